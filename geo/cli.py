@@ -1,0 +1,156 @@
+"""Command line: `python -m geo geocode|extract|incidents|validate`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from .catalogue import SEEDS_DIR, load_catalogue
+from .export import csv_text, geojson_text
+from .extract import find_dates, find_places
+from .frames import incidents_frame
+from .gazetteer import Gazetteer, GazetteerGeocoder
+from .places import DATA_DIR
+from .problems import DataError
+
+GEOCODE_FIELDS = ("query", "id", "name", "lat", "lon", "precision", "radius_m", "source")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="data folder (default: the bundled data/)")
+    parser.add_argument("--seeds", type=Path, default=SEEDS_DIR, help="seeds folder (default: the bundled seeds/)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    geocode = commands.add_parser("geocode", help="resolve place names (offline unless --online)")
+    geocode.add_argument("names", nargs="+", metavar="NAME")
+    geocode.add_argument("--json", action="store_true", help="one JSON object per line per name")
+    geocode.add_argument("--country", action="append", default=[], metavar="CC",
+                         help="ISO country code the names are likely in (repeatable)")
+    geocode.add_argument("--online", action="store_true",
+                         help="ask OpenStreetMap Nominatim first (1 request/s, cached on disk), falling back offline")
+    geocode.add_argument("--nominatim-url", default=None, help="Nominatim server, e.g. http://127.0.0.1:8080")
+    geocode.add_argument("--user-agent", default=None, help="User-Agent for Nominatim (its policy requires a real one)")
+
+    extract = commands.add_parser("extract", help="place mentions and dates in a text file, with offsets")
+    extract.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    extract.add_argument("--json", action="store_true", help="one JSON object per line per mention")
+    extract.add_argument("--reference", type=date.fromisoformat, default=None,
+                         help="date the text was written (YYYY-MM-DD), to resolve 'last December'")
+    extract.add_argument("--country", action="append", default=[], metavar="CC")
+
+    incidents = commands.add_parser("incidents", help="the catalogue, geocoded, to stdout")
+    incidents.add_argument("--format", choices=("geojson", "csv"), default="geojson")
+
+    commands.add_parser("validate", help="check quotes, places, dates and ids; non-zero exit on any problem")
+    return parser
+
+
+def _geocoder(args: argparse.Namespace, gazetteer: Gazetteer):
+    offline = GazetteerGeocoder(gazetteer, countries=args.country)
+    if not args.online:
+        return offline
+    from .online import make_geocoder  # only imported when the user asked for the network
+
+    options = {}
+    if args.nominatim_url:
+        scheme, _, domain = args.nominatim_url.partition("://")
+        options.update(scheme=scheme, domain=domain.rstrip("/"))
+    if args.user_agent:
+        options["user_agent"] = args.user_agent
+    return make_geocoder(offline, online=True, **options)
+
+
+def cmd_geocode(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Geocode each name; exit 1 if any was not found."""
+    geocoder = _geocoder(args, Gazetteer.from_data(args.data))
+    missing = 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name in args.names:
+            location = geocoder.geocode(name)
+            if location is None:
+                missing += 1
+                record = {"query": name, "error": "not found"}
+            else:
+                raw = location.raw
+                record = {"query": name, **{k: raw.get(k) for k in GEOCODE_FIELDS[1:]}}
+            if args.json:
+                print(json.dumps(record, ensure_ascii=False), file=out)
+            elif "error" in record:
+                print(f"{name}: not found", file=out)
+            else:
+                print(f"{name}: {record['name']} ({record['id']}) {record['lat']:.5f}, {record['lon']:.5f} "
+                      f"{record['precision']} ±{record['radius_m']:.0f} m [{record['source']}]", file=out)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=err)
+    return 1 if missing else 0
+
+
+def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print place and date mentions for each file, then a count of what was found and resolved."""
+    gazetteer = Gazetteer.from_data(args.data)
+    for path in args.files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"{path}: cannot read as UTF-8 text: {exc}", file=err)
+            return 2
+        places = find_places(text, gazetteer, args.country)
+        dates = find_dates(text, args.reference)
+        if args.json:
+            for mention in places:
+                print(json.dumps({"file": str(path), "type": "place", **mention.to_dict()}, ensure_ascii=False), file=out)
+            for mention in dates:
+                print(json.dumps({"file": str(path), "type": "date", **mention.to_dict()}, ensure_ascii=False), file=out)
+            continue
+        print(f"== {path}", file=out)
+        for m in places:
+            print(f"  place {m.start:>5}-{m.end:<5} {m.text!r} -> {m.name} ({m.place_id}, {m.method})", file=out)
+        for d in dates:
+            print(f"  {d.kind:<5} {d.start:>5}-{d.end:<5} {d.text!r} -> {d.value or '(needs a reference date)'}", file=out)
+        print(f"  {len(places)} place mentions ({len({m.place_id for m in places})} places), {len(dates)} date expressions",
+              file=out)
+    return 0
+
+
+def cmd_incidents(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Write the geocoded catalogue as GeoJSON or CSV; problems go to stderr."""
+    catalogue = load_catalogue(args.data, args.seeds)
+    frame = incidents_frame(catalogue)
+    out.write(geojson_text(frame) + "\n" if args.format == "geojson" else csv_text(frame))
+    for problem in catalogue.problems:
+        print(f"warning: {problem}", file=err)
+    if catalogue.rejected:
+        print(f"warning: {len(catalogue.rejected)} incident(s) left out: {', '.join(catalogue.rejected)}", file=err)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """List every problem in places, sources and incidents; exit 1 if there is any."""
+    catalogue = load_catalogue(args.data, args.seeds)
+    for problem in catalogue.problems:
+        print(problem, file=out)
+    total = len(catalogue.incidents) + len(catalogue.rejected)
+    summary = (f"{len(catalogue.places)} places, {len(catalogue.sources)} sources, "
+               f"{len(catalogue.incidents)} of {total} incidents valid, {len(catalogue.problems)} problem(s)")
+    print(summary, file=err if catalogue.problems else out)
+    return 1 if catalogue.problems else 0
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; return the exit status."""
+    out, err = out or sys.stdout, err or sys.stderr
+    args = _parser().parse_args(argv)
+    handler = {"geocode": cmd_geocode, "extract": cmd_extract, "incidents": cmd_incidents, "validate": cmd_validate}
+    try:
+        return handler[args.command](args, out, err)
+    except DataError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=err)
+        return 2

@@ -1,0 +1,247 @@
+"""Find place mentions and date expressions in article text, with character offsets.
+
+Places are found by the gazetteer itself: every run of up to six words is looked
+up, the longest span that resolves wins, and spans never overlap. Dates are found
+by patterns for the forms English news uses ("March 10, 2022", "2 January 2024",
+"August 8 and 18, 2025", "March 2022", "last December", "01:00 a.m."): general
+date parsers (dateparser and friends) return neither offsets nor precision, and
+precision is the point here ("March 2022" is a month, not 1 March).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from .dates import DateInterval
+from .gazetteer import Gazetteer, Match
+from .normalize import fold
+from .places import DATA_DIR
+from .problems import DataError, read_yaml_list
+
+MAX_SPAN_WORDS = 6
+_WORD_RE = re.compile(r"[^\W_](?:[\w’'ʼ-]*[^\W_])?")
+_POSSESSIVE_RE = re.compile(r"[’'ʼ]s$")
+# A place name does not run across a line break or list punctuation:
+# "Darnitzkyi, Dnieprovskyi" is two names.
+_SPAN_BREAK_RE = re.compile(r"[\n,;:()\[\]\"“”!?|/—–]")
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+_MONTHS["sept"] = 9
+_WEEKDAYS = {name.lower() for name in calendar.day_name}
+# Capitalised words that are never place names in running text, though GeoNames
+# has a town of that name somewhere (March, Cambridgeshire; Friday Harbor…).
+_NOT_PLACES = _WEEKDAYS | set(_MONTHS) | {"the", "a", "an", "in", "on", "at", "of", "and", "but", "however"}
+
+_MONTH = r"(?P<month>" + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("iso", re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b")),
+    # "August 8 and 18, 2025": two days sharing a month and year.
+    ("month-days-year", re.compile(rf"\b{_MONTH} {_DAY} and (?P<day2>[0-3]?\d)(?:st|nd|rd|th)?,? {_YEAR}\b")),
+    ("day-month-year", re.compile(rf"\b{_DAY} {_MONTH},? {_YEAR}\b")),
+    ("month-day-year", re.compile(rf"\b{_MONTH} {_DAY},? {_YEAR}\b")),
+    ("month-year", re.compile(rf"\b{_MONTH},? {_YEAR}\b")),
+    ("last-month", re.compile(rf"\blast {_MONTH}\b", re.IGNORECASE)),
+    ("month-this-year", re.compile(rf"\b{_MONTH} this year\b")),
+    ("day-month", re.compile(rf"\b{_DAY} {_MONTH}\b")),
+    ("month-day", re.compile(rf"\b{_MONTH} {_DAY}\b")),
+    ("in-year", re.compile(rf"\b(?:in|since|by|of) {_YEAR}\b")),
+    ("in-month", re.compile(rf"\b(?:in|since|by|of|In) {_MONTH}\b")),
+    ("weekday", re.compile(r"\b(?:on )?(?P<weekday>" + "|".join(d.capitalize() for d in _WEEKDAYS) + r")\b")),
+    (
+        "time",
+        re.compile(r"\b(?P<hour>[01]?\d)(?::(?P<minute>[0-5]\d))?\s?(?P<ampm>a\.m\.|p\.m\.|am|pm)", re.IGNORECASE),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A span of text that names a place the gazetteer resolved."""
+
+    start: int
+    end: int
+    text: str
+    place_id: str
+    name: str
+    lat: float
+    lon: float
+    precision: str
+    method: str
+    gazetteer: str
+
+    def to_dict(self) -> dict:
+        """Return the mention as a plain dict (for JSON)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A span of text that states a date or time, with the interval it denotes when known."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    value: str | None
+    precision: str | None
+
+    def to_dict(self) -> dict:
+        """Return the mention as a plain dict (for JSON)."""
+        return asdict(self)
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+@lru_cache(maxsize=4)
+def not_places(path: Path = DATA_DIR / "not_places.yaml") -> frozenset[str]:
+    """Return the folded words that GeoNames alone may not turn into places (see the file's reasons)."""
+    entries, problems = read_yaml_list(path)
+    if problems:
+        raise DataError(problems)
+    return frozenset(fold(str(e["word"])) for e in entries if "word" in e)
+
+
+def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) -> list[PlaceMention]:
+    """Return the place mentions in `text`, longest resolvable spans first, never overlapping."""
+    words = [(m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    mentions: list[PlaceMention] = []
+    i = 0
+    while i < len(words):
+        found = None
+        for j in range(min(len(words), i + MAX_SPAN_WORDS) - 1, i - 1, -1):
+            start, end = words[i][0], words[j][1]
+            span = text[start:end]
+            if _SPAN_BREAK_RE.search(span):
+                continue
+            if _POSSESSIVE_RE.search(span):
+                end -= 2
+                span = text[start:end]
+            match = _lookup_span(span, j - i + 1, gazetteer, countries)
+            if match is not None and match.gazetteer == "geonames" and not _stands_alone(text, words, i, j):
+                match = None
+            if match is not None:
+                found = (j, start, end, span, match)
+                break
+        if found is None:
+            i += 1
+            continue
+        j, start, end, span, match = found
+        place = match.place
+        mentions.append(
+            PlaceMention(start, end, span, place.id, place.name, place.lat, place.lon,
+                         place.precision, match.method, match.gazetteer)
+        )
+        i = j + 1
+    return mentions
+
+
+def _stands_alone(text: str, words: list[tuple[int, int]], i: int, j: int) -> bool:
+    """Return True unless the span is glued to a neighbouring capitalised word.
+
+    "Volodymyr Zelenskyy", "Vladimir Putin" and "European Union" are names of
+    people and bodies; a GeoNames town called Volodymyr or Union inside them is
+    not what the text means. Only plain spaces glue words; punctuation separates.
+    """
+    for k, gap in ((i - 1, (words[i - 1][1], words[i][0]) if i > 0 else None),
+                   (j + 1, (words[j][1], words[j + 1][0]) if j + 1 < len(words) else None)):
+        if gap is None:
+            continue
+        between = text[gap[0]:gap[1]]
+        if between.strip(" ") == "" and _is_capitalised(text[words[k][0]:words[k][1]]):
+            return False
+    return True
+
+
+def _lookup_span(span: str, n_words: int, gazetteer: Gazetteer, countries: Sequence[str]) -> Match | None:
+    first = span.split()[0]
+    if not _is_capitalised(first) or first.lower() in _NOT_PLACES:
+        return None
+    # Acronyms (NATO, SOCAR, U.S.) are organisations far more often than towns:
+    # only the curated list may claim them.
+    if span.isupper():
+        match = gazetteer.lookup(span, countries)
+        return match if match is not None and match.gazetteer == "curated" else None
+    if n_words > 3 and not all(_is_capitalised(w) or w.islower() for w in span.split()):
+        return None
+    match = gazetteer.lookup(span, countries)
+    if match is None:
+        return None
+    # A GeoNames hit must be a capitalised name of one to three words: "Nato" or
+    # "Fuentes" found inside ordinary phrases are the commonest false positives.
+    if match.gazetteer == "geonames" and (
+        n_words > 3 or not all(_is_capitalised(w) for w in span.split()) or fold(span) in not_places()
+    ):
+        return None
+    return match
+
+
+def _interval(kind: str, groups: dict[str, str | None], reference: date | None) -> tuple[str | None, str | None]:
+    """Return (ISO value, precision) for a matched date pattern; (None, precision) if the year is unknown."""
+    month = _MONTHS.get((groups.get("month") or "").lower().rstrip("."))
+    year = int(groups["year"]) if groups.get("year") else None
+    if kind in ("last-month",) and reference is not None and month:
+        year = reference.year - 1 if month >= reference.month else reference.year
+    if kind == "month-this-year" and reference is not None:
+        year = reference.year
+    if kind == "iso":
+        month = int(groups["month"])
+    try:
+        if kind in ("iso", "day-month-year", "month-day-year", "month-days-year"):
+            return DateInterval.day(year, month, int(groups["day"])).iso(), "day"
+        if kind in ("month-year", "last-month", "month-this-year"):
+            return (DateInterval.month(year, month).iso() if year else None), "month"
+        if kind in ("day-month", "month-day"):
+            if reference is not None:
+                return DateInterval.day(reference.year, month, int(groups["day"])).iso(), "day"
+            date(2000, month, int(groups["day"]))  # still reject "February 30"
+            return None, "day"
+        if kind == "in-year":
+            return DateInterval.year(year).iso(), "year"
+        if kind == "in-month":
+            return None, "month"
+    except (ValueError, TypeError):
+        return "invalid", None
+    return None, None
+
+
+def find_dates(text: str, reference: date | None = None) -> list[DateMention]:
+    """Return the date and time expressions in `text`; relative ones resolve only against `reference`."""
+    taken: list[tuple[int, int]] = []
+    mentions: list[DateMention] = []
+    for kind, pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if any(start < b and a < end for a, b in taken):
+                continue
+            groups = m.groupdict()
+            if kind == "time":
+                hour = int(groups["hour"]) % 12 + (12 if groups["ampm"].lower().startswith("p") else 0)
+                value, precision = f"{hour:02d}:{groups.get('minute') or '00'}", "minute"
+            elif kind == "weekday":
+                value, precision = None, "day"
+            else:
+                value, precision = _interval(kind, groups, reference)
+                if value == "invalid":
+                    continue
+            taken.append((start, end))
+            if kind == "month-days-year":
+                # Two dates: report the second day as its own mention, at its own offset.
+                second = DateInterval.day(int(groups["year"]), _MONTHS[groups["month"].lower().rstrip(".")],
+                                          int(groups["day2"]))
+                mentions.append(DateMention(m.start("day2"), m.end("day2"), groups["day2"], "date",
+                                            second.iso(), "day"))
+                end = m.end("day")
+            kind_label = "time" if kind == "time" else ("relative" if value is None else "date")
+            mentions.append(DateMention(start, end, text[start:end], kind_label, value, precision))
+    return sorted(mentions, key=lambda d: d.start)

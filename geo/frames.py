@@ -1,0 +1,104 @@
+"""GeoDataFrames of incidents, places and districts: what the dashboard draws.
+
+One row per incident, located at its first (most specific) place, in EPSG:4326.
+List-valued columns (places, sources, conflicts) hold plain Python lists so that
+the GeoJSON export carries them as JSON arrays.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+from shapely.geometry import Point
+
+from .catalogue import SEEDS_DIR, Catalogue, Incident, load_catalogue
+from .places import DATA_DIR, Place
+
+CRS = "EPSG:4326"
+INCIDENT_COLUMNS = (
+    "id", "title", "type", "date_start", "date_end", "date_precision", "date_label", "time", "timezone",
+    "places", "place_names", "precision", "radius_m", "weapon", "casualties", "sources", "corroboration",
+    "conflicts", "coding_note",
+)
+
+
+def _casualties(incident: Incident) -> list[str]:
+    """Return each distinct casualty statement, with its scope and source."""
+    statements = []
+    for e in incident.evidence:
+        parts = [f"{e.claims[k]} {k}" for k in ("killed", "injured") if k in e.claims]
+        if "aboard" in e.claims:
+            parts.append(f"{e.claims['aboard']} aboard")
+        if parts:
+            scope = f" ({e.claims['casualties_scope']})" if e.claims.get("casualties_scope") else ""
+            statements.append(f"{', '.join(parts)}{scope} [{e.source}]")
+    return list(dict.fromkeys(statements))
+
+
+def incident_record(incident: Incident, places: dict[str, Place]) -> dict:
+    """Return one incident as a flat record with its geometry."""
+    primary = places[incident.places[0]]
+    times = incident.claimed("time")
+    zones = incident.claimed("timezone")
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "type": incident.type,
+        "date_start": incident.date.start.isoformat(),
+        "date_end": incident.date.end.isoformat(),
+        "date_precision": incident.date.precision,
+        "date_label": incident.date.label(),
+        "time": " / ".join(map(str, times)) or None,
+        "timezone": " / ".join(map(str, zones)) or None,
+        "places": list(incident.places),
+        "place_names": [places[p].name for p in incident.places],
+        "precision": primary.precision,
+        "radius_m": primary.radius_m,
+        "weapon": " / ".join(map(str, incident.claimed("weapon"))) or None,
+        "casualties": _casualties(incident),
+        "sources": [{"source": e.source, "quote": e.quote} for e in incident.evidence],
+        "corroboration": incident.corroboration,
+        "conflicts": [c.to_dict() for c in incident.conflicts],
+        "coding_note": incident.coding_note,
+        "geometry": Point(primary.lon, primary.lat),
+    }
+
+
+def incidents_frame(catalogue: Catalogue) -> gpd.GeoDataFrame:
+    """Return the catalogue's valid incidents as a GeoDataFrame; problems ride along in .attrs."""
+    records = [incident_record(i, catalogue.places) for i in catalogue.incidents]
+    frame = gpd.GeoDataFrame(records, columns=[*INCIDENT_COLUMNS, "geometry"], geometry="geometry", crs=CRS)
+    frame.attrs["problems"] = [str(p) for p in catalogue.problems]
+    frame.attrs["rejected"] = list(catalogue.rejected)
+    return frame
+
+
+def places_frame(places: dict[str, Place] | list[Place]) -> gpd.GeoDataFrame:
+    """Return places as points with precision, radius and reference (districts included)."""
+    items = list(places.values()) if isinstance(places, dict) else list(places)
+    records = [
+        {
+            "id": p.id, "name": p.name, "kind": p.kind, "precision": p.precision, "radius_m": p.radius_m,
+            "country": p.country, "parent": p.parent, "reference": p.reference, "note": p.note,
+            "geometry": Point(p.lon, p.lat),
+        }
+        for p in items
+    ]
+    return gpd.GeoDataFrame(records, geometry="geometry", crs=CRS)
+
+
+def districts_frame(places: dict[str, Place] | list[Place]) -> gpd.GeoDataFrame:
+    """Return the places that have a boundary (Kyiv's districts) as polygons."""
+    items = list(places.values()) if isinstance(places, dict) else list(places)
+    records = [
+        {"id": p.id, "name": p.name, "reference": p.reference, "geometry": p.geometry}
+        for p in items
+        if p.geometry is not None
+    ]
+    return gpd.GeoDataFrame(records, geometry="geometry", crs=CRS)
+
+
+def load_incidents(data_dir: Path = DATA_DIR, seeds_dir: Path = SEEDS_DIR) -> gpd.GeoDataFrame:
+    """Load the bundled catalogue as a GeoDataFrame in EPSG:4326, one row per valid incident."""
+    return incidents_frame(load_catalogue(data_dir, seeds_dir))

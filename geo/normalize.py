@@ -1,0 +1,88 @@
+"""Name normalisation: the keys place names are compared by.
+
+Two levels:
+
+* :func:`fold` is for exact look-ups. It makes a name case-, diacritic-,
+  apostrophe- and script-insensitive ("Лук'янівка", "Luk’ianivka" and
+  "LUKIANIVKA" fold alike), but keeps spelling.
+* :func:`sound_key` is for fuzzy comparison. It also merges the spellings that
+  Ukrainian and Russian romanisations disagree on (kh/h, zh/z, ts/tz/c, y/i/j,
+  g/h, doubled letters), so that "Darnitzkyi" and "Darnytskyi" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from unidecode import unidecode
+
+# Apostrophe-like characters that appear inside names ("Solom’yanskyi", "Luk'yanivka"):
+# they are dropped, not turned into spaces, so the name stays one word.
+_APOSTROPHES = "'’‘ʼʹ`´′"
+_APOSTROPHE_RE = re.compile(f"[{re.escape(_APOSTROPHES)}]")
+_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+
+# Ordered: multi-letter romanisations first, so "shch" is not read as "sh" + "ch".
+_SOUND_RULES: tuple[tuple[str, str], ...] = (
+    ("shch", "sc"),
+    ("kh", "h"),
+    ("zh", "z"),
+    ("tch", "c"),
+    ("ch", "c"),
+    ("tz", "c"),
+    ("ts", "c"),
+    ("ph", "f"),
+    ("w", "v"),
+    ("g", "h"),
+    ("x", "ks"),
+    ("q", "k"),
+    ("y", "i"),
+    ("j", "i"),
+)
+_DOUBLE_RE = re.compile(r"([a-z])\1+")
+
+# Words and adjective endings that say "this is a district": "Darnytskyi district",
+# "Darnitsky raion", "Дарницький район". Stripped so that the stem carries the name.
+_DISTRICT_WORDS = {"district", "raion", "rayon", "rajon", "borough", "r", "rn"}
+_DISTRICT_ENDING_RE = re.compile(r"(?:s?k(?:ii|i|oi|ogo)|sk)$")
+
+
+def fold(name: str) -> str:
+    """Return the exact-match key of a name: ASCII, lower case, no apostrophes, single spaces."""
+    text = unicodedata.normalize("NFKC", name)
+    text = _APOSTROPHE_RE.sub("", text)
+    text = unidecode(text)
+    # unidecode renders the soft sign and some letters as apostrophes: drop those too.
+    text = _APOSTROPHE_RE.sub("", text).lower()
+    return _NON_ALNUM_RE.sub(" ", text).strip()
+
+
+def sound_key(name: str) -> str:
+    """Return the fuzzy-match key of a name, merging romanisation differences."""
+    key = fold(name)
+    for old, new in _SOUND_RULES:
+        key = key.replace(old, new)
+    return _DOUBLE_RE.sub(r"\1", key)
+
+
+def district_stem(name: str) -> str | None:
+    """Return the sound key of a district name without its "-skyi"/"district" part, or None.
+
+    None means the name carries no district marker, so it must not be matched
+    fuzzily against districts at all.
+    """
+    words = sound_key(name).split()
+    marked = False
+    while words and words[-1] in _DISTRICT_WORDS:
+        words.pop()
+        marked = True
+    if not words:
+        return None
+    stem, n = _DISTRICT_ENDING_RE.subn("", words[-1])
+    if n:
+        marked = True
+        words[-1] = stem
+    if not marked or not words[-1]:
+        return None
+    return " ".join(words)
