@@ -1,0 +1,232 @@
+"""Serve folium's JavaScript/CSS from the app itself instead of public CDNs.
+
+folium (and its plugins) list the files they need as ``(name, url)`` pairs in
+``default_js`` / ``default_css``; those URLs point at jsdelivr, cdnjs,
+code.jquery.com and bootstrapcdn.  ``streamlit-folium`` copies the same lists
+into the component iframe, which then loads them with ``<script>``/``<link>``
+tags.  :func:`use_local_assets` rewrites every such URL in a map to the copy
+vendored under ``dashboard/static/vendor/`` (see its README.md and
+``dashboard/static/vendor/fetch.sh``), which Streamlit serves at ``/app/static/...``
+when ``[server] enableStaticServing = true``.
+
+A URL with no local copy raises :class:`MissingLocalAssetError` rather than
+silently falling back to a CDN.
+
+Example::
+
+    m = folium.Map(location=(50.45, 30.52), zoom_start=6, tiles=None)
+    folium.Marker((50.45, 30.52)).add_to(m)
+    st_folium(use_local_assets(m))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from branca.colormap import ColorMap
+from branca.element import CssLink, Element, JavascriptLink
+
+__all__ = [
+    "CDN_TO_LOCAL",
+    "LEAFLET_DEFAULTS_JS",
+    "STATIC_DIR",
+    "STATIC_URL_PREFIX",
+    "MissingLocalAssetError",
+    "iter_elements",
+    "local_url",
+    "localize_element",
+    "missing_local_assets",
+    "streamlit_static_prefix",
+    "use_local_assets",
+]
+
+#: URL path at which Streamlit serves ``dashboard/static/`` (static serving on).
+STATIC_URL_PREFIX = "/app/static"
+
+#: Directory served at :data:`STATIC_URL_PREFIX`.
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+#: Script (relative to :data:`STATIC_DIR`) that sets ``L.Icon.Default.imagePath``
+#: to the vendored Leaflet images; injected right after ``leaflet.js``.
+LEAFLET_DEFAULTS_JS = "js/leaflet-local-defaults.js"
+
+_LEAFLET_DEFAULTS_NAME = "leaflet_local_defaults"
+
+_JSDELIVR = "https://cdn.jsdelivr.net/npm"
+_CDNJS = "https://cdnjs.cloudflare.com/ajax/libs"
+_AWESOME = f"{_CDNJS}/Leaflet.awesome-markers/2.0.2"
+_FOLIUM_GH = "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates"
+_CLUSTER = f"{_CDNJS}/leaflet.markercluster/1.1.0"
+
+#: CDN URL used by folium 0.20 / its plugins -> file relative to STATIC_DIR.
+CDN_TO_LOCAL: dict[str, str] = {
+    # folium.Map.default_js
+    f"{_JSDELIVR}/leaflet@1.9.3/dist/leaflet.js": "vendor/leaflet/leaflet.js",
+    "https://code.jquery.com/jquery-3.7.1.min.js": "vendor/jquery/jquery.min.js",
+    f"{_JSDELIVR}/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": "vendor/bootstrap/js/bootstrap.bundle.min.js",
+    f"{_AWESOME}/leaflet.awesome-markers.js": "vendor/leaflet-awesome-markers/leaflet.awesome-markers.js",
+    # folium.Map.default_css
+    f"{_JSDELIVR}/leaflet@1.9.3/dist/leaflet.css": "vendor/leaflet/leaflet.css",
+    f"{_JSDELIVR}/bootstrap@5.2.2/dist/css/bootstrap.min.css": "vendor/bootstrap/css/bootstrap.min.css",
+    "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css": (
+        "vendor/bootstrap3-glyphicons/css/bootstrap-glyphicons.css"
+    ),
+    f"{_JSDELIVR}/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": "vendor/fontawesome-free/css/all.min.css",
+    f"{_AWESOME}/leaflet.awesome-markers.css": "vendor/leaflet-awesome-markers/leaflet.awesome-markers.css",
+    f"{_FOLIUM_GH}/leaflet.awesome.rotate.min.css": "vendor/folium/leaflet.awesome.rotate.min.css",
+    # folium.plugins.Fullscreen
+    f"{_JSDELIVR}/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js": "vendor/leaflet.fullscreen/Control.FullScreen.js",
+    f"{_JSDELIVR}/leaflet.fullscreen@3.0.0/Control.FullScreen.css": "vendor/leaflet.fullscreen/Control.FullScreen.css",
+    # folium.plugins.MiniMap
+    f"{_CDNJS}/leaflet-minimap/3.6.1/Control.MiniMap.js": "vendor/leaflet-minimap/Control.MiniMap.min.js",
+    f"{_CDNJS}/leaflet-minimap/3.6.1/Control.MiniMap.css": "vendor/leaflet-minimap/Control.MiniMap.min.css",
+    # folium.plugins.MarkerCluster
+    f"{_CLUSTER}/leaflet.markercluster.js": "vendor/leaflet.markercluster/leaflet.markercluster.js",
+    f"{_CLUSTER}/MarkerCluster.css": "vendor/leaflet.markercluster/MarkerCluster.css",
+    f"{_CLUSTER}/MarkerCluster.Default.css": "vendor/leaflet.markercluster/MarkerCluster.Default.css",
+}
+
+_LEAFLET_JS_CDN = f"{_JSDELIVR}/leaflet@1.9.3/dist/leaflet.js"
+
+
+class MissingLocalAssetError(LookupError):
+    """A folium element needs a remote file that has no vendored copy."""
+
+
+def _is_remote(url: str) -> bool:
+    return url.startswith(("http://", "https://", "//"))
+
+
+def _join(prefix: str, relative: str) -> str:
+    return f"{prefix.rstrip('/')}/{relative}"
+
+
+def local_url(url: str, prefix: str = STATIC_URL_PREFIX, *, check_file: bool = True) -> str:
+    """Return the app-served URL that replaces the CDN ``url``.
+
+    Only remote URLs (``http://``, ``https://``, ``//``) are looked up; any
+    other URL (e.g. one already under ``prefix``) is returned unchanged.
+
+    Args:
+        url: A URL from an element's ``default_js``/``default_css``.
+        prefix: URL path at which ``dashboard/static/`` is served.
+        check_file: Also require the vendored file to exist on disk.
+
+    Raises:
+        MissingLocalAssetError: ``url`` has no entry in :data:`CDN_TO_LOCAL`,
+            or (with ``check_file``) its vendored file is missing.
+    """
+    if not _is_remote(url):
+        return url
+    relative = CDN_TO_LOCAL.get(url)
+    if relative is None:
+        raise MissingLocalAssetError(
+            f"No local copy of {url!r}. Vendor it with dashboard/static/vendor/fetch.sh, "
+            "add it to dashboard.assets.CDN_TO_LOCAL and "
+            "dashboard/static/vendor/README.md, or drop the element that needs it."
+        )
+    if check_file and not (STATIC_DIR / relative).is_file():
+        raise MissingLocalAssetError(
+            f"{url!r} maps to {relative!r}, but {STATIC_DIR / relative} does not exist; run dashboard/static/vendor/fetch.sh."
+        )
+    return _join(prefix, relative)
+
+
+def streamlit_static_prefix() -> str:
+    """Return :data:`STATIC_URL_PREFIX` under the running app's ``server.baseUrlPath``.
+
+    ``/app/static`` only works when the app is served at the site root; behind
+    ``server.baseUrlPath = "map"`` the files are at ``/map/app/static``.
+    Streamlit is imported lazily so this module stays importable without it.
+    """
+    from streamlit import config
+
+    base = str(config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{STATIC_URL_PREFIX}" if base else STATIC_URL_PREFIX
+
+
+def iter_elements(root: Element) -> Iterator[Element]:
+    """Yield ``root`` and all its descendants (depth first, both maps of a DualMap)."""
+    yield root
+    for attr in ("m1", "m2"):  # folium.plugins.DualMap keeps its maps here
+        sub = getattr(root, attr, None)
+        if isinstance(sub, Element):
+            yield from iter_elements(sub)
+    for child in getattr(root, "_children", {}).values():
+        yield from iter_elements(child)
+
+
+def localize_element(element: Element, prefix: str = STATIC_URL_PREFIX, *, check_files: bool = True) -> None:
+    """Rewrite one element's ``default_js``/``default_css`` to local URLs.
+
+    The new lists are set on the instance, so the folium classes are left
+    untouched. A folium Map additionally gets :data:`LEAFLET_DEFAULTS_JS`
+    right after Leaflet, which points ``L.Icon.Default.imagePath`` at the
+    vendored marker images.
+
+    Raises:
+        MissingLocalAssetError: see :func:`local_url`.
+    """
+    for attr in ("default_js", "default_css"):
+        links = getattr(element, attr, None)
+        if not links:
+            continue
+        new_links: list[tuple[str, str]] = []
+        for name, url in links:
+            new_links.append((name, local_url(url, prefix, check_file=check_files)))
+            is_leaflet = url == _LEAFLET_JS_CDN or url.endswith("/vendor/leaflet/leaflet.js")
+            if attr == "default_js" and is_leaflet:
+                defaults = (_LEAFLET_DEFAULTS_NAME, _join(prefix, LEAFLET_DEFAULTS_JS))
+                if defaults not in links:
+                    new_links.append(defaults)
+        setattr(element, attr, new_links)
+
+
+def _localize_header_links(root: Element, prefix: str, check_files: bool) -> None:
+    """Rewrite links that an earlier ``render()`` already put in the Figure header."""
+    figure = root.get_root()
+    header = getattr(figure, "header", None)
+    for child in getattr(header, "_children", {}).values():
+        if isinstance(child, (JavascriptLink, CssLink)) and isinstance(child.url, str):
+            child.url = local_url(child.url, prefix, check_file=check_files)
+
+
+def missing_local_assets(root: Element) -> list[str]:
+    """List the remote URLs needed by ``root``'s tree that have no local copy."""
+    missing: list[str] = []
+    for element in iter_elements(root):
+        for attr in ("default_js", "default_css"):
+            for _name, url in getattr(element, attr, None) or []:
+                if _is_remote(url) and url not in CDN_TO_LOCAL and url not in missing:
+                    missing.append(url)
+    return missing
+
+
+def use_local_assets(m: Element, prefix: str = STATIC_URL_PREFIX, *, check_files: bool = True) -> Element:
+    """Make a folium Map (and every child plugin) load its JS/CSS from the app.
+
+    Call it after all layers/plugins were added and before ``st_folium`` or
+    ``m.save``. Returns ``m`` (modified in place) for chaining.
+
+    Args:
+        m: A ``folium.Map`` (or any folium element; the whole subtree is handled).
+        prefix: URL path at which ``dashboard/static/`` is served; relative
+            prefixes are allowed but resolve against the component iframe URL.
+        check_files: Fail if a mapped vendored file is missing on disk.
+
+    Raises:
+        MissingLocalAssetError: an element needs a URL with no local copy, or
+            the tree contains a branca ``ColorMap`` (streamlit-folium always
+            loads d3 from a CDN for those; draw legends with Streamlit instead).
+    """
+    for element in iter_elements(m):
+        if isinstance(element, ColorMap):
+            raise MissingLocalAssetError(
+                "branca ColorMap legends make streamlit-folium load d3 from a CDN; "
+                "do not add a ColorMap (e.g. a Choropleth legend) to the map, "
+                "show the legend with Streamlit instead."
+            )
+        localize_element(element, prefix, check_files=check_files)
+    _localize_header_links(m, prefix, check_files)
+    return m

@@ -1,0 +1,103 @@
+"""Which incidents are in view: time window, filters, timeline counts. Plain functions on DataFrames."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+
+from geo.normalize import fold
+
+CORROBORATION_CHOICES = ("all", "single source", "corroborated")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user asked to see, besides the time window."""
+
+    types: tuple[str, ...] = ()
+    corroboration: str = "all"
+    sources: tuple[str, ...] = ()
+    text: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def catalogue_span(frame: pd.DataFrame) -> tuple[date, date]:
+    """Return the first and last day any incident covers (whole months at the edges)."""
+    start = date.fromisoformat(frame["date_start"].min())
+    end = date.fromisoformat(frame["date_end"].max())
+    last_day = (pd.Timestamp(end) + pd.offsets.MonthEnd(0)).date()
+    return start.replace(day=1), last_day
+
+
+def in_window(frame: pd.DataFrame, start: date, end: date) -> pd.Series:
+    """Return a mask of incidents whose date interval shares at least one day with [start, end]."""
+    return (frame["date_start"] <= end.isoformat()) & (frame["date_end"] >= start.isoformat())
+
+
+def matches_filters(frame: pd.DataFrame, filters: Filters) -> pd.Series:
+    """Return a mask of incidents that pass the type, corroboration, source and text filters."""
+    mask = pd.Series(True, index=frame.index)
+    if filters.types:
+        mask &= frame["type"].isin(filters.types)
+    if filters.corroboration == "single source":
+        mask &= frame["corroboration"] == 1
+    elif filters.corroboration == "corroborated":
+        mask &= frame["corroboration"] >= 2
+    if filters.sources:
+        wanted = set(filters.sources)
+        mask &= frame["sources"].map(lambda items: any(s["source"] in wanted for s in items))
+    needle = fold(filters.text)
+    if needle:
+        mask &= frame.apply(lambda row: needle in _search_text(row), axis=1)
+    return mask
+
+
+def _search_text(row: pd.Series) -> str:
+    parts: list[str] = [row["title"], row["type"], *row["place_names"], *(s["quote"] for s in row["sources"])]
+    if row.get("weapon"):
+        parts.append(row["weapon"])
+    return fold(" ".join(parts))
+
+
+def visible(frame: pd.DataFrame, start: date, end: date, filters: Filters) -> pd.DataFrame:
+    """Return the incidents in the window that pass the filters."""
+    return frame[in_window(frame, start, end) & matches_filters(frame, filters)]
+
+
+def monthly_counts(frame: pd.DataFrame, span: tuple[date, date], window: tuple[date, date]) -> pd.DataFrame:
+    """Return incidents per month over the whole span, flagging the months inside the window.
+
+    An incident is counted in the month its interval starts; a month-precision
+    incident counts once, in its month.
+    """
+    months = pd.period_range(span[0], span[1], freq="M")
+    counts = pd.Series(0, index=months)
+    if len(frame):
+        starts = pd.PeriodIndex(pd.to_datetime(frame["date_start"]), freq="M").value_counts()
+        counts = counts.add(starts, fill_value=0).astype(int)
+    lo, hi = pd.Period(window[0], "M"), pd.Period(window[1], "M")
+    return pd.DataFrame({
+        "month": months.to_timestamp(),
+        "incidents": counts.reindex(months, fill_value=0).to_numpy(),
+        "in_window": [lo <= m <= hi for m in months],
+    })
+
+
+def step_window(window: tuple[date, date], span: tuple[date, date], direction: int) -> tuple[date, date]:
+    """Move the window by its own length (at least one day) forward or back, staying inside the span."""
+    start, end = window
+    length = end - start
+    shift = max(length, timedelta(days=0)) + timedelta(days=1)
+    if direction > 0:
+        new_end = min(end + shift, span[1])
+        return new_end - length, new_end
+    new_start = max(start - shift, span[0])
+    return new_start, new_start + length
+
+
+def distinct(values: Iterable) -> list:
+    """Return sorted distinct values (for filter choices)."""
+    return sorted(set(values))

@@ -1,0 +1,71 @@
+"""The source reader: an article's text as HTML, quotes in <mark>, place mentions underlined.
+
+Every character of the article is escaped; the only markup is ours.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from geo.annotate import Span
+
+READER_CSS = """
+<style>
+body { margin: 0; }
+.sim-reader { font: 15px/1.6 Georgia, 'Times New Roman', serif; white-space: pre-wrap; color: #1b2631;
+  padding: 12px 16px; border: 1px solid #d5d8dc; border-radius: 6px; background: #fffdf8; }
+.sim-reader mark { background: #fde68a; padding: 1px 0; }
+.sim-reader mark.sim-focus { background: #f59e0b; color: #111; outline: 2px solid #b45309; }
+.sim-reader .sim-place { border-bottom: 2px dotted #2471a3; }
+</style>
+"""
+
+
+def _opening(span: Span, focus: str | None) -> str:
+    if span.kind == "quote":
+        classes = "sim-quote sim-focus" if span.ref == focus else "sim-quote"
+        return (f'<mark class="{classes}" data-incident="{html.escape(span.ref, quote=True)}" '
+                f'title="{html.escape("Cited for: " + span.label, quote=True)}">')
+    return (f'<span class="sim-place" data-place="{html.escape(span.ref, quote=True)}" '
+            f'title="{html.escape(span.label, quote=True)}">')
+
+
+def render_source(text: str, spans: Iterable[Span], focus_incident: str | None = None) -> str:
+    """Return the text as escaped HTML with quotes marked; places inside quotes are kept, overlaps skipped."""
+    events: list[tuple[int, int, str]] = []  # (offset, order, markup): closings sort before openings
+    open_until = {"quote": -1, "place": -1}
+    # At one offset: quotes before places, and the focused incident's quote before other quotes
+    # of the same passage, so that it is the one kept when two incidents cite the same words.
+    for span in sorted(spans, key=lambda s: (s.start, s.kind != "quote", s.ref != focus_incident)):
+        # A place may sit inside a quote; two quotes or two places never overlap in the output.
+        if span.start < open_until[span.kind]:
+            continue
+        if span.kind == "place" and span.start < open_until["quote"] < span.end:
+            continue  # a place straddling a quote's end would break the nesting
+        open_until[span.kind] = span.end
+        closing = "</mark>" if span.kind == "quote" else "</span>"
+        events.append((span.start, 2 if span.kind == "quote" else 3, _opening(span, focus_incident)))
+        events.append((span.end, 1 if span.kind == "quote" else 0, closing))
+    events.sort(key=lambda e: (e[0], e[1]))
+    out, cursor = [], 0
+    for offset, _, markup in events:
+        out.append(html.escape(text[cursor:offset]))
+        out.append(markup)
+        cursor = offset
+    out.append(html.escape(text[cursor:]))
+    return f'<div class="sim-reader" id="sim-reader">{"".join(out)}</div>'
+
+
+SCROLL_TO_FOCUS = """
+<script>
+  // Bring the cited passage into view inside the reader frame.
+  const focus = document.querySelector("mark.sim-focus") || document.querySelector("mark");
+  if (focus) focus.scrollIntoView({block: "center"});
+</script>
+"""
+
+
+def reader_document(text: str, spans: Iterable[Span], focus_incident: str | None = None) -> str:
+    """Return a standalone HTML document of the reader, which scrolls to the focused quote."""
+    return READER_CSS + render_source(text, spans, focus_incident) + SCROLL_TO_FOCUS

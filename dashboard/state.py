@@ -1,0 +1,111 @@
+"""The view a URL describes: time window, selected incident and source, filters.
+
+Parsing is strict and never raises: anything unusable is dropped with a message
+for the page, so a bad or hostile link shows a clear notice instead of a trace.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from .filters import CORROBORATION_CHOICES, Filters
+
+_MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
+
+
+@dataclass
+class View:
+    """Everything a shareable link restores."""
+
+    window: tuple[pd.Period, pd.Period] | None = None
+    incident: str | None = None
+    source: str | None = None
+    filters: Filters = field(default_factory=Filters)
+    notices: list[str] = field(default_factory=list)
+
+
+def month_options(span: tuple[date, date]) -> list[pd.Period]:
+    """Return every month from the span's first to its last."""
+    return list(pd.period_range(span[0], span[1], freq="M"))
+
+
+def month_window(start: pd.Period, end: pd.Period) -> tuple[date, date]:
+    """Return the first day of the start month and the last day of the end month."""
+    return start.start_time.date(), end.end_time.date()
+
+
+def _one(params: Mapping[str, str | list[str]], key: str) -> str | None:
+    value = params.get(key)
+    if isinstance(value, list):
+        value = value[-1] if value else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def parse_view(
+    params: Mapping[str, str | list[str]],
+    months: list[pd.Period],
+    incident_ids: set[str],
+    source_ids: set[str],
+    types: set[str],
+) -> View:
+    """Read a View from query parameters, keeping only values that name real things."""
+    view = View()
+    start, end = _one(params, "from"), _one(params, "to")
+    if start or end:
+        try:
+            lo = pd.Period(start, "M") if start and _MONTH_RE.match(start) else months[0]
+            hi = pd.Period(end, "M") if end and _MONTH_RE.match(end) else months[-1]
+        except ValueError:
+            lo, hi = months[0], months[-1]
+            view.notices.append("The time window in the link is not a pair of months (YYYY-MM); showing everything.")
+        lo, hi = max(lo, months[0]), min(hi, months[-1])
+        view.window = (lo, hi) if lo <= hi else (months[0], months[-1])
+    incident = _one(params, "incident")
+    if incident is not None:
+        if _ID_RE.match(incident) and incident in incident_ids:
+            view.incident = incident
+        else:
+            view.notices.append("The link names an incident that is not in this catalogue.")
+    source = _one(params, "source")
+    if source is not None:
+        if _ID_RE.match(source) and source in source_ids:
+            view.source = source
+        else:
+            view.notices.append("The link names a source that is not in this catalogue; only the bundled sources can be opened.")
+    chosen_types = tuple(t for t in (_one(params, "type") or "").split(",") if t in types)
+    corroboration = _one(params, "corroboration")
+    chosen_sources = tuple(s for s in (_one(params, "sources") or "").split(",") if s in source_ids)
+    view.filters = Filters(
+        types=chosen_types,
+        corroboration=corroboration if corroboration in CORROBORATION_CHOICES else "all",
+        sources=chosen_sources,
+        text=(_one(params, "q") or "")[:200],
+    )
+    return view
+
+
+def view_params(view: View) -> dict[str, str]:
+    """Return the query parameters that restore a view (empty values left out)."""
+    params: dict[str, str] = {}
+    if view.window is not None:
+        params["from"], params["to"] = str(view.window[0]), str(view.window[1])
+    if view.incident:
+        params["incident"] = view.incident
+    if view.source:
+        params["source"] = view.source
+    f = view.filters
+    if f.types:
+        params["type"] = ",".join(f.types)
+    if f.corroboration != "all":
+        params["corroboration"] = f.corroboration
+    if f.sources:
+        params["sources"] = ",".join(f.sources)
+    if f.text:
+        params["q"] = f.text
+    return params
