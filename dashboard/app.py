@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import loaders, panels
 from dashboard.filters import CORROBORATION_CHOICES, Filters, visible
-from dashboard.mapping import base_map, focus_of, incidents_layer
+from dashboard.mapping import base_map, focus_of, incidents_layer, stable_ids
 from dashboard.state import month_window, parse_view, view_params
 
 st.set_page_config(page_title="Sourced incident map", layout="wide")
@@ -59,12 +59,11 @@ with map_column:
     center, zoom = focus_of(shown if len(shown) else incidents)
     if view.incident and view.incident in set(incidents["id"]):
         center, zoom = focus_of(incidents[incidents["id"] == view.incident])
-        zoom = min(zoom, 14)
     fig = base_map(districts, loaders.context_places(), loaders.countries(), *loaders.initial_frame())
     clicked = st_folium(
         fig, key="map", height=560, use_container_width=True, center=center, zoom=zoom,
         feature_group_to_add=incidents_layer(shown, districts, loaders.source_titles()),
-        returned_objects=["last_active_drawing"], layer_control=folium.LayerControl(collapsed=True),
+        returned_objects=["last_active_drawing"], layer_control=stable_ids(folium.LayerControl(collapsed=True), "control"),
     )
     panels.legend()
 selected = (clicked or {}).get("last_active_drawing") or {}

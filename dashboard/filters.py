@@ -57,7 +57,7 @@ def matches_filters(frame: pd.DataFrame, filters: Filters) -> pd.Series:
 
 def _search_text(row: pd.Series) -> str:
     parts: list[str] = [row["title"], row["type"], *row["place_names"], *(s["quote"] for s in row["sources"])]
-    if row.get("weapon"):
+    if isinstance(row.get("weapon"), str):  # a missing weapon is NaN in the frame, not None
         parts.append(row["weapon"])
     return fold(" ".join(parts))
 

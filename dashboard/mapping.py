@@ -11,15 +11,17 @@ Popups are built in the browser from each feature's properties with
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import Element
 from folium.plugins import Fullscreen
 from folium.utilities import JsCode
 
-from .assets import STATIC_URL_PREFIX, use_local_assets
+from .assets import STATIC_URL_PREFIX, iter_elements, use_local_assets
 
 TYPE_COLOURS = {
     "missile strike": "#c0392b",
@@ -50,6 +52,18 @@ TILE_LAYERS = (
 )
 
 _POPUP_JS = Path(__file__).with_name("static").joinpath("js", "incident-popup.js")
+
+
+def stable_ids(root: Element, prefix: str) -> Element:
+    """Give every element under `root` a deterministic id instead of folium's random one.
+
+    streamlit-folium redraws the incidents layer (closing any open popup) whenever
+    its JavaScript differs from the last run's, and random ids make it differ on
+    every run. With stable ids, an unchanged window sends an identical layer.
+    """
+    for index, element in enumerate(iter_elements(root)):
+        element._id = f"{prefix}{index}"
+    return root
 
 
 def type_colour(incident_type: str) -> str:
@@ -90,14 +104,26 @@ def base_map(
     Fullscreen(position="topleft").add_to(m)
     # Appended to the map's own stylesheet list: streamlit-folium loads exactly those into its frame.
     m.default_css = [*m.default_css, ("sim_map_css", f"{STATIC_URL_PREFIX}/css/map.css")]
-    return use_local_assets(m)
+    return stable_ids(use_local_assets(m), "base")
+
+
+def _json_safe(value: object) -> object:
+    """Return None for a missing value: the frame holds NaN, which is not JSON and shows as 'NaN' in popups."""
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def _json_value(value: object) -> object:
+    """Return the value with pandas' missing markers (NaN, NA) turned into None."""
+    if isinstance(value, list | dict | tuple):
+        return value
+    return None if pd.isna(value) else value
 
 
 def _feature_collection(frame: pd.DataFrame, fields: tuple[str, ...]) -> dict:
     """Return points as a GeoJSON dict with only the given properties (keeps the page small)."""
     features = []
     for row in frame.itertuples(index=False):
-        props = {name: getattr(row, name) for name in fields}
+        props = {name: _json_safe(getattr(row, name)) for name in fields}
         features.append({
             "type": "Feature",
             "id": row.id,
@@ -145,13 +171,20 @@ def incidents_layer(
             },
             on_each_feature=JsCode(_POPUP_JS.read_text(encoding="utf-8")),
         ).add_to(group)
-    return use_local_assets(group)
+    return stable_ids(use_local_assets(group), "incidents")
 
 
 def focus_of(incidents: pd.DataFrame) -> tuple[tuple[float, float], int]:
     """Return a centre and zoom that frame the given incidents."""
     if not len(incidents):
         return (48.5, 35.0), 4
+    if len(incidents) == 1:
+        # One incident: show its whole uncertainty, not a street-level view of a city-wide guess.
+        point, radius = incidents.geometry.iloc[0], float(incidents["radius_m"].iloc[0])
+        for zoom, metres in ((16, 100), (15, 400), (14, 1_500), (12, 5_000), (10, 15_000), (9, 50_000), (6, 300_000)):
+            if radius <= metres:
+                return (float(point.y), float(point.x)), zoom
+        return (float(point.y), float(point.x)), 4
     ys, xs = incidents.geometry.y, incidents.geometry.x
     center = (float((ys.min() + ys.max()) / 2), float((xs.min() + xs.max()) / 2))
     extent = max(float(ys.max() - ys.min()), float(xs.max() - xs.min()))

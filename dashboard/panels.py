@@ -45,8 +45,10 @@ def time_controls(view: View, months: list[pd.Period]) -> tuple[pd.Period, pd.Pe
         "Time window (an incident is shown if its dates overlap it: 'March 2022' counts for every day of March)",
         options=months, key="window", format_func=lambda p: p.strftime("%b %Y"),
     )
-    view.window = window
-    return window
+    if not isinstance(window, tuple | list):  # a one-month window can come back as a single value
+        window = (window, window)
+    view.window = (window[0], window[1])
+    return view.window
 
 
 def player(view: View, months: list[pd.Period]) -> None:
@@ -128,12 +130,12 @@ def incident_detail(frame: pd.DataFrame, catalogue: geo.Catalogue, view: View) -
     facts = {"Places": "; ".join(row["place_names"]), "Weapon": row["weapon"],
              "Casualties": "; ".join(row["casualties"]), "Time": row["time"]}
     for label, value in facts.items():
-        if value:
+        if isinstance(value, str) and value:  # missing values are NaN in the frame
             st.markdown(f"**{label}:** {value}")
     for conflict in row["conflicts"]:
         sides = " vs ".join(f"“{v['value']}” ({v['source'][:3]})" for v in conflict["values"])
         st.error(f"Sources disagree on **{conflict['field']}**: {sides}", icon="⚖️")
-    if row["coding_note"]:
+    if isinstance(row["coding_note"], str) and row["coding_note"]:
         st.caption(f"Coding note: {row['coding_note']}")
     for i, item in enumerate(row["sources"]):
         with st.container(border=True):

@@ -31,19 +31,34 @@ def _opening(span: Span, focus: str | None) -> str:
             f'title="{html.escape(span.label, quote=True)}">')
 
 
+def _crosses(place: Span, quote: Span) -> bool:
+    """Return whether a place overlaps a quote without nesting cleanly inside it or strictly around it."""
+    if place.end <= quote.start or quote.end <= place.start:
+        return False
+    inside = quote.start <= place.start and place.end <= quote.end
+    around = place.start < quote.start and quote.end < place.end
+    return not (inside or around)
+
+
 def render_source(text: str, spans: Iterable[Span], focus_incident: str | None = None) -> str:
     """Return the text as escaped HTML with quotes marked; places inside quotes are kept, overlaps skipped."""
     events: list[tuple[int, int, str]] = []  # (offset, order, markup): closings sort before openings
     open_until = {"quote": -1, "place": -1}
     # At one offset: quotes before places, and the focused incident's quote before other quotes
     # of the same passage, so that it is the one kept when two incidents cite the same words.
-    for span in sorted(spans, key=lambda s: (s.start, s.kind != "quote", s.ref != focus_incident)):
-        # A place may sit inside a quote; two quotes or two places never overlap in the output.
-        if span.start < open_until[span.kind]:
-            continue
-        if span.kind == "place" and span.start < open_until["quote"] < span.end:
-            continue  # a place straddling a quote's end would break the nesting
-        open_until[span.kind] = span.end
+    ordered = sorted(spans, key=lambda s: (s.start, s.kind != "quote", s.ref != focus_incident))
+    # Quotes are chosen first, so that a place can be checked against every quote, also later ones.
+    kept: list[Span] = []
+    for kind in ("quote", "place"):
+        for span in (s for s in ordered if s.kind == kind):
+            # A place may sit inside a quote; two quotes or two places never overlap in the output.
+            if span.start < open_until[kind]:
+                continue
+            if kind == "place" and any(_crosses(span, q) for q in kept if q.kind == "quote"):
+                continue  # a place straddling a quote's start or end would break the nesting
+            open_until[kind] = span.end
+            kept.append(span)
+    for span in kept:
         closing = "</mark>" if span.kind == "quote" else "</span>"
         events.append((span.start, 2 if span.kind == "quote" else 3, _opening(span, focus_incident)))
         events.append((span.end, 1 if span.kind == "quote" else 0, closing))

@@ -146,7 +146,10 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; return the exit status."""
     out, err = out or sys.stdout, err or sys.stderr
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "online", False) and not args.user_agent:
+        parser.error("--online needs --user-agent with a real contact (Nominatim's usage policy)")
     handler = {"geocode": cmd_geocode, "extract": cmd_extract, "incidents": cmd_incidents, "validate": cmd_validate}
     try:
         return handler[args.command](args, out, err)

@@ -247,8 +247,20 @@ class Gazetteer:
             return None
         # Same number of words only, so "Lukyanivska metro station and the" is not
         # "Lukyanivska metro station"; and a name that merely extends a place name
-        # ("Azerbaijani", "Kyivans") is a demonym, not a misspelling of the place.
-        pool = [k for k in self._sound_keys_by_words.get(len(key.split()), ()) if not key.startswith(k)]
+        # ("Azerbaijani", "Kyivans") is a demonym, not a misspelling of that place under
+        # any of its names ("Azerbaijani" is one letter off "Azərbaycan" too).
+        extended = {
+            p.id for k, hits in self._sound.items()
+            if k and key.startswith(k) and key[len(k):len(k) + 1] not in ("", " ")  # mid-word: a suffix
+            for p, _ in hits
+        }
+        # Districts only for names that say they are one (step 3's rule): "Podolsk" is not "Podolsky".
+        marked = district_stem(name) is not None
+        pool = [
+            k for k in self._sound_keys_by_words.get(len(key.split()), ())
+            if not any(p.id in extended for p, _ in self._sound[k])
+            and (marked or any(p.kind != "district" for p, _ in self._sound[k]))
+        ]
         found = process.extract(key, pool, scorer=fuzz.ratio, limit=2, score_cutoff=CURATED_MIN_SCORE)
         if not found:
             return None

@@ -22,6 +22,8 @@ from unidecode import unidecode
 _APOSTROPHES = "'’‘ʼʹ`´′"
 _APOSTROPHE_RE = re.compile(f"[{re.escape(_APOSTROPHES)}]")
 _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+# Letters unidecode does not romanise: the Azerbaijani schwa ("Azərbaycan") would become "@".
+_LETTERS = str.maketrans({"ə": "e", "Ə": "E"})
 
 # Ordered: multi-letter romanisations first, so "shch" is not read as "sh" + "ch".
 _SOUND_RULES: tuple[tuple[str, str], ...] = (
@@ -50,8 +52,9 @@ _DISTRICT_ENDING_RE = re.compile(r"(?:s?k(?:ii|i|oi|ogo)|sk)$")
 
 def fold(name: str) -> str:
     """Return the exact-match key of a name: ASCII, lower case, no apostrophes, single spaces."""
-    text = unicodedata.normalize("NFKC", name)
-    text = _APOSTROPHE_RE.sub("", text)
+    # Apostrophes go before NFKC, which would turn "´" into a space and a combining accent.
+    text = unicodedata.normalize("NFKC", _APOSTROPHE_RE.sub("", name))
+    text = text.translate(_LETTERS)
     text = unidecode(text)
     # unidecode renders the soft sign and some letters as apostrophes: drop those too.
     text = _APOSTROPHE_RE.sub("", text).lower()
@@ -81,7 +84,8 @@ def district_stem(name: str) -> str | None:
         return None
     stem, n = _DISTRICT_ENDING_RE.subn("", words[-1])
     if n:
-        marked = True
+        # A bare "-sk" is stripped but marks nothing: Russian city names end so (Smolensk, Podolsk).
+        marked = marked or not words[-1].endswith("sk")
         words[-1] = stem
     if not marked or not words[-1]:
         return None

