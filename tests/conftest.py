@@ -1,0 +1,43 @@
+"""Shared fixtures for the geocoding-layer tests: one gazetteer per session, and a guard against the internet."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+# The project is not installed; make `geo` importable however pytest is started.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from geo.gazetteer import Gazetteer  # noqa: E402
+
+_LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+# No example database (nothing written into the work tree) and no per-example deadline (CI machines vary).
+settings.register_profile("geo-tests", database=None, deadline=None)
+settings.load_profile("geo-tests")
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    """The bundled gazetteer, GeoNames fallback included (its index takes a few seconds to build, once)."""
+    return Gazetteer.from_data()
+
+
+@pytest.fixture
+def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any attempt to open a network connection to a host other than this machine."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address, *args):
+        host = address[0] if isinstance(address, tuple) else None
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in _LOCAL_HOSTS:
+            raise AssertionError(f"a test tried to reach the network: {address!r}")
+        return real_connect(self, address, *args)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
