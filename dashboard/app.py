@@ -35,12 +35,15 @@ view = st.session_state.view
 with st.sidebar:
     st.title("Sourced incident map")
     st.caption("Every marker opens the passage it comes from. Sources disagree; the map shows where.")
-    types = st.multiselect("Incident type", sorted(incidents["type"].unique()), default=list(view.filters.types))
+    # Keyed: an unkeyed widget whose default changes (the defaults follow view.filters) becomes a new
+    # widget, so the user's next change to it was lost.
+    types = st.multiselect("Incident type", sorted(incidents["type"].unique()), default=list(view.filters.types),
+                           key="filter_types")
     corroboration = st.radio("Corroboration", CORROBORATION_CHOICES, horizontal=True,
-                             index=CORROBORATION_CHOICES.index(view.filters.corroboration))
+                             index=CORROBORATION_CHOICES.index(view.filters.corroboration), key="filter_corroboration")
     chosen_sources = st.multiselect("Reported by", list(catalogue.sources), default=list(view.filters.sources),
-                                    format_func=loaders.source_label)
-    text = st.text_input("Search titles, places and quotes", value=view.filters.text)
+                                    format_func=loaders.source_label, key="filter_sources")
+    text = st.text_input("Search titles, places and quotes", value=view.filters.text, key="filter_text")
     view.filters = Filters(tuple(types), corroboration, tuple(chosen_sources), text)
 
 # ---- Time window ----------------------------------------------------------------------------

@@ -43,7 +43,12 @@ POPUP_FIELDS = (
 
 TILE_LAYERS = (
     ("OpenStreetMap", "OpenStreetMap", None),
-    ("Light (CARTO)", "CartoDB positron", None),
+    # CARTO's light tiles now want an API key; Esri's light-grey canvas does not.
+    (
+        "Light (Esri World Light Gray)",
+        "https://server.arcgisonline.com/ArcGIS/rest/services/Canvas/World_Light_Gray_Base/MapServer/tile/{z}/{y}/{x}",
+        "Tiles © Esri — Esri, HERE, Garmin, © OpenStreetMap contributors, and the GIS User Community",
+    ),
     (
         "Satellite (Esri World Imagery)",
         "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",

@@ -31,19 +31,25 @@ def _shift(months: list[pd.Period], by: int) -> None:
     st.session_state.window = (months[i], months[i + width])
 
 
+def _step(months: list[pd.Period], direction: int) -> None:
+    """Move the window by its own width (the step buttons), staying inside the span."""
+    lo, hi = st.session_state.window
+    _shift(months, direction * (months.index(hi) - months.index(lo) + 1))
+
+
 def time_controls(view: View, months: list[pd.Period]) -> tuple[pd.Period, pd.Period]:
     """Draw the month-range slider with step and play buttons; return the window."""
     if "window" not in st.session_state:
         st.session_state.window = view.window or (months[0], months[-1])
     back, slider, forward, play = st.columns([1, 12, 1, 2], vertical_alignment="bottom")
-    back.button("◀", help="Move the window back by its own width", on_click=_shift, args=(months, -1),
+    back.button("◀", help="Move the window back by its own width", on_click=_step, args=(months, -1),
                 use_container_width=True, key="step_back")
-    forward.button("▶", help="Move the window forward by its own width", on_click=_shift, args=(months, 1),
+    forward.button("▶", help="Move the window forward by its own width", on_click=_step, args=(months, 1),
                    use_container_width=True, key="step_forward")
     play.toggle("Play", key="playing", help="Walk the window through time, one month at a time")
     window = slider.select_slider(
         "Time window (an incident is shown if its dates overlap it: 'March 2022' counts for every day of March)",
-        options=months, key="window", format_func=lambda p: p.strftime("%b %Y"),
+        options=months, value=(months[0], months[-1]), key="window", format_func=lambda p: p.strftime("%b %Y"),
     )
     if not isinstance(window, tuple | list):  # a one-month window can come back as a single value
         window = (window, window)

@@ -140,10 +140,12 @@ def load_sources(path: Path, seeds_dir: Path) -> tuple[dict[str, Source], list[P
         if not text_path.is_file():
             problems.append(Problem(file, entry.line, ident, f"source file {text_path.name} does not exist"))
             continue
+        raw = text_path.read_bytes()
         try:
-            text_path.read_text(encoding="utf-8")
+            raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(Problem(display_path(text_path), None, ident, f"not UTF-8 text (byte {exc.start})"))
+            line = raw[: exc.start].count(b"\n") + 1
+            problems.append(Problem(display_path(text_path), line, ident, f"not UTF-8 text (byte {exc.start})"))
             continue
         if not entry.get("title"):
             problems.append(Problem(file, entry.line, ident, "missing required field 'title'"))
@@ -184,7 +186,9 @@ def derive_conflicts(evidence: Iterable[Evidence]) -> tuple[Conflict, ...]:
         stating = [e for e in items if key in e.claims]
         disagree = any(
             a.source != b.source
-            and a.claims.get("casualties_scope") == b.claims.get("casualties_scope")
+            # Only numbers are scoped ("6 killed in Kyiv" vs "0 at the embassy"); a scope on one item must
+            # not hide its date or impact from comparison.
+            and (key not in _NUMBER_CLAIMS or a.claims.get("casualties_scope") == b.claims.get("casualties_scope"))
             and not _compatible(key, a.claims[key], b.claims[key])
             for i, a in enumerate(stating)
             for b in stating[i + 1:]
@@ -219,7 +223,7 @@ def _evidence_problems(
         return None, [Problem(file, line, incident_id, "evidence item is not a mapping")]
     line = getattr(item, "line", line)
     source_id, quote = item.get("source"), item.get("quote")
-    if source_id not in sources:
+    if not isinstance(source_id, str) or source_id not in sources:
         return None, [Problem(file, line, incident_id, f"unknown source {source_id!r}")]
     if not isinstance(quote, str) or not quote.strip():
         return None, [Problem(file, line, incident_id, f"evidence from {source_id} has no quote")]
@@ -262,7 +266,7 @@ def incident_from_entry(
         problems.append(Problem(file, entry.line, ident, f"type {entry['type']!r} is not one of {', '.join(INCIDENT_TYPES)}"))
     place_ids = entry["places"] if isinstance(entry["places"], list) else [entry["places"]]
     for place_id in place_ids:
-        if place_id not in places:
+        if not isinstance(place_id, str) or place_id not in places:
             problems.append(Problem(file, entry.line, ident, f"unknown place id {place_id!r}"))
     evidence = []
     items = entry["evidence"] if isinstance(entry["evidence"], list) else [entry["evidence"]]
@@ -300,7 +304,8 @@ def load_catalogue(data_dir: Path = DATA_DIR, seeds_dir: Path = SEEDS_DIR) -> Ca
     problems += incident_problems
     file = display_path(path)
     incidents: list[Incident] = []
-    rejected: list[str] = []
+    # Entries the YAML reader could not turn into mappings (a syntax error in one entry) are rejected too.
+    rejected: list[str] = list(dict.fromkeys(p.entry for p in incident_problems if p.entry))
     seen: set[str] = set()
     for index, entry in enumerate(entries):
         incident, entry_problems = incident_from_entry(entry, file, places, sources)

@@ -25,9 +25,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="data folder (default: the bundled data/)")
     parser.add_argument("--seeds", type=Path, default=SEEDS_DIR, help="seeds folder (default: the bundled seeds/)")
+    # The same options after the command too (`validate --data X`); SUPPRESS keeps the defaults above.
+    folders = argparse.ArgumentParser(add_help=False)
+    folders.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="data folder (default: the bundled data/)")
+    folders.add_argument("--seeds", type=Path, default=argparse.SUPPRESS, help="seeds folder (default: the bundled seeds/)")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    geocode = commands.add_parser("geocode", help="resolve place names (offline unless --online)")
+    geocode = commands.add_parser("geocode", parents=[folders], help="resolve place names (offline unless --online)")
     geocode.add_argument("names", nargs="+", metavar="NAME")
     geocode.add_argument("--json", action="store_true", help="one JSON object per line per name")
     geocode.add_argument("--country", action="append", default=[], metavar="CC",
@@ -37,17 +41,17 @@ def _parser() -> argparse.ArgumentParser:
     geocode.add_argument("--nominatim-url", default=None, help="Nominatim server, e.g. http://127.0.0.1:8080")
     geocode.add_argument("--user-agent", default=None, help="User-Agent for Nominatim (its policy requires a real one)")
 
-    extract = commands.add_parser("extract", help="place mentions and dates in a text file, with offsets")
+    extract = commands.add_parser("extract", parents=[folders], help="place mentions and dates in a text file, with offsets")
     extract.add_argument("files", nargs="+", type=Path, metavar="FILE")
     extract.add_argument("--json", action="store_true", help="one JSON object per line per mention")
     extract.add_argument("--reference", type=date.fromisoformat, default=None,
                          help="date the text was written (YYYY-MM-DD), to resolve 'last December'")
     extract.add_argument("--country", action="append", default=[], metavar="CC")
 
-    incidents = commands.add_parser("incidents", help="the catalogue, geocoded, to stdout")
+    incidents = commands.add_parser("incidents", parents=[folders], help="the catalogue, geocoded, to stdout")
     incidents.add_argument("--format", choices=("geojson", "csv"), default="geojson")
 
-    commands.add_parser("validate", help="check quotes, places, dates and ids; non-zero exit on any problem")
+    commands.add_parser("validate", parents=[folders], help="check quotes, places, dates and ids; non-zero exit on any problem")
     return parser
 
 

@@ -172,7 +172,7 @@ def _lookup_span(span: str, n_words: int, gazetteer: Gazetteer, countries: Seque
     if span.isupper():
         match = gazetteer.lookup(span, countries)
         return match if match is not None and match.gazetteer == "curated" else None
-    if n_words > 3 and not all(_is_capitalised(w) or w.islower() for w in span.split()):
+    if n_words > 3 and not all(_is_capitalised(w) or w.islower() or w[:1].isdigit() for w in span.split()):
         return None
     match = gazetteer.lookup(span, countries)
     if match is None:
@@ -197,6 +197,8 @@ def _interval(kind: str, groups: dict[str, str | None], reference: date | None) 
     if kind == "iso":
         month = int(groups["month"])
     try:
+        if kind == "month-days-year":
+            DateInterval.day(year, month, int(groups["day2"]))  # "February 8 and 30": reject, do not crash
         if kind in ("iso", "day-month-year", "month-day-year", "month-days-year"):
             return DateInterval.day(year, month, int(groups["day"])).iso(), "day"
         if kind in ("month-year", "last-month", "month-this-year"):

@@ -231,9 +231,13 @@ class Gazetteer:
             return None
         best: dict[str, tuple[float, Place, str]] = {}
         for candidate, place, variant in self._district_stems:
+            if candidate.count(" ") != stem.count(" "):
+                continue  # same number of words only: "Obolonskyi and Pecherskyi" is two districts, not one
             score = JaroWinkler.normalized_similarity(stem, candidate)
             if place.id not in best or score > best[place.id][0]:
                 best[place.id] = (score, place, variant)
+        if not best:
+            return None
         ranked = sorted(best.values(), key=lambda item: item[0], reverse=True)
         score, place, variant = ranked[0]
         runner_up = ranked[1][0] if len(ranked) > 1 else 0.0

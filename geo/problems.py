@@ -6,6 +6,8 @@ reviewer can go straight to it; nothing is dropped without a problem saying so.
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,11 @@ _LineLoader.add_constructor(
 )
 
 
+# A top-level list entry starts with "-" in the first column; its id is on its "id:" line.
+_TOP_ENTRY_RE = re.compile(r"^-(?=[ \t]|$)", re.M)
+_ENTRY_ID_RE = re.compile(r"^-?[ \t]*id:[ \t]*[\"']?([^\"'#\s]+)", re.M)
+
+
 def display_path(path: Path) -> str:
     """Return a path relative to the working directory when possible, for messages."""
     try:
@@ -83,10 +90,7 @@ def read_yaml_list(path: Path) -> tuple[list[LineDict], list[Problem]]:
     try:
         data: Any = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        return [], [Problem(name, line, None, f"YAML syntax error: {reason}")]
+        return _entries_one_by_one(text, name) or ([], [_syntax_problem(name, exc, None)])
     if data is None:
         return [], []
     if not isinstance(data, list):
@@ -99,3 +103,46 @@ def read_yaml_list(path: Path) -> tuple[list[LineDict], list[Problem]]:
         else:
             problems.append(Problem(name, None, f"#{index + 1}", "entry is not a mapping"))
     return entries, problems
+
+
+def _syntax_problem(name: str, exc: yaml.YAMLError, entry: str | None) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    reason = getattr(exc, "problem", None) or str(exc)
+    return Problem(name, line, entry, f"YAML syntax error: {reason}")
+
+
+def _entries_one_by_one(text: str, name: str) -> tuple[list[LineDict], list[Problem]] | None:
+    """After a syntax error, parse each top-level entry on its own, so that a broken entry costs only itself.
+
+    Returns None when that does not isolate the error (no entries, or every entry parses alone).
+    """
+    starts = [m.start() for m in _TOP_ENTRY_RE.finditer(text)]
+    if not starts:
+        return None
+    entries: list[LineDict] = []
+    problems: list[Problem] = []
+    bounds = [*starts, len(text)]
+    for index, (start, end) in enumerate(itertools.pairwise(bounds)):
+        # Pad with the lines before the entry, so that line numbers stay those of the file.
+        chunk = "\n" * text.count("\n", 0, start) + text[start:end]
+        try:
+            data = yaml.load(chunk, Loader=_LineLoader)
+        except yaml.YAMLError as exc:
+            found = _ENTRY_ID_RE.search(text, start, end)
+            problems.append(_syntax_problem(name, exc, found.group(1) if found else f"#{index + 1}"))
+            continue
+        if isinstance(data, list) and len(data) == 1 and isinstance(data[0], LineDict):
+            entries.append(data[0])
+        else:
+            problems.append(Problem(name, None, f"#{index + 1}", "entry is not a mapping"))
+    if not problems or (starts[0] and _bad_yaml(text[: starts[0]])):
+        return None
+    return entries, problems
+
+
+def _bad_yaml(text: str) -> bool:
+    try:
+        return yaml.load(text, Loader=_LineLoader) is not None
+    except yaml.YAMLError:
+        return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,7 @@ SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
 GOLD = yaml.safe_load((Path(__file__).parent / "fixtures" / "seed_place_names.yaml").read_text(encoding="utf-8"))
 
 # Measured with the fixture below: 95/112 found and resolved to the exact place (98/112 counting a correct
-# enclosing place), with 3 mentions outside the list. The floors sit a little below, so a regression fails.
+# enclosing place), with 2 mentions outside the list. The floors sit a little below, so a regression fails.
 RECALL_FLOOR = 92
 LENIENT_RECALL_FLOOR = 95
 EXTRA_MENTIONS_CEILING = 5
@@ -45,11 +46,11 @@ def test_every_mention_slices_back_to_its_text(seed_places: dict[str, list[Place
     text = seed(stem)
     places = seed_places[stem]
     dates = find_dates(text, date(2025, 11, 14))
-    assert places and dates or stem == "002_eb5374e7c06e77bb"  # 002 dates nothing
+    assert (places and dates) or stem == "002_eb5374e7c06e77bb"  # 002 dates nothing
     for mention in [*places, *dates]:
         assert 0 <= mention.start < mention.end <= len(text)
         assert text[mention.start:mention.end] == mention.text, mention
-    for earlier, later in zip(places, places[1:], strict=False):
+    for earlier, later in itertools.pairwise(places):
         assert earlier.end <= later.start, "place mentions overlap"
 
 
@@ -86,8 +87,12 @@ def test_a_possessive_is_not_part_of_the_name(gazetteer: Gazetteer) -> None:
         assert (mention.start, mention.end, mention.text, mention.place_id) == (0, 4, "Kyiv", "kyiv")
 
 
-def test_a_name_does_not_run_across_commas(gazetteer: Gazetteer) -> None:
-    mentions = find_places("fires in Darnytskyi, Obolonskyi and Pecherskyi", gazetteer)
+@pytest.mark.parametrize(
+    "text",
+    ["fires in Darnytskyi, Obolonskyi and Pecherskyi", "fires in Darnitzkyi, Obolonskyi and Pechersky districts"],
+)
+def test_a_list_of_districts_is_one_mention_each(gazetteer: Gazetteer, text: str) -> None:
+    mentions = find_places(text, gazetteer)
     assert [m.place_id for m in mentions] == ["kyiv-darnytskyi", "kyiv-obolonskyi", "kyiv-pecherskyi"]
 
 
@@ -222,8 +227,8 @@ def test_impossible_dates_are_not_reported(text: str) -> None:
     assert not [d for d in find_dates(text) if d.value == "2023-02-29"]
 
 
-@given(st.text(st.sampled_from(list("0123456789 ,.-:apmAPM") + ["August ", "Feb ", "and ", "last ", "on ", "in "]),
-               max_size=60))
+@given(st.lists(st.sampled_from([*"0123456789 ,.-:apmAPM", "August ", "Feb ", "and ", "last ", "on ", "in "]),
+                max_size=25).map("".join))
 def test_find_dates_never_raises_and_offsets_are_exact(text: str) -> None:
     for mention in find_dates(text, date(2025, 6, 15)):
         assert text[mention.start:mention.end] == mention.text
@@ -273,7 +278,9 @@ def _resolves(mention: PlaceMention, entry: dict, gazetteer: Gazetteer) -> bool:
     return mention.place_id == expected
 
 
-def test_extraction_recall_on_the_seeds(seed_places: dict[str, list[PlaceMention]], gazetteer: Gazetteer) -> None:
+def test_extraction_recall_on_the_seeds(
+    seed_places: dict[str, list[PlaceMention]], gazetteer: Gazetteer, capsys: pytest.CaptureFixture[str]
+) -> None:
     total = strict = lenient = 0
     misses: list[str] = []
     extra: list[str] = []
@@ -297,11 +304,13 @@ def test_extraction_recall_on_the_seeds(seed_places: dict[str, list[PlaceMention
         for m in mentions:
             if not any(s < m.end and m.start < e for s, e in counted):
                 extra.append(f"  {stem[:3]} {m.start:>5} {m.text!r}->{m.place_id}")
-    print(f"\nextraction: {strict}/{total} place names found and resolved "
-          f"({lenient}/{total} counting a correct enclosing place); {len(extra)} mentions outside the list")
+    figure = (f"extraction: {strict}/{total} place names found and resolved "
+              f"({lenient}/{total} counting a correct enclosing place); {len(extra)} mentions outside the list")
+    with capsys.disabled():
+        print(f"\n{figure}")
     print("missed or resolved to another place:\n" + "\n".join(misses))
     print("mentions outside the list:\n" + "\n".join(extra))
-    assert total == 113
+    assert total == 112
     assert strict >= RECALL_FLOOR
     assert lenient >= LENIENT_RECALL_FLOOR
     assert len(extra) <= EXTRA_MENTIONS_CEILING

@@ -1,0 +1,243 @@
+"""The Streamlit page, run headless with AppTest: deep links, filters, the reader, the table and the export.
+
+st_folium is a custom component: AppTest shows it as an unknown element, which is fine here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+import geo
+from dashboard.filters import in_window
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+READER_SOURCE = "003_553f20544c4195fd"
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+@pytest.fixture(scope="module")
+def incidents() -> pd.DataFrame:
+    return geo.load_incidents()
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> geo.Catalogue:
+    return geo.load_catalogue()
+
+
+def run(**params: str) -> AppTest:
+    # AppTest resolves a relative path against the calling file, so the script is named absolutely.
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def markdown(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def iframes(at: AppTest) -> list:
+    return at.get("iframe")
+
+
+def table_ids(at: AppTest) -> list[str]:
+    return at.dataframe[0].value["id"].tolist()
+
+
+@pytest.fixture(scope="module")
+def default_run() -> AppTest:
+    return run()
+
+
+def test_default_run(default_run: AppTest, incidents: pd.DataFrame) -> None:
+    at = default_run
+    assert not at.exception
+    assert not at.warning
+    assert any(m.startswith("#### How to read this map") for m in markdown(at))
+    assert any(e.label.startswith("Data checks: 10 of 10 incidents loaded") for e in at.expander)
+    assert any(c.startswith(f"**{len(incidents)}** of {len(incidents)} incidents overlap Mar 2022 – Nov 2025")
+               for c in at.caption.values)
+    assert sorted(table_ids(at)) == sorted(incidents["id"])
+    assert not iframes(at)  # no reader until a source is opened
+    window = at.session_state["window"]
+    assert (str(window[0]), str(window[1])) == ("2022-03", "2025-11")
+
+
+def test_time_window_is_restored_from_the_link(incidents: pd.DataFrame) -> None:
+    at = run(**{"from": "2025-08", "to": "2025-11"})
+    assert not at.exception
+    window = at.session_state["window"]
+    assert (str(window[0]), str(window[1])) == ("2025-08", "2025-11")
+    assert at.select_slider(key="window").value == window
+    expected = incidents[in_window(incidents, date(2025, 8, 1), date(2025, 11, 30))]
+    assert len(expected) == 4
+    assert any(c.startswith(f"**{len(expected)}** of {len(incidents)} incidents overlap Aug 2025 – Nov 2025")
+               for c in at.caption.values)
+    assert sorted(table_ids(at)) == sorted(expected["id"])
+    # The page writes the view back into its URL.
+    assert at.query_params["from"] in ("2025-08", ["2025-08"])
+    assert at.query_params["to"] in ("2025-11", ["2025-11"])
+
+
+def test_month_precision_incident_is_in_a_window_starting_at_its_month(incidents: pd.DataFrame) -> None:
+    at = run(**{"from": "2022-08", "to": "2022-08"})
+    assert not at.exception
+    assert table_ids(at) == ["embassy-kyiv-2022-08"]
+
+
+def window_of(at: AppTest) -> tuple[str, str]:
+    window = at.session_state["window"]
+    return str(window[0]), str(window[1])
+
+
+def test_step_buttons_move_the_window_by_its_width() -> None:
+    # Regression: the buttons promise "by its own width" but moved the window by one month.
+    at = run(**{"from": "2022-03", "to": "2022-05"})
+    at.button(key="step_forward").click().run()
+    assert not at.exception
+    assert window_of(at) == ("2022-06", "2022-08")
+    assert table_ids(at) == ["embassy-kyiv-2022-08"]
+    at.button(key="step_back").click().run()
+    assert window_of(at) == ("2022-03", "2022-05")
+
+
+def test_step_forward_stops_at_the_end() -> None:
+    at = run(**{"from": "2025-06", "to": "2025-09"})
+    at.button(key="step_forward").click().run()
+    assert not at.exception
+    assert window_of(at) == ("2025-08", "2025-11")
+
+
+def test_incident_link_shows_its_detail_and_quotes(incidents: pd.DataFrame) -> None:
+    incident = incidents[incidents["id"] == "embassy-kyiv-iskander-2025-11-14"].iloc[0]
+    at = run(incident=incident["id"])
+    assert not at.exception
+    shown = markdown(at)
+    assert f"#### {incident['title']}" in shown
+    for item in incident["sources"]:
+        assert f"> {item['quote']}" in shown
+    assert not any(m.startswith("#### How to read this map") for m in shown)
+    assert at.button(key="close_incident")
+
+
+def test_incident_detail_hides_missing_facts(incidents: pd.DataFrame) -> None:
+    # Regression: missing weapon/time/coding note are NaN in the frame and were shown as "nan".
+    incident = incidents[incidents["id"] == "yekaterinburg-raid-2025-06"].iloc[0]
+    assert pd.isna(incident["weapon"]) and pd.isna(incident["time"])
+    at = run(incident=incident["id"])
+    assert not at.exception
+    texts = markdown(at) + list(at.caption.values)
+    assert f"#### {incident['title']}" in texts
+    assert not [t for t in texts if t.lower().endswith(": nan")]
+    assert not any(t.startswith(("**Weapon:**", "**Time:**")) for t in texts)
+    assert "**Places:** Yekaterinburg" in texts
+
+
+def test_source_link_opens_the_reader(catalogue: geo.Catalogue) -> None:
+    source = catalogue.sources[READER_SOURCE]
+    at = run(source=READER_SOURCE, incident="embassy-kyiv-iskander-2025-11-14")
+    assert not at.exception
+    assert f"#### {source.title}" in markdown(at)
+    (frame,) = iframes(at)
+    document = frame.proto.srcdoc
+    assert 'class="sim-reader"' in document and "scrollIntoView" in document
+    assert 'class="sim-quote sim-focus" data-incident="embassy-kyiv-iskander-2025-11-14"' in document
+    citing = [i for i in catalogue.incidents if READER_SOURCE in i.sources]
+    assert f"**Incidents citing this source ({len(citing)})**" in markdown(at)
+    for incident in citing:
+        assert at.button(key=f"focus_{READER_SOURCE}_{incident.id}")
+    assert at.query_params["source"] in (READER_SOURCE, [READER_SOURCE])
+
+
+@pytest.mark.parametrize("bad", ["../../etc/passwd", "%2e%2e%2f"])
+def test_hostile_source_link_shows_a_warning_and_no_reader(bad: str) -> None:
+    at = run(source=bad)
+    assert not at.exception
+    assert any("source" in w.value for w in at.warning)
+    assert not iframes(at)
+    assert any(m.startswith("#### How to read this map") for m in markdown(at))
+    assert "source" not in at.query_params
+
+
+def test_type_filter_changes_the_table(default_run: AppTest, incidents: pd.DataFrame) -> None:
+    at = default_run
+    types = at.sidebar.multiselect[0]
+    assert types.label == "Incident type"
+    types.set_value(["drone attack"]).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["type"]) == {"drone attack"}
+    assert sorted(table["id"]) == sorted(incidents.loc[incidents["type"] == "drone attack", "id"])
+    assert at.query_params["type"] in ("drone attack", ["drone attack"])
+    # A second change to the same filter counts too (it used to be lost: the unkeyed widget was recreated).
+    at.sidebar.multiselect[0].set_value(["drone attack", "airstrike"]).run()
+    assert set(at.dataframe[0].value["type"]) == {"drone attack", "airstrike"}
+    at.sidebar.multiselect[0].set_value([]).run()
+    assert len(at.dataframe[0].value) == len(incidents)
+
+
+def test_corroboration_filter_can_be_changed_twice(incidents: pd.DataFrame) -> None:
+    at = run()
+    at.sidebar.radio[0].set_value("single source").run()
+    assert sorted(table_ids(at)) == sorted(incidents.loc[incidents["corroboration"] == 1, "id"])
+    at.sidebar.radio[0].set_value("corroborated").run()
+    assert not at.exception
+    assert sorted(table_ids(at)) == sorted(incidents.loc[incidents["corroboration"] > 1, "id"])
+
+
+def test_text_search_filters_the_table() -> None:
+    # Regression: any search raised TypeError (a missing weapon is NaN in the frame).
+    at = run(q="Iskander")
+    assert not at.exception
+    assert table_ids(at) == ["embassy-kyiv-iskander-2025-11-14"]
+    at.sidebar.text_input[0].input("SOLOMIANSKYI").run()
+    assert not at.exception
+    assert table_ids(at) == ["embassy-kyiv-2025-08-28"]
+
+
+class RecordingStorage(MemoryMediaFileStorage):
+    """Media storage that remembers itself, so a test can read what a download button serves."""
+
+    instances: ClassVar[list[RecordingStorage]] = []
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__(endpoint)
+        RecordingStorage.instances.append(self)
+
+
+def downloaded(button) -> str:
+    name = button.proto.url.rsplit("/", 1)[-1]
+    for storage in reversed(RecordingStorage.instances):
+        try:
+            return storage.get_file(name).content.decode("utf-8")
+        except Exception:  # not in this run's storage
+            continue
+    raise AssertionError(f"no stored file for {button.proto.url}")
+
+
+def test_exports_match_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
+    RecordingStorage.instances.clear()
+    at = run(**{"from": "2025-08", "to": "2025-11", "type": "missile strike"})
+    assert not at.exception
+    ids = sorted(table_ids(at))
+    assert ids == ["embassy-kyiv-2025-08-28", "embassy-kyiv-iskander-2025-11-14"]
+    buttons = {b.proto.label: b for b in at.get("download_button")}
+    assert set(buttons) == {"Download GeoJSON", "Download CSV"}
+    collection = json.loads(downloaded(buttons["Download GeoJSON"]))
+    assert collection["type"] == "FeatureCollection"
+    assert sorted(f["properties"]["id"] for f in collection["features"]) == ids
+    rows = list(csv.DictReader(io.StringIO(downloaded(buttons["Download CSV"]))))
+    assert sorted(r["id"] for r in rows) == ids
