@@ -1,4 +1,4 @@
-"""Command line: `python -m geo geocode|extract|incidents|validate`."""
+"""Command line: `python -m geo geocode|extract|incidents|validate|convert|synth`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .export import csv_text, geojson_text
 from .extract import find_dates, find_places
 from .frames import incidents_frame
 from .gazetteer import Gazetteer, GazetteerGeocoder
+from .importers import FORMATS, ImportResult, read_incidents
 from .places import DATA_DIR
 from .problems import DataError
 
@@ -51,7 +52,25 @@ def _parser() -> argparse.ArgumentParser:
     incidents = commands.add_parser("incidents", parents=[folders], help="the catalogue, geocoded, to stdout")
     incidents.add_argument("--format", choices=("geojson", "csv"), default="geojson")
 
-    commands.add_parser("validate", parents=[folders], help="check quotes, places, dates and ids; non-zero exit on any problem")
+    validate = commands.add_parser(
+        "validate", parents=[folders],
+        help="check the catalogue (quotes, places, dates, ids), or dataset FILEs; non-zero exit on any problem",
+    )
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                          help="dataset files to check instead of the catalogue (GeoJSON, ACLED CSV, plain CSV)")
+    validate.add_argument("--input-format", choices=FORMATS, default=None, help="the files' format (default: detected)")
+
+    convert = commands.add_parser("convert", help="read a dataset file and write it in the export's schema")
+    convert.add_argument("file", type=Path, metavar="FILE")
+    convert.add_argument("--format", choices=("geojson", "csv"), default="geojson", help="output format")
+    convert.add_argument("--input-format", choices=FORMATS, default=None, help="the file's format (default: detected)")
+    convert.add_argument("-o", "--output", type=Path, default=None, help="write here instead of stdout")
+
+    synth = commands.add_parser("synth", help="write a deterministic synthetic dataset (for load tests and benchmarks)")
+    synth.add_argument("--count", type=int, default=1000)
+    synth.add_argument("--seed", type=int, default=2022)
+    synth.add_argument("--format", choices=("geojson", "csv"), default="geojson")
+    synth.add_argument("-o", "--output", type=Path, default=None, help="write here instead of stdout")
     return parser
 
 
@@ -127,7 +146,7 @@ def cmd_incidents(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write the geocoded catalogue as GeoJSON or CSV; problems go to stderr."""
     catalogue = load_catalogue(args.data, args.seeds)
     frame = incidents_frame(catalogue)
-    out.write(geojson_text(frame) + "\n" if args.format == "geojson" else csv_text(frame))
+    _write(geojson_text(frame) if args.format == "geojson" else csv_text(frame), None, out)
     for problem in catalogue.problems:
         print(f"warning: {problem}", file=err)
     if catalogue.rejected:
@@ -136,7 +155,19 @@ def cmd_incidents(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """List every problem in places, sources and incidents; exit 1 if there is any."""
+    """List every problem in the catalogue, or in the dataset files given; exit 1 if there is any."""
+    if args.files:
+        failed = False
+        for path in args.files:
+            result = _read_dataset(path, args.input_format, err)
+            if result is None:
+                failed = True
+                continue
+            for problem in result.problems:
+                print(problem, file=out)
+            print(f"{result.file} ({result.format}): {result.summary()}", file=err if result.rejected else out)
+            failed = failed or bool(result.rejected)
+        return 1 if failed else 0
     catalogue = load_catalogue(args.data, args.seeds)
     for problem in catalogue.problems:
         print(problem, file=out)
@@ -147,6 +178,61 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if catalogue.problems else 0
 
 
+def _progress_printer(err: TextIO, label: str):
+    """Return a progress callback that prints to stderr: in place on a terminal, every quarter otherwise."""
+    interactive = hasattr(err, "isatty") and err.isatty()
+    shown = {"step": -1}
+
+    def report(fraction: float, message: str) -> None:
+        step = int(fraction * 4)
+        if interactive:
+            print(f"\r{label}: {fraction:4.0%} {message:<60}", end="" if fraction < 1 else "\n", file=err, flush=True)
+        elif step != shown["step"]:
+            shown["step"] = step
+            print(f"{label}: {fraction:4.0%} {message}", file=err, flush=True)
+
+    return report
+
+
+def _read_dataset(path: Path, input_format: str | None, err: TextIO) -> ImportResult | None:
+    """Read a dataset file with progress on stderr; None (and the reason on stderr) if it is unusable."""
+    try:
+        return read_incidents(path, format=input_format, progress=_progress_printer(err, str(path)))
+    except DataError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=err)
+        return None
+
+
+def _write(text: str, output: Path | None, out: TextIO) -> None:
+    if output is None:
+        out.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def cmd_convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Write a dataset file in the export's schema; rejected rows are listed on stderr, exit 1 if any."""
+    result = _read_dataset(args.file, args.input_format, err)
+    if result is None:
+        return 2
+    _write(geojson_text(result.frame) if args.format == "geojson" else csv_text(result.frame), args.output, out)
+    for problem in result.problems:
+        print(f"rejected: {problem}", file=err)
+    print(f"{result.file} ({result.format}): {result.summary()}", file=err)
+    return 1 if result.rejected else 0
+
+
+def cmd_synth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Write a synthetic dataset of --count incidents."""
+    from .synthetic import synthetic_incidents  # builds a city table from GeoNames: only when asked
+
+    frame = synthetic_incidents(args.count, args.seed)
+    _write(geojson_text(frame) if args.format == "geojson" else csv_text(frame), args.output, out)
+    print(f"{args.count:,} synthetic incidents (seed {args.seed})", file=err)
+    return 0
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; return the exit status."""
     out, err = out or sys.stdout, err or sys.stderr
@@ -154,7 +240,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     args = parser.parse_args(argv)
     if getattr(args, "online", False) and not args.user_agent:
         parser.error("--online needs --user-agent with a real contact (Nominatim's usage policy)")
-    handler = {"geocode": cmd_geocode, "extract": cmd_extract, "incidents": cmd_incidents, "validate": cmd_validate}
+    handler = {"geocode": cmd_geocode, "extract": cmd_extract, "incidents": cmd_incidents, "validate": cmd_validate,
+               "convert": cmd_convert, "synth": cmd_synth}
     try:
         return handler[args.command](args, out, err)
     except DataError as exc:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-PRECISIONS = ("day", "month", "year")
+PRECISIONS = ("day", "week", "month", "year")
 _CLAIM_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -30,6 +30,11 @@ class DateInterval:
         """Return the interval of one day."""
         d = date(year, month, day)
         return cls(d, d, "day")
+
+    @classmethod
+    def week(cls, middle: date) -> DateInterval:
+        """Return the seven days centred on a date (a date known only to its week)."""
+        return cls(middle - timedelta(days=3), middle + timedelta(days=3), "week")
 
     @classmethod
     def month(cls, year: int, month: int) -> DateInterval:
@@ -68,6 +73,8 @@ class DateInterval:
         """Return a human label: '10 March 2022', 'March 2022', '2022' or a range."""
         if self.precision == "day":
             return f"{self.start.day} {self.start:%B %Y}"
+        if self.precision == "week":
+            return f"week of {self.start.day} {self.start:%B %Y}"
         if self.precision == "month":
             return f"{self.start:%B %Y}"
         if self.precision == "year":

@@ -1,61 +1,80 @@
-"""Export incidents as GeoJSON and CSV: the schema `python -m geo incidents` and the dashboard share."""
+"""Export incidents as GeoJSON and CSV: the schema `python -m geo incidents` and the dashboard share.
+
+GeoJSON is written one feature per line inside the FeatureCollection: still one valid
+JSON document, but a reviewer reads a change to one incident as a one-line diff, and
+:mod:`geo.importers` reads it back line by line with exact line numbers.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import math
+from collections.abc import Iterator
 from typing import Any
 
 import geopandas as gpd
+import orjson
+import pandas as pd
 
 # List and mapping columns go into CSV cells as JSON, so nothing is flattened away.
-_JSON_COLUMNS = ("places", "place_names", "casualties", "sources", "conflicts")
+JSON_COLUMNS = ("places", "place_names", "casualties", "sources", "conflicts")
+GEOJSON_HEAD = '{"type": "FeatureCollection", "features": ['
 
 
-def _plain(value: Any) -> Any:
-    """Return a JSON-safe value (no NaN, no numpy scalars)."""
-    if hasattr(value, "item") and not isinstance(value, list | dict | str):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+def _plain_column(series: pd.Series) -> list[Any]:
+    """Return a column as JSON-safe Python values: None for missing, no numpy scalars."""
+    if series.dtype == object:
+        return [None if (isinstance(v, float) and v != v) or v is pd.NA else v for v in series.tolist()]
+    values = series.astype(object).where(series.notna(), None)
+    return values.tolist()
+
+
+def _columns(frame: gpd.GeoDataFrame) -> tuple[list[str], list[list[Any]], list[float], list[float]]:
+    frame = frame.to_crs("EPSG:4326")
+    names = [c for c in frame.columns if c != frame.geometry.name]
+    values = [_plain_column(frame[c]) for c in names]
+    xs = frame.geometry.x.round(6).tolist()
+    ys = frame.geometry.y.round(6).tolist()
+    return names, values, xs, ys
+
+
+def iter_features(frame: gpd.GeoDataFrame) -> Iterator[dict]:
+    """Yield each incident as a GeoJSON Feature (EPSG:4326, properties as in the catalogue)."""
+    names, values, xs, ys = _columns(frame)
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        properties = {name: column[i] for name, column in zip(names, values, strict=True)}
+        yield {
+            "type": "Feature",
+            "id": properties.get("id"),
+            "geometry": {"type": "Point", "coordinates": [x, y]},
+            "properties": properties,
+        }
 
 
 def to_geojson(frame: gpd.GeoDataFrame) -> dict:
-    """Return incidents as a GeoJSON FeatureCollection (EPSG:4326, properties as in the catalogue)."""
-    features = []
-    for row in frame.to_crs("EPSG:4326").itertuples(index=False):
-        record = row._asdict()
-        geometry = record.pop("geometry")
-        features.append({
-            "type": "Feature",
-            "id": record["id"],
-            "geometry": {"type": "Point", "coordinates": [round(geometry.x, 6), round(geometry.y, 6)]},
-            "properties": {key: _plain(value) for key, value in record.items()},
-        })
-    return {"type": "FeatureCollection", "features": features}
+    """Return incidents as a GeoJSON FeatureCollection."""
+    return {"type": "FeatureCollection", "features": list(iter_features(frame))}
 
 
 def geojson_text(frame: gpd.GeoDataFrame) -> str:
-    """Return the GeoJSON export as text (UTF-8, non-ASCII kept readable)."""
-    return json.dumps(to_geojson(frame), ensure_ascii=False, indent=1)
+    """Return the GeoJSON export as text: UTF-8, one feature per line."""
+    lines = [orjson.dumps(feature).decode("utf-8") for feature in iter_features(frame)]
+    return GEOJSON_HEAD + "\n" + ",\n".join(lines) + ("\n" if lines else "") + "]}"
 
 
 def csv_text(frame: gpd.GeoDataFrame) -> str:
     """Return incidents as CSV with lat/lon columns; list columns are JSON in their cells."""
-    columns = [c for c in frame.columns if c != "geometry"]
+    names, values, xs, ys = _columns(frame)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*columns, "lat", "lon"])
-    for row in frame.to_crs("EPSG:4326").itertuples(index=False):
-        record = row._asdict()
+    writer.writerow([*names, "lat", "lon"])
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
         cells = []
-        for column in columns:
-            value = _plain(record[column])
-            if column in _JSON_COLUMNS:
+        for name, column in zip(names, values, strict=True):
+            value = column[i]
+            if name in JSON_COLUMNS or isinstance(value, list | dict):
                 value = json.dumps(value, ensure_ascii=False)
             cells.append("" if value is None else value)
-        writer.writerow([*cells, round(record["geometry"].y, 6), round(record["geometry"].x, 6)])
+        writer.writerow([*cells, y, x])
     return out.getvalue()

@@ -178,3 +178,45 @@ def test_python_m_geo_runs_as_a_subprocess() -> None:
     assert result.returncode == 0, result.stderr
     (answer,) = json_lines(result.stdout)
     assert answer["id"] == "kyiv" and answer["query"] == "Kyiv"
+
+
+# --- datasets: validate FILE, convert, synth -------------------------------------------------------
+
+ACLED_SAMPLE = ROOT / "tests" / "fixtures" / "acled_sample.csv"
+
+
+def test_validate_a_dataset_lists_each_rejected_row_and_fails() -> None:
+    status, out, err = run("validate", str(ACLED_SAMPLE))
+    assert status == 1
+    problems = out.splitlines()
+    assert len(problems) == 5
+    assert any(line.endswith("acled_sample.csv:5: UKR100004: line 5: date '30 February 2025' is not a valid date "
+                             "(or does not exist)") for line in problems)
+    assert "5 of 10 rows loaded, 5 rejected" in err
+
+
+def test_validate_an_unusable_dataset_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"lat,lon,date\n1,2,\xff\n")
+    status, _, err = run("validate", str(bad))
+    assert status == 1 and f"error: {bad}:2: not UTF-8 text" in err
+
+
+def test_convert_writes_the_export_schema_and_reports_rejects(tmp_path: Path) -> None:
+    target = tmp_path / "acled.geojson"
+    status, _, err = run("convert", str(ACLED_SAMPLE), "--format", "geojson", "-o", str(target))
+    assert status == 1 and err.count("rejected: ") == 5
+    collection = json.loads(target.read_text(encoding="utf-8"))
+    assert len(collection["features"]) == 5
+    assert PROPERTIES <= set(collection["features"][0]["properties"])
+    status, out, _ = run("validate", str(target))
+    assert status == 0 and "5 of 5 rows loaded, 0 rejected" in out
+
+
+def test_synth_is_deterministic_and_loads_cleanly(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.geojson", tmp_path / "two.csv"
+    assert run("synth", "--count", "300", "--seed", "3", "-o", str(one))[0] == 0
+    assert run("synth", "--count", "300", "--seed", "3", "--format", "csv", "-o", str(two))[0] == 0
+    assert run("validate", str(one), str(two))[0] == 0
+    _, out, _ = run("synth", "--count", "300", "--seed", "3")
+    assert out == one.read_text(encoding="utf-8")

@@ -67,7 +67,14 @@ def test_an_interval_cannot_end_before_it_starts_or_have_an_unknown_precision() 
     with pytest.raises(ValueError):
         DateInterval(date(2022, 3, 2), date(2022, 3, 1))
     with pytest.raises(ValueError):
-        DateInterval(date(2022, 3, 1), date(2022, 3, 1), "week")
+        DateInterval(date(2022, 3, 1), date(2022, 3, 1), "fortnight")
+
+
+def test_a_week_is_the_seven_days_centred_on_its_date() -> None:
+    week = DateInterval.week(date(2022, 4, 15))
+    assert (week.start, week.end, week.precision) == (date(2022, 4, 12), date(2022, 4, 18), "week")
+    assert week.label() == "week of 12 April 2022"
+    assert week.iso() == "2022-04-12/2022-04-18"
 
 
 def test_intersection_keeps_the_finer_claim() -> None:
