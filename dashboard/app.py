@@ -1,4 +1,8 @@
-"""Sourced incident map: explore reported incidents in space and time, and read the passage behind each marker."""
+"""Sourced incident map: explore reported incidents in space and time, and read the passage behind each marker.
+
+Run on the bundled catalogue: ``streamlit run dashboard/app.py``; on a dataset file:
+``streamlit run dashboard/app.py -- --data PATH`` (or ``SIM_DATA=PATH``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import sys
 from pathlib import Path
 
 import folium
+import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -13,78 +18,90 @@ from streamlit_folium import st_folium
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import loaders, panels
-from dashboard.filters import CORROBORATION_CHOICES, Filters, visible
-from dashboard.mapping import base_map, focus_of, incidents_layer, stable_ids
-from dashboard.state import month_window, parse_view, view_params
+from dashboard.dataset import Dataset
+from dashboard.filters import CORROBORATION_CHOICES, Filters, dataset_mask
+from dashboard.mapping import base_map, incidents_layer, stable_ids
+from dashboard.state import View, month_window, parse_view
+from dashboard.viewport import query_box, view_items
 
 st.set_page_config(page_title="Sourced incident map", layout="wide")
 
-catalogue = loaders.catalogue()
-incidents = loaders.incidents_frame()
-districts = loaders.districts()
-span, months = loaders.time_span()
-view = parse_view(st.query_params.to_dict(), months, set(incidents["id"]), set(catalogue.sources),
-                  set(incidents["type"]))
-if "view" not in st.session_state:
-    st.session_state.view = view
-    for notice in view.notices:
-        st.warning(notice, icon="⚠️")
-view = st.session_state.view
-
-# ---- Sidebar: filters, export, data quality -------------------------------------------------
+# ---- Sidebar: which data, filters ------------------------------------------------------------
 with st.sidebar:
     st.title("Sourced incident map")
     st.caption("Every marker opens the passage it comes from. Sources disagree; the map shows where.")
+    data = panels.dataset_picker()
+span, months = loaders.time_span(data)
+panels.start_session(data, months)
+if "view" not in st.session_state:
+    st.session_state.view = parse_view(st.query_params.to_dict(), months, data.positions, set(data.sources),
+                                       set(data.type_codes[1]))
+    st.session_state.focus = st.session_state.view.incident
+    for notice in st.session_state.view.notices:
+        st.warning(notice, icon="⚠️")
+view: View = st.session_state.view
+
+with st.sidebar:
     # Keyed: an unkeyed widget whose default changes (the defaults follow view.filters) becomes a new
     # widget, so the user's next change to it was lost.
-    types = st.multiselect("Incident type", sorted(incidents["type"].unique()), default=list(view.filters.types),
-                           key="filter_types")
+    types = st.multiselect("Incident type", data.type_codes[1], default=list(view.filters.types), key="filter_types")
     corroboration = st.radio("Corroboration", CORROBORATION_CHOICES, horizontal=True,
                              index=CORROBORATION_CHOICES.index(view.filters.corroboration), key="filter_corroboration")
-    chosen_sources = st.multiselect("Reported by", list(catalogue.sources), default=list(view.filters.sources),
+    chosen_sources = st.multiselect("Reported by", data.sources, default=list(view.filters.sources),
                                     format_func=loaders.source_label, key="filter_sources")
     text = st.text_input("Search titles, places and quotes", value=view.filters.text, key="filter_text")
     view.filters = Filters(tuple(types), corroboration, tuple(chosen_sources), text)
 
 # ---- Time window ----------------------------------------------------------------------------
-st.subheader("Incidents reported in the articles")
+st.subheader("Incidents reported in the articles" if data.label == "bundled catalogue" else f"Incidents in {data.label}")
 window = panels.time_controls(view, months)
 start, end = month_window(*window)
-shown = visible(incidents, start, end, view.filters)
-panels.timeline(incidents[incidents.index.isin(visible(incidents, span[0], span[1], view.filters).index)],
-                span, (start, end))
+shown_mask = dataset_mask(data, start, end, view.filters)
+panels.sync_url(view)  # early too: an update sent at the very end of a run can be lost when reruns come fast
+panels.timeline(data, dataset_mask(data, span[0], span[1], view.filters), span, (start, end))
+
 
 # ---- Map and side panel -----------------------------------------------------------------------
-map_column, side_column = st.columns([3, 2], gap="medium")
-with map_column:
-    st.caption(f"**{len(shown)}** of {len(incidents)} incidents overlap {window[0].strftime('%b %Y')} – "
-               f"{window[1].strftime('%b %Y')}. Dashed outline: single source. Circles: location uncertainty.")
-    center, zoom = focus_of(shown if len(shown) else incidents)
-    if view.incident and view.incident in set(incidents["id"]):
-        center, zoom = focus_of(incidents[incidents["id"] == view.incident])
-    fig = base_map(districts, loaders.context_places(), loaders.countries(), *loaders.initial_frame())
+@st.fragment
+def incident_map(data: Dataset, shown_mask: np.ndarray, view: View, window: tuple) -> None:
+    """Draw the map for the current viewport; panning reruns only this fragment."""
+    center, zoom = panels.map_camera(data, shown_mask)
+    reported = st.session_state.get("map") or {}
+    box = query_box(reported.get("bounds"), reported.get("zoom") or zoom, center)
+    focus = data.positions.get(st.session_state.get("focus") or "")
+    lat, lon = data.latlon
+    items = view_items(data.world, lat, lon, data.type_codes[0], shown_mask, box, keep=focus)
+    payload = panels.map_payload(data, items, shown_mask, st.session_state.get("focus"))
+    fig = base_map(loaders.context_places(), *loaders.initial_frame(data))
     clicked = st_folium(
         fig, key="map", height=560, use_container_width=True, center=center, zoom=zoom,
-        feature_group_to_add=incidents_layer(shown, districts, loaders.source_titles()),
-        returned_objects=["last_active_drawing"], layer_control=stable_ids(folium.LayerControl(collapsed=True), "control"),
+        feature_group_to_add=incidents_layer(payload), returned_objects=["last_active_drawing", "bounds", "zoom"],
+        layer_control=stable_ids(folium.LayerControl(collapsed=True), "control"),
     )
-    panels.legend()
-selected = (clicked or {}).get("last_active_drawing") or {}
-if selected.get("properties", {}).get("id") and selected["properties"]["id"] != st.session_state.get("last_click"):
-    st.session_state.last_click = view.incident = selected["properties"]["id"]
+    panels.map_caption(items, int(shown_mask.sum()), len(data.frame), window)
+    picked = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("id")
+    if picked and picked != st.session_state.get("last_click") and picked in data.positions:
+        st.session_state.last_click = view.incident = picked
+        view.source = None
+        st.rerun(scope="app")  # the side panel shows the incident
 
+
+map_column, side_column = st.columns([3, 2], gap="medium")
+with map_column:
+    incident_map(data, shown_mask, view, window)
+    panels.legend(data)
 with side_column:
-    if view.source:
-        panels.source_reader(catalogue, view)
+    if view.source and view.source in data.readable_sources:
+        panels.source_reader(loaders.catalogue(), view)
     elif view.incident:
-        panels.incident_detail(incidents, catalogue, view)
+        panels.incident_detail(data, view)
     else:
         panels.how_to_read()
 
 # ---- Table and export -------------------------------------------------------------------------
-panels.incident_table(shown, view)
-panels.exports(shown)
-panels.data_quality(catalogue)
+panels.incident_table(data, shown_mask, view)
+panels.exports(data, shown_mask)
+panels.data_quality(data)
 panels.player(view, months)
 
-st.query_params.from_dict(view_params(view))
+panels.sync_url(view)

@@ -6,9 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from geo.normalize import fold
+
+from .dataset import Dataset
 
 CORROBORATION_CHOICES = ("all", "single source", "corroborated")
 
@@ -67,21 +70,59 @@ def visible(frame: pd.DataFrame, start: date, end: date, filters: Filters) -> pd
     return frame[in_window(frame, start, end) & matches_filters(frame, filters)]
 
 
+def dataset_mask(dataset: Dataset, start: date, end: date, filters: Filters) -> np.ndarray:
+    """Return a boolean array of the dataset's incidents in the window that pass the filters.
+
+    The same rules as :func:`visible`, on the dataset's precomputed arrays: a few
+    milliseconds at 100,000 incidents instead of a pass over Python objects.
+    """
+    first, last = dataset.days
+    mask = (first <= np.datetime64(end, "D")) & (last >= np.datetime64(start, "D"))
+    if filters.types:
+        codes, types = dataset.type_codes
+        wanted = [i for i, t in enumerate(types) if t in set(filters.types)]
+        mask &= np.isin(codes, wanted)
+    if filters.corroboration == "single source":
+        mask &= dataset.corroboration == 1
+    elif filters.corroboration == "corroborated":
+        mask &= dataset.corroboration >= 2
+    if filters.sources:
+        citing = np.zeros(len(mask), dtype=bool)
+        for source in filters.sources:
+            citing[dataset.source_rows.get(source, np.zeros(0, dtype=np.int64))] = True
+        mask &= citing
+    needle = fold(filters.text)
+    if needle:
+        mask &= dataset.search_text.str.contains(needle, regex=False).to_numpy(dtype=bool)
+    return mask
+
+
+def named_places(dataset: Dataset, mask: np.ndarray, place_ids: Iterable[str]) -> list[str]:
+    """Return which of the given places (Kyiv's districts) an incident passing `mask` names."""
+    return [p for p in place_ids if p in dataset.place_rows and bool(mask[dataset.place_rows[p]].any())]
+
+
 def monthly_counts(frame: pd.DataFrame, span: tuple[date, date], window: tuple[date, date]) -> pd.DataFrame:
     """Return incidents per month over the whole span, flagging the months inside the window.
 
     An incident is counted in the month its interval starts; a month-precision
     incident counts once, in its month.
     """
+    starts = pd.to_datetime(frame["date_start"], format="%Y-%m-%d").to_numpy().astype("datetime64[D]")
+    return counts_by_month(starts, span, window)
+
+
+def counts_by_month(starts: np.ndarray, span: tuple[date, date], window: tuple[date, date]) -> pd.DataFrame:
+    """Return how many of the given first days fall in each month of the span, flagging the window's months."""
     months = pd.period_range(span[0], span[1], freq="M")
-    counts = pd.Series(0, index=months)
-    if len(frame):
-        starts = pd.PeriodIndex(pd.to_datetime(frame["date_start"]), freq="M").value_counts()
-        counts = counts.add(starts, fill_value=0).astype(int)
+    first = np.datetime64(months[0].start_time.date(), "M")
+    index = (starts.astype("datetime64[M]") - first).astype(np.int64)
+    index = index[(index >= 0) & (index < len(months))]
+    counts = np.bincount(index, minlength=len(months))
     lo, hi = pd.Period(window[0], "M"), pd.Period(window[1], "M")
     return pd.DataFrame({
         "month": months.to_timestamp(),
-        "incidents": counts.reindex(months, fill_value=0).to_numpy(),
+        "incidents": counts.astype(int),
         "in_window": [lo <= m <= hi for m in months],
     })
 

@@ -1,9 +1,26 @@
-"""Cached loaders: the catalogue and its frames are read once per server, not on every rerun."""
+"""Loaders: the bundled catalogue, imported datasets and their derived frames, read once per server.
+
+Which dataset the page shows comes from, in order: a file uploaded on the page; the
+``--data PATH`` argument (``streamlit run dashboard/app.py -- --data PATH``) or the
+``SIM_DATA`` environment variable; else the bundled catalogue. An imported dataset can
+be shown beside the bundled catalogue or instead of it.
+
+Parsed datasets are kept in a small server-wide registry keyed by the file's path, size
+and modification time (or an upload's SHA-256), so a page load after the first does not
+parse the file again; the registry keeps the few most recent ones.
+"""
 
 from __future__ import annotations
 
-import json
+import argparse
+import hashlib
+import os
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -11,11 +28,18 @@ import streamlit as st
 
 import geo
 from geo.annotate import Span, source_spans
-from geo.places import DATA_DIR
+from geo.importers import read_incidents
+from geo.problems import DataError
 
+from . import dataset as datasets
+from .dataset import Dataset
 from .filters import catalogue_span
 from .mapping import CONTEXT_PLACE_IDS, focus_of
 from .state import month_options
+
+DATA_ENV = "SIM_DATA"
+REGISTRY_SIZE = 3  # parsed datasets kept per server (a 100,000-row dataset is about 150 MB)
+Progress = Callable[[float, str], None]
 
 
 @st.cache_resource(show_spinner="Loading the catalogue…")
@@ -30,16 +54,94 @@ def gazetteer() -> geo.Gazetteer:
     return geo.Gazetteer.from_data()
 
 
-@st.cache_data
-def incidents_frame() -> gpd.GeoDataFrame:
-    """Return the valid incidents as a GeoDataFrame."""
-    return geo.incidents_frame(catalogue())
+@st.cache_resource(show_spinner=False)
+def bundled() -> Dataset:
+    """Return the bundled catalogue as a dataset."""
+    return datasets.from_catalogue(catalogue())
 
 
-@st.cache_data
+@st.cache_resource(show_spinner=False)
+def _registry() -> tuple[OrderedDict, threading.Lock]:
+    return OrderedDict(), threading.Lock()
+
+
+def data_argument(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> Path | None:
+    """Return the dataset path given as `--data PATH` after `--`, or in $SIM_DATA (None: bundled only)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data")
+    known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    value = known.data or (os.environ if environ is None else environ).get(DATA_ENV)
+    return Path(value).expanduser() if value else None
+
+
+def _remember(key: tuple, load: Callable[[], Dataset]) -> Dataset:
+    """Return the registry's dataset for `key`, loading (and keeping) it when missing."""
+    entries, lock = _registry()
+    with lock:
+        if key in entries:
+            entries.move_to_end(key)
+            return entries[key]
+    loaded = load()  # outside the lock: a slow parse must not block other sessions' cache hits
+    loaded.memo["key"] = key
+    # Build the search and filter indexes in the background: the first search need not wait for them.
+    threading.Thread(target=loaded.warm, name="dataset-indexes", daemon=True).start()
+    with lock:
+        entries[key] = loaded
+        while len(entries) > REGISTRY_SIZE:
+            entries.popitem(last=False)
+    return loaded
+
+
+def dataset_from_path(path: Path, progress: Progress | None = None) -> Dataset:
+    """Return the dataset in a file (parsed once per path, size and modification time)."""
+    stat = path.stat()
+    key = ("path", str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    return _remember(key, lambda: datasets.from_import(read_incidents(path, progress=progress), _readable()))
+
+
+def dataset_from_upload(name: str, data: bytes, progress: Progress | None = None) -> Dataset:
+    """Return the dataset in an uploaded file (parsed once per content)."""
+    key = ("upload", hashlib.sha256(data).hexdigest(), name)
+    return _remember(key, lambda: datasets.from_import(read_incidents(data, name, progress=progress), _readable()))
+
+
+def _readable() -> frozenset[str]:
+    # An import that cites the bundled articles (a round trip of the export) can open them in the reader.
+    return frozenset(catalogue().sources)
+
+
+def combined(imported: Dataset) -> Dataset:
+    """Return the bundled catalogue and an imported dataset as one (cached per pair)."""
+    key = ("combined", imported.memo.get("key", imported.label))
+    return _remember(key, lambda: datasets.combine(bundled(), imported))
+
+
+def load_with_progress(load: Callable[[Progress], Dataset], what: str) -> Dataset | None:
+    """Run a dataset load with a progress bar on the page; show the error and return None if the file is unusable."""
+    bar = st.progress(0.0, text=f"Loading {what}…")
+    try:
+        return load(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+    except (DataError, OSError, ValueError) as exc:
+        st.error(f"Could not load {what}: {exc}. Showing the bundled catalogue instead.", icon="🚫")
+        return None
+    finally:
+        bar.empty()
+
+
 def districts() -> gpd.GeoDataFrame:
     """Return Kyiv's district polygons."""
+    return _districts()
+
+
+@st.cache_data
+def _districts() -> gpd.GeoDataFrame:
     return geo.districts_frame(catalogue().places)
+
+
+@st.cache_data
+def district_ids() -> list[str]:
+    """Return the ids of Kyiv's districts (the ones the map can highlight)."""
+    return list(_districts()["id"])
 
 
 @st.cache_data
@@ -49,36 +151,33 @@ def context_places() -> gpd.GeoDataFrame:
     return places[places["id"].isin(CONTEXT_PLACE_IDS)]
 
 
-@st.cache_data
-def countries() -> dict | None:
-    """Return the Natural Earth country outlines shipped for the offline base layer."""
-    path = DATA_DIR / "countries.geojson"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+def time_span(data: Dataset) -> tuple[tuple[date, date], list[pd.Period]]:
+    """Return the dataset's first and last day and the months between them."""
+    if "span" not in data.memo:
+        span = catalogue_span(data.frame) if len(data.frame) else (date.today().replace(day=1), date.today())
+        data.memo["span"] = (span, month_options(span))
+    return data.memo["span"]
 
 
-@st.cache_data
-def time_span() -> tuple[tuple[date, date], list[pd.Period]]:
-    """Return the catalogue's first and last day and the months between them."""
-    span = catalogue_span(incidents_frame())
-    return span, month_options(span)
-
-
-@st.cache_data
-def initial_frame() -> tuple[tuple[float, float], int]:
+def initial_frame(data: Dataset) -> tuple[tuple[float, float], int]:
     """Return the centre and zoom that frame every incident (the base map's fixed view)."""
-    return focus_of(incidents_frame())
+    if "frame" not in data.memo:
+        data.memo["frame"] = focus_of(data.frame)
+    return data.memo["frame"]
 
 
 @st.cache_data
 def source_titles() -> dict[str, str]:
-    """Return each source's title by id."""
+    """Return each bundled source's title by id."""
     return {s.id: s.title for s in catalogue().sources.values()}
 
 
 def source_label(source_id: str) -> str:
-    """Return 'id prefix — title' for pickers."""
-    title = source_titles().get(source_id, source_id)
-    return f"{source_id[:3]} — {title[:70]}"
+    """Return 'id prefix — title' for a bundled source, the name itself for another."""
+    titles = source_titles()
+    if source_id in titles:
+        return f"{source_id[:3]} — {titles[source_id][:70]}"
+    return source_id[:80]
 
 
 @st.cache_data

@@ -1,45 +1,57 @@
-"""The folium map: a base map that never changes, and an incidents layer that follows the window.
+"""The folium map: a small base map that never changes, and an incidents layer that carries only data.
 
-st_folium keys its iframe on the base map's JavaScript, so everything that depends
-on the time window or the filters lives in the feature group passed as
+st_folium keys its iframe on the base map's JavaScript, so everything that depends on
+the time window, the filters or the viewport lives in the feature group passed as
 ``feature_group_to_add``: swapping it keeps the user's zoom and position.
 
-Popups are built in the browser from each feature's properties with
-``textContent`` (never ``innerHTML``), so article text cannot become markup.
+Both parts are kept small, because Streamlit sends them on every rerun:
+
+- the base map holds no geometry; the offline outlines (countries, Kyiv's districts)
+  are one static file that the map's frame fetches once (:mod:`dashboard.outlines`);
+- the incidents layer is one call, ``SIM.draw(group, payload)``, whose payload holds the
+  markers and clusters of the current view (:mod:`dashboard.viewport`) as JSON.
+  ``static/js/sim-map.js`` draws them and builds popups with ``textContent`` (never
+  ``innerHTML``), so article text and imported files cannot become markup.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
+import zlib
+from collections.abc import Sequence
 
 import folium
-import geopandas as gpd
+import numpy as np
+import orjson
 import pandas as pd
-from branca.element import Element
+from branca.element import Element, MacroElement
+from folium.map import Layer
 from folium.plugins import Fullscreen
-from folium.utilities import JsCode
+from jinja2 import Template
 
 from .assets import STATIC_URL_PREFIX, iter_elements, use_local_assets
+from .dataset import Dataset
+from .viewport import ViewItems
 
 TYPE_COLOURS = {
     "missile strike": "#c0392b",
     "airstrike": "#e67e22",
     "drone attack": "#8e44ad",
     "attack": "#7f8c8d",
+    "shelling": "#d35400",
     "aircraft crash": "#2471a3",
     "police raid": "#16a085",
     "arrest": "#b7950b",
 }
-FALLBACK_COLOUR = "#34495e"
-# Places whose point is only a rough guess get their uncertainty drawn.
-IMPRECISE = ("neighbourhood", "district", "city", "region", "country")
+# Types no curated colour knows (an import's own vocabulary) get one of these, always the same per type.
+SPARE_COLOURS = ("#1abc9c", "#2e86c1", "#a04000", "#6c3483", "#117864", "#b03a2e", "#7d6608", "#1f618d")
 CONTEXT_PLACE_IDS = ("artem-plant", "lukianivska-metro", "lukianivka", "institute-otolaryngology-kyiv")
 POPUP_FIELDS = (
     "id", "title", "type", "date_label", "time", "place_names", "precision", "radius_m", "weapon",
-    "casualties", "corroboration", "conflicts", "sources", "coding_note",
+    "casualties", "corroboration", "conflicts", "coding_note",
 )
+DETAIL_CHARS = 600  # an imported free column (ACLED's notes…) is cut to this in a popup
+DETAIL_COLUMNS = 8
 
 TILE_LAYERS = (
     ("OpenStreetMap", "OpenStreetMap", None),
@@ -55,8 +67,7 @@ TILE_LAYERS = (
         "Tiles © Esri — Source: Esri, Maxar, Earthstar Geographics, and the GIS User Community",
     ),
 )
-
-_POPUP_JS = Path(__file__).with_name("static").joinpath("js", "incident-popup.js")
+OUTLINES_PATH = "data/outlines.json"  # under dashboard/static/, see dashboard.outlines
 
 
 def stable_ids(root: Element, prefix: str) -> Element:
@@ -64,7 +75,7 @@ def stable_ids(root: Element, prefix: str) -> Element:
 
     streamlit-folium redraws the incidents layer (closing any open popup) whenever
     its JavaScript differs from the last run's, and random ids make it differ on
-    every run. With stable ids, an unchanged window sends an identical layer.
+    every run. With stable ids, an unchanged view sends an identical layer.
     """
     for index, element in enumerate(iter_elements(root)):
         element._id = f"{prefix}{index}"
@@ -72,125 +83,182 @@ def stable_ids(root: Element, prefix: str) -> Element:
 
 
 def type_colour(incident_type: str) -> str:
-    """Return the marker colour of an incident type."""
-    return TYPE_COLOURS.get(incident_type, FALLBACK_COLOUR)
+    """Return the marker colour of an incident type (a fixed spare colour for types we do not curate)."""
+    if incident_type in TYPE_COLOURS:
+        return TYPE_COLOURS[incident_type]
+    return SPARE_COLOURS[zlib.crc32(str(incident_type).encode("utf-8")) % len(SPARE_COLOURS)]
 
 
-def base_map(
-    districts: gpd.GeoDataFrame, context: gpd.GeoDataFrame, countries: dict | None, center: tuple[float, float],
-    zoom: int,
-) -> folium.Map:
-    """Return the map's fixed part: base layers, country outlines, Kyiv's districts, context places."""
+def script_json(value: object) -> str:
+    """Return `value` as JSON that is safe inside an inline <script>: no '<', '>', '&' or line separators."""
+    text = orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode("utf-8")
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+class _Script(MacroElement):
+    """A line of JavaScript run in the map's frame.
+
+    ``{parent}`` in the code stands for the parent layer's variable, ``{name}`` for the
+    variable of the element passed as ``name=``: names are filled in at render time,
+    after :func:`stable_ids` has renamed everything.
+    """
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code() }}{% endmacro %}")
+
+    def __init__(self, code: str, **elements: Element) -> None:
+        super().__init__()
+        self._name = "Script"
+        self._code = code
+        self._elements = elements
+
+    def code(self) -> str:
+        """Return the script with the variable names filled in."""
+        code = self._code.replace("{parent}", self._parent.get_name())
+        for key, element in self._elements.items():
+            code = code.replace("{" + key + "}", element.get_name())
+        return code
+
+
+class OutlineLayer(Layer):
+    """An empty GeoJSON layer that SIM.outlines fills from the static outlines file."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = L.geoJSON(null, {{ this.options|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, name: str, *, overlay: bool, attribution: str, show: bool = True) -> None:
+        super().__init__(name=name, overlay=overlay, show=show)
+        self._name = "OutlineLayer"
+        self.options = {"attribution": attribution, "interactive": overlay}
+
+
+def base_map(context: pd.DataFrame, center: tuple[float, float], zoom: int) -> folium.Map:
+    """Return the map's fixed part: base layers, outline layers, context places, controls."""
     m = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True, max_zoom=18)
-    offline = folium.FeatureGroup(name="Offline outlines (no internet needed)", overlay=False, show=True)
-    if countries:
-        folium.GeoJson(
-            countries,
-            style_function=lambda _: {"color": "#8a9aa9", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 1},
-            interactive=False,
-        ).add_to(offline)
-    offline.add_to(m)
+    countries = OutlineLayer("Offline outlines (no internet needed)", overlay=False,
+                             attribution="Country outlines: Natural Earth")
+    countries.add_to(m)
     for name, tiles, attribution in TILE_LAYERS:
         folium.TileLayer(tiles, name=name, attr=attribution, show=False, max_zoom=19).add_to(m)
-    folium.GeoJson(
-        json.loads(districts[["id", "name", "geometry"]].to_json()),
-        name="Kyiv districts (OpenStreetMap, ODbL)",
-        style_function=lambda _: {"color": "#5d6d7e", "weight": 1, "fillOpacity": 0.03, "dashArray": "3 3"},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        attribution="Kyiv districts © OpenStreetMap contributors, ODbL",
-    ).add_to(m)
+    districts = OutlineLayer("Kyiv districts (OpenStreetMap, ODbL)", overlay=True,
+                             attribution="Kyiv districts © OpenStreetMap contributors, ODbL")
+    districts.add_to(m)
+    places = [{"name": row.name, "lat": round(row.geometry.y, 6), "lon": round(row.geometry.x, 6)}
+              for row in context.itertuples()]
     context_layer = folium.FeatureGroup(name="Context places", show=True)
-    for row in context.itertuples():
-        folium.CircleMarker(
-            (row.geometry.y, row.geometry.x), radius=4, color="#2c3e50", weight=1, fill=True,
-            fill_color="#ffffff", fill_opacity=1, tooltip=row.name,
-        ).add_to(context_layer)
+    context_layer.add_child(_Script(f"SIM.context({{parent}}, {script_json(places)});"))
     context_layer.add_to(m)
+    m.add_child(_Script(f"SIM.outlines({script_json(OUTLINES_PATH)}, {{countries}}, {{districts}});",
+                        countries=countries, districts=districts))
     Fullscreen(position="topleft").add_to(m)
-    # Appended to the map's own stylesheet list: streamlit-folium loads exactly those into its frame.
-    m.default_css = [*m.default_css, ("sim_map_css", f"{STATIC_URL_PREFIX}/css/map.css")]
+    # streamlit-folium loads exactly the map's own lists into its frame. We draw with plain Leaflet and our
+    # script, so jQuery, Bootstrap and the icon fonts folium lists by default would only slow the frame.
+    m.default_js = [*(item for item in m.default_js if item[0] == "leaflet"),
+                    ("sim_map_js", f"{STATIC_URL_PREFIX}/js/sim-map.js")]
+    m.default_css = [*(item for item in m.default_css if item[0] == "leaflet_css"),
+                     ("sim_map_css", f"{STATIC_URL_PREFIX}/css/map.css")]
     return stable_ids(use_local_assets(m), "base")
 
 
-def _json_safe(value: object) -> object:
-    """Return None for a missing value: the frame holds NaN, which is not JSON and shows as 'NaN' in popups."""
-    return None if isinstance(value, float) and math.isnan(value) else value
-
-
-def _json_value(value: object) -> object:
-    """Return the value with pandas' missing markers (NaN, NA) turned into None."""
-    if isinstance(value, list | dict | tuple):
+def _plain(value: object) -> object:
+    """Return a JSON-ready value: None for pandas' missing markers, Python numbers for numpy ones."""
+    if isinstance(value, list | tuple | dict):
         return value
-    return None if pd.isna(value) else value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and not math.isfinite(value)) or value is pd.NA:
+        return None
+    return value
 
 
-def _feature_collection(frame: pd.DataFrame, fields: tuple[str, ...]) -> dict:
-    """Return points as a GeoJSON dict with only the given properties (keeps the page small)."""
+def _details(row: dict, columns: Sequence[str]) -> dict[str, object]:
+    details = {}
+    for column in columns[:DETAIL_COLUMNS]:
+        value = _plain(row.get(column))
+        if value is None or value == "":
+            continue
+        text = str(value)
+        details[column.replace("_", " ")] = text if len(text) <= DETAIL_CHARS else text[:DETAIL_CHARS - 1] + "…"
+    return details
+
+
+def point_features(dataset: Dataset, rows: np.ndarray, source_titles: dict[str, str]) -> dict:
+    """Return the incidents at the given row positions as a GeoJSON FeatureCollection with popup properties."""
+    frame = dataset.frame
+    subset = frame.iloc[rows]
+    lon, lat = subset.geometry.x.to_numpy(), subset.geometry.y.to_numpy()
+    extra = dataset.extra_columns
+    records = subset[[*POPUP_FIELDS, "sources", *extra]].to_dict("records")
     features = []
-    for row in frame.itertuples(index=False):
-        props = {name: _json_safe(getattr(row, name)) for name in fields}
+    for record, x, y in zip(records, lon, lat, strict=True):
+        props = {name: _plain(record[name]) for name in POPUP_FIELDS}
+        props["sources"] = [
+            {"source": s["source"], "quote": s.get("quote") or "",
+             "title": source_titles.get(s["source"], s["source"]),
+             "readable": s["source"] in dataset.readable_sources}
+            for s in record["sources"] or ()
+        ]
+        if extra:
+            props["details"] = _details(record, extra)
         features.append({
-            "type": "Feature",
-            "id": row.id,
-            "geometry": {"type": "Point", "coordinates": [round(row.geometry.x, 6), round(row.geometry.y, 6)]},
+            "type": "Feature", "id": props["id"],
+            "geometry": {"type": "Point", "coordinates": [round(float(x), 6), round(float(y), 6)]},
             "properties": props,
         })
     return {"type": "FeatureCollection", "features": features}
 
 
-def incidents_layer(
-    incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, source_titles: dict[str, str]
-) -> folium.FeatureGroup:
-    """Return the layer of incidents in view: markers, uncertainty circles and the districts they name."""
+def map_payload(
+    dataset: Dataset, items: ViewItems, *, districts: Sequence[str], selected: str | None, shown: int,
+    source_titles: dict[str, str],
+) -> dict:
+    """Return what SIM.draw needs for one view: markers with popups, clusters, colours, districts to highlight."""
+    _, types = dataset.type_codes
+    clusters = [
+        [round(float(items.cluster_lat[i]), 5), round(float(items.cluster_lon[i]), 5), int(items.cluster_count[i]),
+         *(round(float(b), 5) for b in items.cluster_bounds[i]), [list(t) for t in items.cluster_types[i]]]
+        for i in range(len(items.cluster_count))
+    ]
+    return {
+        "points": point_features(dataset, items.points, source_titles),
+        "clusters": clusters,
+        "types": types,
+        "colours": {t: type_colour(t) for t in types},
+        "districts": sorted(districts),
+        "selected": selected,
+        "view": {"points": len(items.points), "clusters": len(clusters), "clustered": items.clustered,
+                 "in_box": items.in_box, "shown": shown},
+    }
+
+
+def incidents_layer(payload: dict) -> folium.FeatureGroup:
+    """Return the layer of incidents in view: one SIM.draw call with the view's payload."""
     group = folium.FeatureGroup(name="Incidents in the window")
-    named = {p for places in incidents["places"] for p in places}
-    hit_districts = districts[districts["id"].isin(named)]
-    if len(hit_districts):
-        folium.GeoJson(
-            json.loads(hit_districts[["id", "name", "geometry"]].to_json()),
-            style_function=lambda _: {"color": "#d35400", "weight": 2, "fillColor": "#e67e22", "fillOpacity": 0.25},
-            interactive=False,
-        ).add_to(group)
-    imprecise = incidents[incidents["precision"].isin(IMPRECISE)]
-    if len(imprecise):
-        folium.GeoJson(
-            _feature_collection(imprecise, ("id", "type", "radius_m")),
-            marker=folium.Circle(fill=True),
-            style_function=lambda f: {
-                "radius": f["properties"]["radius_m"], "color": type_colour(f["properties"]["type"]), "weight": 1,
-                "fillOpacity": 0.07, "dashArray": "4 4", "interactive": False,
-            },
-        ).add_to(group)
-    if len(incidents):
-        data = _feature_collection(incidents, POPUP_FIELDS)
-        for feature in data["features"]:
-            for item in feature["properties"]["sources"]:
-                item["title"] = source_titles.get(item["source"], item["source"])
-        folium.GeoJson(
-            data,
-            marker=folium.CircleMarker(radius=9, fill=True),
-            style_function=lambda f: {
-                "radius": 9, "fillColor": type_colour(f["properties"]["type"]), "fillOpacity": 0.95,
-                "color": "#ffffff" if f["properties"]["corroboration"] > 1 else "#1b2631", "weight": 2,
-                "dashArray": None if f["properties"]["corroboration"] > 1 else "3 2",
-            },
-            on_each_feature=JsCode(_POPUP_JS.read_text(encoding="utf-8")),
-        ).add_to(group)
-    return stable_ids(use_local_assets(group), "incidents")
+    group.add_child(_Script(f"SIM.draw({{parent}}, {script_json(payload)});"))
+    return stable_ids(group, "incidents")
 
 
-def focus_of(incidents: pd.DataFrame) -> tuple[tuple[float, float], int]:
+def focus_of(frame: pd.DataFrame) -> tuple[tuple[float, float], int]:
     """Return a centre and zoom that frame the given incidents."""
-    if not len(incidents):
+    if not len(frame):
         return (48.5, 35.0), 4
-    if len(incidents) == 1:
+    if len(frame) == 1:
         # One incident: show its whole uncertainty, not a street-level view of a city-wide guess.
-        point, radius = incidents.geometry.iloc[0], float(incidents["radius_m"].iloc[0])
+        point, radius = frame.geometry.iloc[0], float(frame["radius_m"].iloc[0])
         for zoom, metres in ((16, 100), (15, 400), (14, 1_500), (12, 5_000), (10, 15_000), (9, 50_000), (6, 300_000)):
             if radius <= metres:
                 return (float(point.y), float(point.x)), zoom
         return (float(point.y), float(point.x)), 4
-    ys, xs = incidents.geometry.y, incidents.geometry.x
+    ys, xs = frame.geometry.y.to_numpy(), frame.geometry.x.to_numpy()
+    # The middle 98 % of incidents: one stray import row at the antimeridian should not zoom out the world.
+    if len(frame) > 50:
+        ys, xs = ys[(ys >= np.quantile(ys, 0.01)) & (ys <= np.quantile(ys, 0.99))], xs[
+            (xs >= np.quantile(xs, 0.01)) & (xs <= np.quantile(xs, 0.99))]
     center = (float((ys.min() + ys.max()) / 2), float((xs.min() + xs.max()) / 2))
     extent = max(float(ys.max() - ys.min()), float(xs.max() - xs.min()))
     for zoom, degrees in ((15, 0.01), (13, 0.05), (11, 0.2), (9, 1), (7, 4), (5, 15), (4, 30)):

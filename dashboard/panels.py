@@ -6,7 +6,7 @@ import html
 from datetime import date
 
 import altair as alt
-import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
@@ -14,13 +14,98 @@ import streamlit.components.v1 as components
 import geo
 from geo.export import csv_text, geojson_text
 
-from . import loaders
-from .filters import monthly_counts
-from .mapping import TYPE_COLOURS
+from . import loaders, mapping
+from .dataset import Dataset
+from .filters import counts_by_month, named_places
+from .mapping import focus_of, type_colour
 from .reader import READER_CSS, reader_document
-from .state import View
+from .state import View, view_params
+from .viewport import ViewItems
 
 PLAY_INTERVAL_S = 1.5
+TABLE_ROWS = 1_000
+EAGER_EXPORT_ROWS = 5_000
+PROBLEMS_SHOWN = 200
+MAX_LEGEND_TYPES = 16
+_MARKDOWN_SPECIAL = set("\\`*_[]<>#!|~$:")
+
+
+def dataset_picker() -> Dataset:
+    """Draw the data chooser (upload, bundled catalogue beside or not) and return the dataset to show."""
+    path = loaders.data_argument()
+    with st.expander("Data", expanded=False):
+        upload = st.file_uploader(
+            "Open a dataset: GeoJSON (this tool's export), ACLED CSV, or CSV with latitude, longitude, date",
+            type=["geojson", "json", "csv"], key="upload",
+        )
+        include = st.toggle("Also show the bundled catalogue", value=False, key="include_bundled",
+                            help="Draw the five articles' incidents beside the imported ones.")
+    imported = None
+    if upload is not None:
+        imported = loaders.load_with_progress(
+            lambda progress: loaders.dataset_from_upload(upload.name, upload.getvalue(), progress), upload.name)
+    elif path is not None:
+        if path.is_file():
+            imported = loaders.load_with_progress(lambda progress: loaders.dataset_from_path(path, progress), str(path))
+        else:
+            st.error(f"--data / {loaders.DATA_ENV}: no such file: {path}. Showing the bundled catalogue.", icon="🚫")
+    if imported is None:
+        data = loaders.bundled()
+    elif include:
+        data = loaders.combined(imported)
+    else:
+        data = imported
+    st.caption(f"Showing **{escape_markdown(data.label)}**: {len(data.frame):,} incidents.")
+    return data
+
+
+def sync_url(view: View) -> None:
+    """Put the view in the page's URL (only when it changed: each change is a message to the browser)."""
+    params = view_params(view)
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def start_session(data: Dataset, months: list[pd.Period]) -> None:
+    """Forget the view when the dataset changes (new upload): windows, ids and map state belong to the old one."""
+    key = data.memo.get("key", data.label)
+    if st.session_state.get("dataset_key", key) != key:
+        for name in ("view", "window", "map", "focus", "camera", "last_click", "table_pick", "playing",
+                     "filter_types", "filter_sources", "filter_corroboration", "filter_text"):
+            st.session_state.pop(name, None)
+    st.session_state.dataset_key = key
+
+
+def map_camera(data: Dataset, shown_mask: np.ndarray) -> tuple[tuple[float, float], int]:
+    """Return the centre and zoom asked of the map: the focused incident's, else the first view's framing.
+
+    The map keeps its own position otherwise: streamlit-folium moves it only when these change.
+    """
+    focus = data.positions.get(st.session_state.get("focus") or "")
+    if focus is not None:
+        return focus_of(data.frame.iloc[[focus]])
+    if "camera" not in st.session_state:
+        rows = np.flatnonzero(shown_mask)
+        st.session_state.camera = focus_of(data.frame.iloc[rows]) if len(rows) else loaders.initial_frame(data)
+    return st.session_state.camera
+
+
+def map_payload(data: Dataset, items: ViewItems, shown_mask: np.ndarray, selected: str | None) -> dict:
+    """Return the incidents layer's data for this view, with the Kyiv districts named in the window."""
+    named = named_places(data, shown_mask, loaders.district_ids())
+    return mapping.map_payload(data, items, districts=named, selected=selected, shown=int(shown_mask.sum()),
+                               source_titles=loaders.source_titles())
+
+
+def map_caption(items: ViewItems, shown: int, total: int, window: tuple[pd.Period, pd.Period]) -> None:
+    """Say what the map shows: how many incidents overlap the window, and how they are drawn."""
+    when = f"{window[0].strftime('%b %Y')} – {window[1].strftime('%b %Y')}"
+    text = f"**{shown:,}** of {total:,} incidents overlap {when}."
+    if len(items.cluster_count):
+        text += (f" Near the map view: {len(items.points):,} markers and {len(items.cluster_count):,} clusters "
+                 f"holding {items.clustered:,}; zoom in or click a cluster to see single incidents.")
+    text += " Dashed outline: single source. Faint circles: location uncertainty."
+    st.caption(text)
 
 
 def _shift(months: list[pd.Period], by: int) -> None:
@@ -73,9 +158,9 @@ def player(view: View, months: list[pd.Period]) -> None:
     tick()
 
 
-def timeline(frame: pd.DataFrame, span: tuple[date, date], window: tuple[date, date]) -> None:
-    """Draw incidents per month over the whole span, the current window highlighted."""
-    counts = monthly_counts(frame, span, window)
+def timeline(data: Dataset, mask: np.ndarray, span: tuple[date, date], window: tuple[date, date]) -> None:
+    """Draw incidents per month (those passing `mask`) over the whole span, the current window highlighted."""
+    counts = counts_by_month(data.days[0][mask], span, window)
     chart = (
         alt.Chart(counts)
         .mark_bar(width={"band": 0.9})
@@ -90,15 +175,21 @@ def timeline(frame: pd.DataFrame, span: tuple[date, date], window: tuple[date, d
     st.altair_chart(chart, use_container_width=True)
 
 
-def legend() -> None:
-    """Draw the incident-type colours and the marker conventions."""
+def legend(data: Dataset) -> None:
+    """Draw the colours of the dataset's incident types and the marker conventions."""
+    _, types = data.type_codes
     chips = " ".join(
         f'<span style="display:inline-flex;align-items:center;margin-right:12px">'
-        f'<span style="width:12px;height:12px;border-radius:6px;background:{colour};display:inline-block;'
+        f'<span style="width:12px;height:12px;border-radius:6px;background:{type_colour(kind)};display:inline-block;'
         f'margin-right:4px"></span>{html.escape(kind)}</span>'
-        for kind, colour in TYPE_COLOURS.items()
+        for kind in types[:MAX_LEGEND_TYPES]
     )
-    st.html(f'<div style="font-size:13px;line-height:1.8">{chips}</div>')
+    more = f" … and {len(types) - MAX_LEGEND_TYPES} more types" if len(types) > MAX_LEGEND_TYPES else ""
+    cluster = ('<span style="display:inline-flex;align-items:center;margin-right:12px">'
+               '<span style="min-width:18px;height:18px;border-radius:9px;border:3px solid #7f8c8d;background:#fff;'
+               'font-size:10px;text-align:center;line-height:18px;margin-right:4px">12</span>'
+               'cluster (click to zoom in; ring: its most frequent type)</span>')
+    st.html(f'<div style="font-size:13px;line-height:1.8">{chips}{html.escape(more)} {cluster}</div>')
 
 
 def how_to_read() -> None:
@@ -117,38 +208,53 @@ def how_to_read() -> None:
 
 def _badges(row: pd.Series) -> str:
     corroborated = row["corroboration"] > 1
-    parts = [f"`{row['type']}`", f"**{row['date_label']}**",
+    parts = [f"`{escape_markdown(row['type'])}`", f"**{escape_markdown(row['date_label'])}**",
              f":green[{row['corroboration']} sources]" if corroborated else ":orange[single source]"]
-    if row["conflicts"]:
+    if len(row["conflicts"]):
         parts.append(":red[sources disagree]")
     return " · ".join(parts)
 
 
-def incident_detail(frame: pd.DataFrame, catalogue: geo.Catalogue, view: View) -> None:
+def escape_markdown(value: object) -> str:
+    """Return text with Markdown's special characters escaped (data is shown, never interpreted)."""
+    text = str(value)
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
+def incident_detail(data: Dataset, view: View) -> None:
     """Show one incident: its facts, disagreements and each source's quote with a reader button."""
-    row = frame[frame["id"] == view.incident]
-    if row.empty:
+    position = data.positions.get(view.incident or "")
+    if position is None:
         st.info("That incident is not in the current data.")
         return
-    row = row.iloc[0]
-    st.markdown(f"#### {row['title']}")
+    row = data.frame.iloc[position]
+    st.markdown(f"#### {escape_markdown(row['title'])}")
     st.markdown(_badges(row))
     facts = {"Places": "; ".join(row["place_names"]), "Weapon": row["weapon"],
              "Casualties": "; ".join(row["casualties"]), "Time": row["time"]}
+    facts.update({column.replace("_", " ").capitalize(): row[column] for column in data.extra_columns})
     for label, value in facts.items():
+        if isinstance(value, float | int) and not isinstance(value, bool) and not pd.isna(value):
+            value = f"{value:g}"
         if isinstance(value, str) and value:  # missing values are NaN in the frame
-            st.markdown(f"**{label}:** {value}")
+            st.markdown(f"**{escape_markdown(label)}:** {escape_markdown(value)}")
     for conflict in row["conflicts"]:
-        sides = " vs ".join(f"“{v['value']}” ({v['source'][:3]})" for v in conflict["values"])
-        st.error(f"Sources disagree on **{conflict['field']}**: {sides}", icon="⚖️")
+        sides = " vs ".join(f"“{escape_markdown(v['value'])}” ({escape_markdown(str(v['source'])[:3])})"
+                            for v in conflict["values"])
+        st.error(f"Sources disagree on **{escape_markdown(conflict['field'])}**: {sides}", icon="⚖️")
     if isinstance(row["coding_note"], str) and row["coding_note"]:
-        st.caption(f"Coding note: {row['coding_note']}")
+        st.caption(f"Coding note: {escape_markdown(row['coding_note'])}")
     for i, item in enumerate(row["sources"]):
         with st.container(border=True):
-            st.markdown(f"> {item['quote']}")
-            st.caption(loaders.source_label(item["source"]))
-            if st.button("Open in source reader", key=f"open_{view.incident}_{i}"):
-                view.source = item["source"]
+            if item.get("quote"):
+                st.markdown(f"> {escape_markdown(item['quote'])}")
+            source = str(item["source"])
+            if source.startswith(("http://", "https://")):
+                st.link_button(f"Open {source[:60]}", source)
+            else:
+                st.caption(escape_markdown(loaders.source_label(source)))
+            if source in data.readable_sources and st.button("Open in source reader", key=f"open_{view.incident}_{i}"):
+                view.source = source
                 st.rerun()
     if st.button("Close", key="close_incident"):
         view.incident = None
@@ -181,51 +287,68 @@ def source_reader(catalogue: geo.Catalogue, view: View) -> None:
     for incident in citing:
         if st.button(f"{incident.date.label()} — {incident.title}", key=f"focus_{source.id}_{incident.id}",
                      use_container_width=True):
-            view.incident = incident.id
+            view.incident = st.session_state.focus = incident.id
             st.rerun()
     if st.button("Close reader", key="close_reader"):
         view.source = None
         st.rerun()
 
 
-def incident_table(shown: gpd.GeoDataFrame, view: View) -> None:
-    """Show the incidents in view; selecting a row focuses the map on it."""
+def incident_table(data: Dataset, shown_mask: np.ndarray, view: View) -> None:
+    """Show the incidents in view (the first TABLE_ROWS); selecting a row focuses the map on it."""
+    rows = np.flatnonzero(shown_mask)
+    shown = data.frame.iloc[rows[:TABLE_ROWS]]
     table = pd.DataFrame({
         "date": shown["date_label"], "title": shown["title"], "type": shown["type"],
         "places": shown["place_names"].map("; ".join), "sources": shown["corroboration"],
         "disagreement": shown["conflicts"].map(lambda c: ", ".join(x["field"] for x in c)),
         "id": shown["id"],
     })
+    if len(rows) > TABLE_ROWS:
+        st.caption(f"The table lists the first {TABLE_ROWS:,} of {len(rows):,} incidents in view, by date; "
+                   "narrow the window or the filters to see the others. The downloads hold all of them.")
     event = st.dataframe(table, hide_index=True, use_container_width=True, on_select="rerun",
                          selection_mode="single-row", key="incident_table",
                          column_config={"sources": st.column_config.NumberColumn("sources", format="%d")})
-    rows = event.selection.rows if event and event.selection else []
-    if rows:
-        chosen = table.iloc[rows[0]]["id"]
+    picked = event.selection.rows if event and event.selection else []
+    if picked:
+        chosen = table.iloc[picked[0]]["id"]
         if chosen != st.session_state.get("table_pick"):
             st.session_state.table_pick = chosen
             view.incident, view.source = chosen, None
+            st.session_state.focus = chosen
             st.rerun()
 
 
-def exports(shown: gpd.GeoDataFrame) -> None:
-    """Offer the incidents in view as GeoJSON and CSV (the `python -m geo incidents` schema)."""
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Download GeoJSON", geojson_text(shown), file_name="incidents.geojson",
-                         mime="application/geo+json", use_container_width=True)
-    right.download_button("Download CSV", csv_text(shown), file_name="incidents.csv", mime="text/csv",
-                          use_container_width=True)
+def exports(data: Dataset, shown_mask: np.ndarray) -> None:
+    """Offer the incidents in view as GeoJSON and CSV (the `python -m geo incidents` schema), built on click."""
+    rows = np.flatnonzero(shown_mask)
+    geojson, csv = (lambda: geojson_text(data.frame.iloc[rows])), (lambda: csv_text(data.frame.iloc[rows]))
+    if len(rows) <= EAGER_EXPORT_ROWS:  # small: ready at once; large: built only when the button is clicked
+        geojson, csv = geojson(), csv()
+    left, right, note = st.columns([1, 1, 3], vertical_alignment="center")
+    left.download_button("Download GeoJSON", geojson,
+                         file_name="incidents.geojson", mime="application/geo+json", use_container_width=True,
+                         on_click="ignore", key="download_geojson")
+    right.download_button("Download CSV", csv, file_name="incidents.csv",
+                          mime="text/csv", use_container_width=True, on_click="ignore", key="download_csv")
+    note.caption(f"{len(rows):,} incidents in the window and filters.")
 
 
-def data_quality(catalogue: geo.Catalogue) -> None:
-    """List what the catalogue rejected, so nothing is dropped silently."""
-    total = len(catalogue.incidents) + len(catalogue.rejected)
-    label = f"Data checks: {len(catalogue.incidents)} of {total} incidents loaded, {len(catalogue.problems)} problem(s)"
-    with st.expander(label, expanded=bool(catalogue.problems)):
-        if not catalogue.problems:
-            st.write("Every quote is verbatim in its source, every place resolves, every date is valid.")
-        for problem in catalogue.problems:
-            st.write(f"- {problem}")
+def data_quality(data: Dataset) -> None:
+    """Say how many rows loaded and list what was rejected and why, so nothing is dropped silently."""
+    loaded, rejected = len(data.frame), len(data.rejected)
+    label = (f"Data checks: {loaded:,} of {data.rows:,} incidents loaded, {rejected:,} rejected, "
+             f"{len(data.problems):,} problem(s)")
+    with st.expander(label, expanded=bool(data.problems) and len(data.problems) <= 20):
+        st.markdown(f"**{escape_markdown(data.label)}**: {loaded:,} loaded + {rejected:,} rejected = {data.rows:,} rows read.")
+        if not data.problems:
+            st.write("No problems: every row is usable.")
+        for problem in data.problems[:PROBLEMS_SHOWN]:
+            st.text(f"- {problem}")
+        if len(data.problems) > PROBLEMS_SHOWN:
+            st.caption(f"… and {len(data.problems) - PROBLEMS_SHOWN:,} more. "
+                       "`python -m geo validate FILE` lists every one with its line.")
         st.caption("Kyiv district boundaries © OpenStreetMap contributors (ODbL). "
                    "Country outlines: Natural Earth (public domain). Cities: GeoNames (CC BY 4.0).")
 

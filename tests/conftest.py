@@ -41,3 +41,19 @@ def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address, *args)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def bundled_catalogue():
+    """The bundled catalogue, loaded once."""
+    import geo
+
+    return geo.load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def bundled(bundled_catalogue):
+    """The bundled catalogue as the dashboard's dataset."""
+    from dashboard import dataset
+
+    return dataset.from_catalogue(bundled_catalogue)

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 import geo
 from dashboard.filters import in_window
+from dashboard.panels import escape_markdown
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 READER_SOURCE = "003_553f20544c4195fd"
@@ -125,9 +126,9 @@ def test_incident_link_shows_its_detail_and_quotes(incidents: pd.DataFrame) -> N
     at = run(incident=incident["id"])
     assert not at.exception
     shown = markdown(at)
-    assert f"#### {incident['title']}" in shown
+    assert f"#### {escape_markdown(incident['title'])}" in shown
     for item in incident["sources"]:
-        assert f"> {item['quote']}" in shown
+        assert f"> {escape_markdown(item['quote'])}" in shown
     assert not any(m.startswith("#### How to read this map") for m in shown)
     assert at.button(key="close_incident")
 
@@ -139,7 +140,7 @@ def test_incident_detail_hides_missing_facts(incidents: pd.DataFrame) -> None:
     at = run(incident=incident["id"])
     assert not at.exception
     texts = markdown(at) + list(at.caption.values)
-    assert f"#### {incident['title']}" in texts
+    assert f"#### {escape_markdown(incident['title'])}" in texts
     assert not [t for t in texts if t.lower().endswith(": nan")]
     assert not any(t.startswith(("**Weapon:**", "**Time:**")) for t in texts)
     assert "**Places:** Yekaterinburg" in texts

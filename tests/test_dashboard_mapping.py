@@ -1,4 +1,4 @@
-"""The folium map: no CDN, the incidents layer holds exactly the incidents in view, popups never use innerHTML."""
+"""The folium map: no CDN, a small base map, and an incidents payload holding exactly the view's incidents."""
 
 from __future__ import annotations
 
@@ -8,39 +8,38 @@ import re
 
 import folium
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
 
 import geo
-from dashboard.assets import STATIC_URL_PREFIX, iter_elements, missing_local_assets
+from dashboard import dataset as datasets
+from dashboard.assets import STATIC_DIR, STATIC_URL_PREFIX, iter_elements, missing_local_assets
+from dashboard.filters import Filters, dataset_mask, named_places
 from dashboard.mapping import (
-    _POPUP_JS,
     CONTEXT_PLACE_IDS,
-    FALLBACK_COLOUR,
-    IMPRECISE,
+    DETAIL_CHARS,
     POPUP_FIELDS,
+    SPARE_COLOURS,
+    TYPE_COLOURS,
     base_map,
     focus_of,
     incidents_layer,
+    map_payload,
+    script_json,
     type_colour,
 )
-from geo.places import DATA_DIR
+from dashboard.outlines import OUTLINES_PATH, outlines_text
+from dashboard.viewport import Box, view_items
 
 CDN_HOSTS = ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "unpkg")
+WHOLE_WORLD = Box(4, 0.0, 0.0, 1.0, 1.0)
+SIM_MAP_JS = STATIC_DIR / "js" / "sim-map.js"
 
 
 @pytest.fixture(scope="module")
-def catalogue() -> geo.Catalogue:
-    return geo.load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def incidents(catalogue: geo.Catalogue) -> gpd.GeoDataFrame:
-    return geo.incidents_frame(catalogue)
-
-
-@pytest.fixture(scope="module")
-def districts(catalogue: geo.Catalogue) -> gpd.GeoDataFrame:
-    return geo.districts_frame(catalogue.places)
+def catalogue(bundled_catalogue: geo.Catalogue) -> geo.Catalogue:
+    return bundled_catalogue
 
 
 @pytest.fixture(scope="module")
@@ -49,40 +48,32 @@ def titles(catalogue: geo.Catalogue) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def base_html(catalogue: geo.Catalogue, districts: gpd.GeoDataFrame) -> str:
+def base_html(catalogue: geo.Catalogue) -> str:
     places = geo.places_frame(catalogue.places)
-    context = places[places["id"].isin(CONTEXT_PLACE_IDS)]
-    path = DATA_DIR / "countries.geojson"
-    countries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-    return base_map(districts, context, countries, (50.45, 30.52), 6).get_root().render()
+    return base_map(places[places["id"].isin(CONTEXT_PLACE_IDS)], (50.45, 30.52), 6).get_root().render()
 
 
-def layers(group: folium.FeatureGroup) -> list[folium.GeoJson]:
-    return [child for child in group._children.values() if isinstance(child, folium.GeoJson)]
+def payload_for(data: datasets.Dataset, ids: list[str] | None = None, titles: dict | None = None, **kwargs) -> dict:
+    """The payload of a view showing the given incidents (all if None), every one as a marker."""
+    mask = np.ones(len(data.frame), dtype=bool) if ids is None else data.frame["id"].isin(ids).to_numpy()
+    lat, lon = data.latlon
+    items = view_items(data.world, lat, lon, data.type_codes[0], mask, WHOLE_WORLD, budget=10**6)
+    return map_payload(data, items, districts=kwargs.pop("districts", []), selected=kwargs.pop("selected", None),
+                       shown=int(mask.sum()), source_titles=titles or {})
 
 
-def marker_layer(group: folium.FeatureGroup) -> dict | None:
-    found = [g.data for g in layers(group) if g.data["features"] and "title" in g.data["features"][0]["properties"]]
-    assert len(found) <= 1
-    return found[0] if found else None
+def payload_in(group: folium.FeatureGroup) -> dict:
+    """Read the payload back out of the layer's rendered script, as the browser would."""
+    m = folium.Map(tiles=None)
+    group.add_to(m)
+    html = m.get_root().render()
+    found = re.search(r"SIM\.draw\(feature_group_\w+, (.*)\);", html)
+    assert found, "no SIM.draw call in the layer"
+    return json.loads(found.group(1), parse_constant=lambda name: pytest.fail(f"{name} in the payload"))
 
 
-def circle_layer(group: folium.FeatureGroup) -> dict | None:
-    found = [g.data for g in layers(group)
-             if g.data["features"] and set(g.data["features"][0]["properties"]) == {"id", "type", "radius_m"}]
-    assert len(found) <= 1
-    return found[0] if found else None
-
-
-def district_layer(group: folium.FeatureGroup) -> dict | None:
-    found = [g.data for g in layers(group)
-             if g.data["features"] and g.data["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")]
-    assert len(found) <= 1
-    return found[0] if found else None
-
-
-def feature_ids(data: dict | None) -> list[str]:
-    return [] if data is None else [f["properties"]["id"] for f in data["features"]]
+def feature_ids(payload: dict) -> list[str]:
+    return [f["properties"]["id"] for f in payload["points"]["features"]]
 
 
 # ---- base map ------------------------------------------------------------------------------------
@@ -94,28 +85,44 @@ def test_base_map_loads_nothing_from_a_cdn(base_html: str) -> None:
     assert f'src="{STATIC_URL_PREFIX}/vendor/leaflet/leaflet.js"' in base_html
     assert f'href="{STATIC_URL_PREFIX}/vendor/leaflet/leaflet.css"' in base_html
     assert f"{STATIC_URL_PREFIX}/css/map.css" in base_html
-    # Every script and stylesheet the page loads is the app's own.
-    for url in re.findall(r'<(?:script[^>]*src|link[^>]*href)="([^"]+)"', base_html):
+    assert f"{STATIC_URL_PREFIX}/js/sim-map.js" in base_html
+    urls = re.findall(r'<(?:script[^>]*src|link[^>]*href)="([^"]+)"', base_html)
+    for url in urls:
         assert url.startswith(f"{STATIC_URL_PREFIX}/"), url
-
-
-def test_base_map_vendored_files_exist(base_html: str) -> None:
-    from dashboard.assets import STATIC_DIR
-
-    for url in re.findall(r'<(?:script[^>]*src|link[^>]*href)="([^"]+)"', base_html):
         assert (STATIC_DIR / url.removeprefix(f"{STATIC_URL_PREFIX}/")).is_file(), url
+    # We draw with plain Leaflet: folium's jQuery, Bootstrap and icon fonts are not loaded into the frame.
+    assert not any(name in url for url in urls for name in ("jquery", "bootstrap", "fontawesome", "awesome-markers"))
 
 
-def test_base_map_has_the_district_outlines_and_the_layers(base_html: str, districts: gpd.GeoDataFrame) -> None:
-    # Layer names only show in the layer control, which st_folium adds; the data is in the page.
-    assert "Kyiv districts \\u00a9 OpenStreetMap contributors, ODbL" in base_html
-    if (DATA_DIR / "countries.geojson").exists():
-        assert "Ukraine" in base_html
-    for name in districts["name"]:
+def test_base_map_is_small_and_fetches_its_outlines(base_html: str) -> None:
+    # The outlines are a static file fetched once, not a megabyte of JSON re-sent with every rerun.
+    assert len(base_html) < 20_000
+    assert "Ukraine" not in base_html
+    call = re.search(r'SIM\.outlines\("data/outlines\.json", (\w+), (\w+)\);', base_html)
+    assert call, "the base map does not load the outlines"
+    for variable in call.groups():
+        assert f"var {variable} = L.geoJSON(null" in base_html
+    assert "Kyiv districts \\u00a9 OpenStreetMap contributors, ODbL" in base_html or \
+        "Kyiv districts © OpenStreetMap contributors, ODbL" in base_html
+    for name in ("Artem plant", "Lukianivska metro station"):
         assert name in base_html
 
 
-# ---- incidents layer ----------------------------------------------------------------------------
+def test_outlines_file_is_up_to_date() -> None:
+    # Rebuild with `python -m dashboard.outlines` after changing data/countries.geojson or the districts.
+    assert OUTLINES_PATH.read_text(encoding="utf-8") == outlines_text()
+
+
+def test_outlines_file_holds_the_ten_districts_and_the_countries(catalogue: geo.Catalogue) -> None:
+    outlines = json.loads(OUTLINES_PATH.read_text(encoding="utf-8"))
+    districts = geo.districts_frame(catalogue.places)
+    assert {f["properties"]["id"] for f in outlines["districts"]["features"]} == set(districts["id"])
+    assert len(outlines["districts"]["features"]) == 10
+    assert "Ukraine" in {f["properties"]["name"] for f in outlines["countries"]["features"]}
+    assert "OpenStreetMap" in outlines["attribution"]["districts"] and "ODbL" in outlines["attribution"]["districts"]
+
+
+# ---- incidents payload ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -126,103 +133,127 @@ def test_base_map_has_the_district_outlines_and_the_layers(base_html: str, distr
         ["kharkiv-consulate-2022-03", "yekaterinburg-raid-2025-06", "embassy-kyiv-iskander-2025-11-14"],
     ],
 )
-def test_incidents_layer_holds_exactly_the_incidents_in_view(
-    incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, titles: dict, wanted: list[str]
-) -> None:
-    subset = incidents[incidents["id"].isin(wanted)]
-    group = incidents_layer(subset, districts, titles)
-    data = marker_layer(group)
-    assert sorted(feature_ids(data)) == sorted(wanted)
-    assert sorted(f["id"] for f in data["features"]) == sorted(wanted)
-    for feature in data["features"]:
-        assert set(feature["properties"]) == set(POPUP_FIELDS)
-        row = subset[subset["id"] == feature["id"]].iloc[0]
+def test_payload_holds_exactly_the_incidents_in_view(bundled: datasets.Dataset, titles: dict, wanted: list[str]) -> None:
+    payload = payload_in(incidents_layer(payload_for(bundled, wanted, titles)))
+    assert sorted(feature_ids(payload)) == sorted(wanted)
+    frame = bundled.frame.set_index("id")
+    for feature in payload["points"]["features"]:
+        assert set(feature["properties"]) == {*POPUP_FIELDS, "sources"}
+        row = frame.loc[feature["id"]]
         assert feature["geometry"]["coordinates"] == [round(row.geometry.x, 6), round(row.geometry.y, 6)]
+        assert feature["properties"]["radius_m"] == row["radius_m"]
+        assert feature["properties"]["precision"] == row["precision"]
+        quotes = [s["quote"] for s in row["sources"]]
+        assert [s["quote"] for s in feature["properties"]["sources"]] == quotes
         for item in feature["properties"]["sources"]:
             assert item["title"] == titles[item["source"]]
-    # Circles only for incidents in view, too.
-    assert set(feature_ids(circle_layer(group))) <= set(wanted)
+            assert item["readable"] is True  # the bundled articles open in the reader
+    assert payload["clusters"] == []
+    assert payload["view"]["points"] == len(wanted)
 
 
-def test_all_incidents_in_the_layer(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, titles: dict) -> None:
-    assert sorted(feature_ids(marker_layer(incidents_layer(incidents, districts, titles)))) == sorted(incidents["id"])
+def test_every_incident_in_the_payload(bundled: datasets.Dataset) -> None:
+    assert sorted(feature_ids(payload_for(bundled))) == sorted(bundled.frame["id"])
 
 
-def test_empty_view_gives_an_empty_layer(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> None:
-    group = incidents_layer(incidents.iloc[0:0], districts, {})
-    assert layers(group) == []
+def test_empty_view_gives_an_empty_payload(bundled: datasets.Dataset) -> None:
+    payload = payload_in(incidents_layer(payload_for(bundled, [])))
+    assert payload["points"]["features"] == [] and payload["clusters"] == []
 
 
-def test_layer_properties_are_strict_json(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, titles: dict) -> None:
-    # Regression: a missing weapon/time/coding note was NaN, which is not JSON and showed as "Weapon: NaN" in popups.
-    assert incidents["weapon"].isna().any()
-    group = incidents_layer(incidents, districts, titles)
-    for layer in layers(group):
-        json.dumps(layer.data, allow_nan=False)
-    yekaterinburg = next(f for f in marker_layer(group)["features"] if f["id"] == "yekaterinburg-raid-2025-06")
+def test_payload_is_strict_json_without_nan(bundled: datasets.Dataset) -> None:
+    # Regression: a missing weapon/time was NaN, which is not JSON and showed as "Weapon: NaN" in popups.
+    assert bundled.frame["weapon"].isna().any()
+    payload = payload_in(incidents_layer(payload_for(bundled)))
+    yekaterinburg = next(f for f in payload["points"]["features"] if f["id"] == "yekaterinburg-raid-2025-06")
     assert yekaterinburg["properties"]["weapon"] is None
     assert yekaterinburg["properties"]["time"] is None
-    m = folium.Map(tiles=None)
-    group.add_to(m)
-    assert not re.search(r"\bNaN\b", m.get_root().render())
 
 
-def test_layer_loads_nothing_from_a_cdn(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, titles: dict) -> None:
-    group = incidents_layer(incidents, districts, titles)
+def test_the_payload_cannot_close_its_script_tag() -> None:
+    hostile = {"title": "</script><script>alert(1)</script>", "amp": "a & b", "ls": "x\u2028y\u2029z", "<": ">"}
+    text = script_json(hostile)
+    for raw in ("<", ">", "&", "\u2028", "\u2029"):
+        assert raw not in text
+    assert json.loads(text) == hostile
+
+
+def test_the_layer_is_identical_for_an_identical_view(bundled: datasets.Dataset) -> None:
+    # streamlit-folium redraws (and closes popups) only when the layer's script changes.
+    first = incidents_layer(payload_for(bundled, ["kharkiv-consulate-2022-03"]))
+    second = incidents_layer(payload_for(bundled, ["kharkiv-consulate-2022-03"]))
+    m1, m2 = folium.Map(tiles=None), folium.Map(tiles=None)
+    m1._id = m2._id = "same"
+    first.add_to(m1)
+    second.add_to(m2)
+    assert m1.get_root().render() == m2.get_root().render()
+
+
+def test_layer_loads_nothing_from_a_cdn(bundled: datasets.Dataset) -> None:
+    group = incidents_layer(payload_for(bundled))
     assert missing_local_assets(group) == []
     for element in iter_elements(group):
         for attr in ("default_js", "default_css"):
-            for _, url in getattr(element, attr, None) or []:
-                assert url.startswith(STATIC_URL_PREFIX), url
+            assert not getattr(element, attr, None)
 
 
 def test_named_districts_are_highlighted_only_when_their_incident_is_in_view(
-    incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame
+    bundled: datasets.Dataset, catalogue: geo.Catalogue
 ) -> None:
-    fires = incidents[incidents["id"] == "embassy-kyiv-2025-08-28"]
-    named = set(fires["places"].iloc[0]) & set(districts["id"])
-    assert len(named) == 6
-    highlighted = district_layer(incidents_layer(fires, districts, {}))
-    assert {f["properties"]["id"] for f in highlighted["features"]} == named
-    others = incidents[incidents["id"] != "embassy-kyiv-2025-08-28"]
-    assert not any(set(p) & set(districts["id"]) for p in others["places"])
-    assert district_layer(incidents_layer(others, districts, {})) is None
-    # The whole catalogue: the same six districts, no more.
-    everything = district_layer(incidents_layer(incidents, districts, {}))
-    assert {f["properties"]["id"] for f in everything["features"]} == named
+    district_ids = list(geo.districts_frame(catalogue.places)["id"])
+    frame = bundled.frame
+    fires = (frame["id"] == "embassy-kyiv-2025-08-28").to_numpy()
+    named = named_places(bundled, fires, district_ids)
+    assert len(named) == 6 and set(named) <= set(frame.loc[fires, "places"].iloc[0])
+    assert named_places(bundled, ~fires, district_ids) == []
+    assert set(named_places(bundled, np.ones(len(frame), dtype=bool), district_ids)) == set(named)
+    payload = payload_for(bundled, ["embassy-kyiv-2025-08-28"], districts=named)
+    assert payload["districts"] == sorted(named)
 
 
-def test_imprecise_incidents_get_an_uncertainty_circle(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> None:
-    point = incidents[incidents["id"] == "embassy-kyiv-2025-08-28"].copy()
-    point["id"], point["precision"], point["radius_m"] = "made-up-point", "point", 10.0
-    frame = gpd.GeoDataFrame(
-        [*incidents.to_dict("records"), *point.to_dict("records")], geometry="geometry", crs=incidents.crs
-    )
-    circles = circle_layer(incidents_layer(frame, districts, {}))
-    expected = set(frame.loc[frame["precision"].isin(IMPRECISE), "id"])
-    assert set(feature_ids(circles)) == expected
-    assert "azal-8243-crash-2024-12" not in expected  # precision "site"
-    assert "made-up-point" not in expected
-    assert {"kharkiv-consulate-2022-03", "socar-depot-odesa-2025-08-08", "embassy-kyiv-2022-08"} <= expected
-    for feature in circles["features"]:
-        row = frame[frame["id"] == feature["properties"]["id"]].iloc[0]
-        assert feature["properties"]["radius_m"] == row["radius_m"] > 0
-    # Precise incidents alone: markers, no circles.
-    precise = frame[~frame["precision"].isin(IMPRECISE)]
-    group = incidents_layer(precise, districts, {})
-    assert circle_layer(group) is None
-    assert sorted(feature_ids(marker_layer(group))) == sorted(precise["id"])
+def test_an_imports_free_columns_show_in_the_popup_cut_to_length(bundled: datasets.Dataset) -> None:
+    frame = bundled.frame.iloc[:2].copy()
+    frame["notes"] = ["x" * (DETAIL_CHARS + 50), None]
+    frame["fatalities"] = [3, 0]
+    frame["sources"] = pd.Series([[{"source": "https://example.org/a", "quote": ""}],
+                                  [{"source": "Reuters", "quote": ""}]], index=frame.index, dtype=object)
+    data = datasets.Dataset(gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326"), "import.csv",
+                            readable_sources=frozenset({"003_553f20544c4195fd"}))
+    payload = payload_for(data)
+    first, second = payload["points"]["features"]
+    assert len(first["properties"]["details"]["notes"]) == DETAIL_CHARS
+    assert first["properties"]["details"]["fatalities"] == "3"
+    assert "notes" not in second["properties"]["details"]
+    assert first["properties"]["sources"][0]["readable"] is False  # not a bundled article: no reader link
 
 
 def test_type_colours() -> None:
-    assert type_colour("missile strike") != type_colour("drone attack")
-    assert type_colour("something new") == FALLBACK_COLOUR
+    assert len(set(TYPE_COLOURS.values())) == len(TYPE_COLOURS)
+    assert type_colour("missile strike") == TYPE_COLOURS["missile strike"]
+    # A type we do not curate (an import's vocabulary) always gets the same spare colour.
+    assert type_colour("Battles") == type_colour("Battles") in SPARE_COLOURS
+    assert len({type_colour(t) for t in ("Battles", "Protests", "Riots", "Explosions/Remote violence")}) > 1
+
+
+def test_payload_lists_colours_for_every_type(bundled: datasets.Dataset) -> None:
+    payload = payload_for(bundled)
+    assert set(payload["colours"]) == set(bundled.frame["type"]) == set(payload["types"])
+
+
+def test_dataset_mask_and_the_payload_agree(bundled: datasets.Dataset) -> None:
+    from datetime import date
+
+    mask = dataset_mask(bundled, date(2025, 8, 1), date(2025, 8, 31), Filters())
+    ids = list(bundled.frame.loc[mask, "id"])
+    assert sorted(feature_ids(payload_for(bundled, ids))) == sorted(ids)
+    assert "socar-depot-odesa-2025-08-08" in ids
 
 
 # ---- focus ---------------------------------------------------------------------------------------
 
 
-def test_focus_of_a_single_incident_zooms_in(incidents: gpd.GeoDataFrame) -> None:
+def test_focus_of_a_single_incident_zooms_in(bundled: datasets.Dataset) -> None:
+    incidents = bundled.frame
     one = incidents[incidents["id"] == "embassy-kyiv-2025-08-28"]
     center, zoom = focus_of(one)
     assert center == pytest.approx((one.geometry.y.iloc[0], one.geometry.x.iloc[0]))
@@ -231,7 +262,8 @@ def test_focus_of_a_single_incident_zooms_in(incidents: gpd.GeoDataFrame) -> Non
     assert zoom_all < zoom
 
 
-def test_focus_of_many_incidents_frames_them_all(incidents: gpd.GeoDataFrame) -> None:
+def test_focus_of_many_incidents_frames_them_all(bundled: datasets.Dataset) -> None:
+    incidents = bundled.frame
     center, zoom = focus_of(incidents)
     assert incidents.geometry.y.min() <= center[0] <= incidents.geometry.y.max()
     assert incidents.geometry.x.min() <= center[1] <= incidents.geometry.x.max()
@@ -245,22 +277,17 @@ def test_focus_of_nothing_is_the_region() -> None:
     assert all(math.isfinite(c) for c in center) and zoom <= 5
 
 
-# ---- popup script ----------------------------------------------------------------------------------
+# ---- drawing script --------------------------------------------------------------------------------
 
 
-def test_popup_script_uses_text_content_never_inner_html() -> None:
-    script = _POPUP_JS.read_text(encoding="utf-8")
+def test_map_script_uses_text_content_never_html_parsing() -> None:
+    script = SIM_MAP_JS.read_text(encoding="utf-8")
     code = "\n".join(line.split("//")[0] for line in script.splitlines())  # comments may mention innerHTML
+    code = re.sub(r"/\*.*?\*/", "", code, flags=re.S)
     assert "textContent" in code
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
-                 ".html(", "srcdoc"):
+                 ".html(", "srcdoc", "setAttribute(\"href\"", "javascript:"):
         assert sink not in code, sink
-    assert "innerHTML" not in script.replace("never innerHTML", "")
-
-
-def test_the_layer_embeds_the_popup_script(incidents: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> None:
-    m = folium.Map(tiles=None)
-    incidents_layer(incidents, districts, {}).add_to(m)
-    rendered = m.get_root().render()
-    assert "bindPopup(build" in rendered
-    assert "textContent" in rendered
+    # Links to sources that are not bundled articles: http(s) only, opened without the opener.
+    assert 'url.protocol === "http:" || url.protocol === "https:"' in code
+    assert "noopener" in code

@@ -1,0 +1,215 @@
+/*
+ * Drawing code for the incident map, loaded once into the map's frame (served by the app).
+ *
+ * The server sends only data: each rerun's incidents layer is one call to SIM.draw(group, payload)
+ * with the markers and clusters for the current window and viewport. Every string that comes from
+ * the data is put into the page with textContent or as an attribute value, never parsed as HTML,
+ * so article text, imported files and URL parameters cannot become markup or script.
+ */
+(function () {
+  "use strict";
+  var SIM = window.SIM = window.SIM || {};
+  var state = SIM._state = SIM._state || {districtLayer: null, highlighted: [], outlines: null};
+  // Files the map fetches are resolved against this script's own URL (works under a baseUrlPath too).
+  var script = document.currentScript;
+  SIM.staticBase = SIM.staticBase || (script ? new URL("../", script.src).href : "/app/static/");
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function isWebUrl(value) {
+    try {
+      var url = new URL(String(value));
+      return url.protocol === "http:" || url.protocol === "https:";
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function row(parent, label, value) {
+    if (value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length)) return;
+    var line = el("div", "sim-row");
+    line.appendChild(el("span", "sim-label", label + ": "));
+    line.appendChild(el("span", null, Array.isArray(value) ? value.join("; ") : value));
+    parent.appendChild(line);
+  }
+
+  // The map lives in an iframe of the app's own origin: a reader link is the app page with new parameters.
+  function readerHref(sourceId, incidentId) {
+    var top = window.parent.location;
+    var params = new URLSearchParams(top.search);
+    params.set("source", sourceId);
+    params.set("incident", incidentId);
+    return top.pathname + "?" + params.toString();
+  }
+
+  function followInPage(event) {
+    // The map's frame may not navigate the page itself (its sandbox lacks allow-top-navigation),
+    // so the page follows the link on its behalf.
+    event.preventDefault();
+    var doc = window.parent.document;
+    var proxy = doc.createElement("a");
+    proxy.href = event.currentTarget.href;
+    doc.body.appendChild(proxy);
+    proxy.click();
+    proxy.remove();
+  }
+
+  SIM.popup = function (p) {
+    var box = el("div", "sim-popup");
+    box.setAttribute("data-incident", p.id);
+    box.appendChild(el("div", "sim-title", p.title));
+    var badges = el("div", "sim-badges");
+    badges.appendChild(el("span", "sim-badge sim-type", p.type));
+    var corroborated = p.corroboration > 1;
+    badges.appendChild(el("span", "sim-badge " + (corroborated ? "sim-corroborated" : "sim-single"),
+      corroborated ? p.corroboration + " sources" : "single source"));
+    if (p.conflicts && p.conflicts.length) badges.appendChild(el("span", "sim-badge sim-conflict", "sources disagree"));
+    box.appendChild(badges);
+    row(box, "Date", p.date_label + (p.time ? ", " + p.time + " (local, as reported)" : ""));
+    row(box, "Place", p.place_names);
+    if (p.precision && p.precision !== "point" && p.precision !== "site" && p.radius_m) {
+      row(box, "Location precision", p.precision + " (± " + Math.round(p.radius_m).toLocaleString("en") + " m)");
+    }
+    row(box, "Weapon", p.weapon);
+    row(box, "Casualties", p.casualties);
+    (p.conflicts || []).forEach(function (c) {
+      var sides = (c.values || []).map(function (v) { return "“" + v.value + "” (" + String(v.source).slice(0, 3) + ")"; });
+      row(box, "Disagreement on " + c.field, sides.join(" vs "));
+    });
+    if (p.coding_note) row(box, "Coding note", p.coding_note);
+    Object.keys(p.details || {}).forEach(function (key) { row(box, key, p.details[key]); });
+    var list = el("ol", "sim-sources");
+    (p.sources || []).forEach(function (s) {
+      var item = el("li");
+      if (s.quote) {
+        item.appendChild(el("q", "sim-quote", s.quote));
+        item.appendChild(el("br"));
+      }
+      if (s.readable) {
+        var link = el("a", "sim-open", "Open in source reader: " + (s.title || s.source));
+        link.href = readerHref(s.source, p.id);
+        link.target = "_top";
+        link.setAttribute("data-source", s.source);
+        link.addEventListener("click", followInPage);
+        item.appendChild(link);
+      } else if (isWebUrl(s.source)) {
+        var external = el("a", "sim-external", s.source);
+        external.href = new URL(s.source).href;
+        external.target = "_blank";
+        external.rel = "noopener noreferrer nofollow";
+        item.appendChild(external);
+      } else {
+        item.appendChild(el("span", "sim-source-name", s.source));
+      }
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    return box;
+  };
+
+  function clusterIcon(cluster, colours) {
+    var count = cluster[2];
+    var size = Math.round(Math.min(60, 24 + 8 * Math.log10(count + 1)));
+    var node = el("div", "sim-cluster");
+    node.style.width = node.style.height = size + "px";
+    node.style.lineHeight = (size - 8) + "px";
+    var top = cluster[7] && cluster[7][0];
+    if (top) node.style.borderColor = colours[top[0]] || "#34495e";
+    node.appendChild(el("span", null, count >= 10000 ? Math.round(count / 1000) + "k" : count.toLocaleString("en")));
+    return L.divIcon({html: node, className: "sim-cluster-icon", iconSize: [size, size]});
+  }
+
+  function clusterTooltip(cluster, types) {
+    var parts = (cluster[7] || []).map(function (t) { return t[1].toLocaleString("en") + " " + types[t[0]]; });
+    return el("span", null, cluster[2].toLocaleString("en") + " incidents — " + parts.join(", ") + ". Click to zoom in.");
+  }
+
+  SIM.draw = function (group, payload) {
+    var colours = payload.colours || {};
+    var typeColours = (payload.types || []).map(function (t) { return colours[t] || "#34495e"; });
+    (payload.points.features || []).forEach(function (f) {
+      var p = f.properties;
+      if (p.radius_m && p.precision && ["point", "site"].indexOf(p.precision) < 0) {
+        L.circle([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+          radius: p.radius_m, color: colours[p.type] || "#34495e", weight: 1, fillOpacity: 0.07,
+          dashArray: "4 4", interactive: false,
+        }).addTo(group);
+      }
+    });
+    L.geoJSON(payload.points, {
+      pointToLayer: function (feature, latlng) {
+        var p = feature.properties;
+        var single = !(p.corroboration > 1);
+        var selected = payload.selected && p.id === payload.selected;
+        return L.circleMarker(latlng, {
+          radius: selected ? 11 : 9, fillColor: colours[p.type] || "#34495e", fillOpacity: 0.95,
+          color: selected ? "#f1c40f" : (single ? "#1b2631" : "#ffffff"), weight: selected ? 4 : 2,
+          dashArray: single && !selected ? "3 2" : null,
+        });
+      },
+      onEachFeature: function (feature, layer) {
+        var p = feature.properties;
+        layer.bindPopup(function () { return SIM.popup(p); },
+          {maxWidth: 360, minWidth: 260, maxHeight: 380, className: "sim-leaflet-popup"});
+        layer.bindTooltip(function () { return el("span", null, p.title + " — " + p.date_label); }, {sticky: true});
+      },
+    }).addTo(group);
+    (payload.clusters || []).forEach(function (c) {
+      var marker = L.marker([c[0], c[1]], {icon: clusterIcon(c, typeColours), keyboard: true, riseOnHover: true});
+      marker.bindTooltip(function () { return clusterTooltip(c, payload.types || []); });
+      marker.on("click", function () {
+        var map = window.map;
+        var bounds = L.latLngBounds([c[3], c[4]], [c[5], c[6]]);
+        var zoom = Math.min(map.getBoundsZoom(bounds.pad(0.2)), map.getZoom() + 3, map.getMaxZoom());
+        map.setView(bounds.getCenter(), Math.max(zoom, map.getZoom() + 1));
+      });
+      marker.addTo(group);
+    });
+    SIM.highlightDistricts(payload.districts || []);
+    window.simView = payload.view;  // what is drawn: read by the tests and the benchmarks
+  };
+
+  SIM.highlightDistricts = function (ids) {
+    state.highlighted = ids;
+    if (!state.districtLayer) return;
+    state.districtLayer.eachLayer(function (layer) {
+      var on = ids.indexOf(layer.feature.properties.id) >= 0;
+      layer.setStyle(on ? {color: "#d35400", weight: 2, fillColor: "#e67e22", fillOpacity: 0.25, dashArray: null}
+                        : {color: "#5d6d7e", weight: 1, fillColor: "#5d6d7e", fillOpacity: 0.03, dashArray: "3 3"});
+    });
+  };
+
+  // The offline base layer and the district boundaries: one static file, fetched once per frame.
+  SIM.outlines = function (path, countries, districts) {
+    state.districtLayer = districts;
+    if (!state.outlines) {
+      state.outlines = fetch(new URL(path, SIM.staticBase).href, {credentials: "same-origin"}).then(function (r) { return r.json(); });
+    }
+    state.outlines.then(function (data) {
+      countries.options.interactive = false;
+      countries.addData(data.countries);
+      countries.setStyle({color: "#8a9aa9", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1});
+      districts.addData(data.districts);
+      districts.eachLayer(function (layer) {
+        layer.bindTooltip(function () { return el("span", null, layer.feature.properties.name); }, {sticky: true});
+      });
+      SIM.highlightDistricts(state.highlighted);
+      countries.bringToBack();
+    });
+  };
+
+  SIM.context = function (group, places) {
+    places.forEach(function (place) {
+      var marker = L.circleMarker([place.lat, place.lon], {
+        radius: 4, color: "#2c3e50", weight: 1, fill: true, fillColor: "#ffffff", fillOpacity: 1,
+      });
+      marker.bindTooltip(function () { return el("span", null, place.name); });
+      marker.addTo(group);
+    });
+  };
+})();

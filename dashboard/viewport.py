@@ -1,0 +1,139 @@
+"""What the map draws for a viewport: every incident when few are in view, server-side clusters otherwise.
+
+The page never carries the whole dataset. For the map's current zoom and bounds, the
+query box is the view widened by one 256-pixel tile on each side and snapped to the tile
+grid: a small pan gives the same box, hence the same layer, and streamlit-folium does not
+redraw it. Inside the box, if at most ``POINT_BUDGET`` incidents pass the filters, each is
+drawn as a marker with its popup; otherwise incidents are binned on a grid of
+``CELL_PX``-pixel cells anchored to the world (so cells do not jump as the map pans), and
+each cell with more than one incident becomes a cluster: its count, its centroid, its
+bounds (a click zooms there) and its most frequent types.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+TILE_PX = 256
+CELL_PX = 56
+POINT_BUDGET = 400
+MAX_ZOOM = 18
+# Map size assumed before the browser reports the real bounds (the first run of a page).
+NOMINAL_SIZE_PX = (1200, 600)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A query box in world units (Web Mercator scaled to [0, 1]; y grows southwards), at a zoom."""
+
+    zoom: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass
+class ViewItems:
+    """What to draw: row positions of single incidents, and clusters (parallel arrays)."""
+
+    points: np.ndarray
+    cluster_lat: np.ndarray
+    cluster_lon: np.ndarray
+    cluster_count: np.ndarray
+    cluster_bounds: np.ndarray  # (n, 4): south, west, north, east
+    cluster_types: list[list[tuple[int, int]]]  # per cluster: (type code, count), most frequent first
+    in_box: int  # incidents in the query box that pass the filters
+
+    @property
+    def clustered(self) -> int:
+        """Return how many incidents are drawn inside clusters."""
+        return int(self.cluster_count.sum())
+
+
+def to_world(lat: float, lon: float) -> tuple[float, float]:
+    """Return a point's world coordinates (x east, y south, both in [0, 1])."""
+    lat = max(min(lat, 85.05112878), -85.05112878)
+    sin = math.sin(math.radians(lat))
+    return (lon + 180.0) / 360.0, 0.5 - math.log((1 + sin) / (1 - sin)) / (4 * math.pi)
+
+
+def query_box(bounds: dict | None, zoom: int | None, center: tuple[float, float] | None = None) -> Box:
+    """Return the tile-snapped query box for the map's reported bounds (or centre, before it reports any)."""
+    z = int(min(max(zoom if zoom is not None else 4, 0), MAX_ZOOM))
+    world_px = TILE_PX * 2**z
+    corners = None
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        corners = (float(sw["lat"]), float(sw["lng"]), float(ne["lat"]), float(ne["lng"]))
+        if any(not math.isfinite(c) for c in corners):
+            corners = None
+    except (TypeError, KeyError, ValueError):
+        corners = None
+    if corners is None:
+        lat, lon = center or (48.5, 31.0)
+        cx, cy = to_world(lat, lon)
+        half_w, half_h = NOMINAL_SIZE_PX[0] / 2 / world_px, NOMINAL_SIZE_PX[1] / 2 / world_px
+        x0, x1, y0, y1 = cx - half_w, cx + half_w, cy - half_h, cy + half_h
+    else:
+        south, west, north, east = corners
+        x0, y1 = to_world(south, west)
+        x1, y0 = to_world(north, east)
+        if east - west >= 360:
+            x0, x1 = 0.0, 1.0
+    tile = TILE_PX / world_px
+    x0, y0 = (math.floor(x0 / tile) - 1) * tile, (math.floor(y0 / tile) - 1) * tile
+    x1, y1 = (math.ceil(x1 / tile) + 1) * tile, (math.ceil(y1 / tile) + 1) * tile
+    return Box(z, max(x0, 0.0), max(y0, 0.0), min(x1, 1.0), min(y1, 1.0))
+
+
+def view_items(
+    world: tuple[np.ndarray, np.ndarray], lat: np.ndarray, lon: np.ndarray, types: np.ndarray, mask: np.ndarray,
+    box: Box, *, keep: int | None = None, budget: int = POINT_BUDGET, cell_px: int = CELL_PX,
+) -> ViewItems:
+    """Return the markers and clusters to draw for the rows in `mask` inside `box`.
+
+    `keep` is a row drawn as a marker whatever the clustering (the selected incident).
+    """
+    x, y = world
+    inside = mask & (x >= box.x0) & (x <= box.x1) & (y >= box.y0) & (y <= box.y1)
+    rows = np.flatnonzero(inside)
+    empty = np.zeros(0)
+    if len(rows) <= budget or box.zoom >= MAX_ZOOM:
+        return ViewItems(rows, empty, empty, np.zeros(0, dtype=np.int64), np.zeros((0, 4)), [], len(rows))
+    cells_per_unit = TILE_PX * 2**box.zoom / cell_px
+    cx = np.floor(x[rows] * cells_per_unit).astype(np.int64)
+    cy = np.floor(y[rows] * cells_per_unit).astype(np.int64)
+    keys = cx * (int(cells_per_unit) + 2) + cy
+    order = np.argsort(keys, kind="stable")
+    rows, keys = rows[order], keys[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    counts = np.diff(np.r_[starts, len(keys)])
+    member = np.repeat(np.arange(len(starts)), counts)
+    single = counts[member] == 1
+    if keep is not None:
+        single |= rows == keep
+    points = np.sort(rows[single])
+    grouped = ~single
+    rows_c, member_c = rows[grouped], member[grouped]
+    if not len(rows_c):
+        return ViewItems(points, empty, empty, np.zeros(0, dtype=np.int64), np.zeros((0, 4)), [], int(inside.sum()))
+    ids, member_c = np.unique(member_c, return_inverse=True)
+    n = len(ids)
+    count = np.bincount(member_c, minlength=n)
+    lat_c, lon_c = lat[rows_c], lon[rows_c]
+    mean_lat = np.bincount(member_c, lat_c, n) / count
+    mean_lon = np.bincount(member_c, lon_c, n) / count
+    bounds = np.empty((n, 4))
+    for column, values, reducer, start in ((0, lat_c, np.minimum, np.inf), (1, lon_c, np.minimum, np.inf),
+                                           (2, lat_c, np.maximum, -np.inf), (3, lon_c, np.maximum, -np.inf)):
+        bounds[:, column] = start
+        reducer.at(bounds[:, column], member_c, values)
+    n_types = int(types.max()) + 1 if len(types) else 1
+    histogram = np.bincount(member_c * n_types + types[rows_c], minlength=n * n_types).reshape(n, n_types)
+    top = np.argsort(-histogram, axis=1, kind="stable")[:, :3]
+    cluster_types = [[(int(t), int(histogram[i, t])) for t in top[i] if histogram[i, t]] for i in range(n)]
+    return ViewItems(points, mean_lat, mean_lon, count, bounds, cluster_types, int(inside.sum()))
