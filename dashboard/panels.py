@@ -67,12 +67,18 @@ def sync_url(view: View) -> None:
 
 
 def start_session(data: Dataset, months: list[pd.Period]) -> None:
-    """Forget the view when the dataset changes (new upload): windows, ids and map state belong to the old one."""
+    """Start the view afresh when the dataset changes (an upload, the bundled catalogue toggled).
+
+    Windows, ids and map positions belong to the old dataset. The window is set, not just
+    forgotten: the slider reports its thumbs as positions in its options, which now mean other months.
+    """
     key = data.memo.get("key", data.label)
     if st.session_state.get("dataset_key", key) != key:
-        for name in ("view", "window", "map", "focus", "camera", "last_click", "table_pick", "playing",
-                     "filter_types", "filter_sources", "filter_corroboration", "filter_text"):
+        for name in ("view", "map", "focus", "camera", "last_click", "table_pick"):
             st.session_state.pop(name, None)
+        st.session_state.update(window=(months[0], months[-1]), playing=False, filter_types=[], filter_sources=[],
+                                filter_corroboration="all", filter_text="")
+        st.query_params.clear()
     st.session_state.dataset_key = key
 
 

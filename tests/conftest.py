@@ -15,6 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from geo.gazetteer import Gazetteer  # noqa: E402
+from tests.browser_fixtures import browser, new_page  # noqa: E402, F401  (fixtures for the browser tests)
 
 _LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
 

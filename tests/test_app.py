@@ -242,3 +242,74 @@ def test_exports_match_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sorted(f["properties"]["id"] for f in collection["features"]) == ids
     rows = list(csv.DictReader(io.StringIO(downloaded(buttons["Download CSV"]))))
     assert sorted(r["id"] for r in rows) == ids
+
+
+# ---- other datasets: --data / SIM_DATA ----------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def run_on(monkeypatch: pytest.MonkeyPatch, data: Path | str, **params: str) -> AppTest:
+    monkeypatch.setenv("SIM_DATA", str(data))
+    return run(**params)
+
+
+def test_data_argument_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.loaders import DATA_ENV, data_argument
+
+    assert data_argument([], {}) is None
+    assert data_argument(["--data", "a.csv"], {}) == Path("a.csv")
+    assert data_argument([], {DATA_ENV: "b.geojson"}) == Path("b.geojson")
+    assert data_argument(["--data", "a.csv"], {DATA_ENV: "b.geojson"}) == Path("a.csv")  # the argument wins
+    assert data_argument(["--server.port", "1", "--data=c.csv"], {}) == Path("c.csv")
+
+
+def test_an_acled_file_loads_and_its_rejected_rows_are_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_on(monkeypatch, FIXTURES / "acled_sample.csv")
+    assert not at.exception
+    quality = [e for e in at.expander if e.label.startswith("Data checks")]
+    assert quality and quality[0].label.startswith("Data checks: 5 of 10 incidents loaded, 5 rejected")
+    texts = [t.value for t in at.text]
+    for line in (5, 6, 8, 9, 10):  # every rejected row is listed with its line
+        assert any(f"line {line}" in t for t in texts), line
+    assert len(table_ids(at)) == 5
+    assert any("acled" in c.value and "sample.csv" in c.value and "5 incidents" in c.value for c in at.caption)
+
+
+def test_a_missing_data_file_says_so_and_shows_the_bundled_catalogue(monkeypatch: pytest.MonkeyPatch,
+                                                                     incidents: pd.DataFrame) -> None:
+    at = run_on(monkeypatch, "/nonexistent/incidents.geojson")
+    assert not at.exception
+    assert any("no such file" in e.value and "/nonexistent/incidents.geojson" in e.value for e in at.error)
+    assert sorted(table_ids(at)) == sorted(incidents["id"])
+
+
+def test_an_unusable_data_file_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                       incidents: pd.DataFrame) -> None:
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    at = run_on(monkeypatch, broken)
+    assert not at.exception
+    problems = [e.value for e in at.error] + [t.value for t in at.text]
+    assert any("broken.geojson" in p for p in problems), problems
+
+
+def test_the_bundled_catalogue_beside_an_import(monkeypatch: pytest.MonkeyPatch, incidents: pd.DataFrame) -> None:
+    at = run_on(monkeypatch, FIXTURES / "acled_sample.csv")
+    at.toggle(key="include_bundled").set_value(True).run()
+    assert not at.exception
+    ids = table_ids(at)
+    assert set(incidents["id"]) <= set(ids) and len(ids) == len(incidents) + 5
+
+
+def test_an_imported_incident_link_shows_its_free_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.importers import read_incidents
+
+    first = read_incidents(FIXTURES / "acled_sample.csv").frame.iloc[0]
+    at = run_on(monkeypatch, FIXTURES / "acled_sample.csv", incident=first["id"])
+    assert not at.exception
+    shown = markdown(at)
+    assert f"#### {escape_markdown(first['title'])}" in shown
+    assert any(m.startswith("**Notes:**") for m in shown)
+    # ACLED's sources are outlets, not bundled articles: no reader button.
+    assert not [b for b in at.button if b.label == "Open in source reader"]

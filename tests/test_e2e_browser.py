@@ -10,7 +10,6 @@ rewrites dashboard/static/screenshots/{desktop,phone}.png (the README shows desk
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -31,22 +30,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import geo  # noqa: E402
+from tests.browser_fixtures import DESKTOP, TIMEOUT_S  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
 SCREENSHOT_DIR = ROOT / "dashboard" / "static" / "screenshots"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 READER_FRAME = 'iframe[srcdoc*="sim-reader"]'
-DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 KHARKIV = "kharkiv-consulate-2022-03"
 DEEP_LINK = "?from=2025-08&to=2025-11&incident=embassy-kyiv-iskander-2025-11-14&source=003_553f20544c4195fd"
-TIMEOUT_S = 30.0
 
 # Inside the map frame: the ids of the incident markers on the map. Incident markers are the
 # CircleMarkers whose feature carries the popup fields; uncertainty circles (L.Circle, only
@@ -223,47 +216,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless system Chromium. Missing: skipped locally, a failure in CI (browser tests never skip there)."""
-    in_ci = os.environ.get("CI") == "true"
-
-    def unavailable(reason: str) -> None:
-        if in_ci:
-            pytest.fail(f"{reason} (CI=true: browser tests must run)")
-        pytest.skip(reason)
-
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        unavailable(f"Chromium not found at {CHROMIUM}; run `python -m tests.setup_browser`")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("playwright is not installed")
-    with sync_playwright() as p:
-        try:
-            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as error:
-            unavailable(f"Chromium at {CHROMIUM} did not start: {error}")
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
-    """Open pages in fresh contexts (fresh Streamlit sessions); all closed after the test."""
-    contexts = []
-
-    def make(viewport: dict[str, int] = DESKTOP):
-        context = browser.new_context(viewport=viewport, service_workers="block")
-        context.set_default_timeout(TIMEOUT_S * 1000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 # ---- tests -----------------------------------------------------------------------------------

@@ -1,0 +1,382 @@
+"""Benchmark the dashboard's map against the textbook approaches, in one run, on the same synthetic data.
+
+For each dataset size (deterministic synthetic incidents, the export's schema) and each approach:
+
+- ``dashboard``: ``streamlit run dashboard/app.py -- --data FILE`` (viewport-aware layer, server-side clusters);
+- ``naive``: one ``folium.Marker`` with a popup per incident through ``st_folium`` (benchmarks/naive_app.py);
+- ``fastcluster``: folium's ``FastMarkerCluster`` through ``st_folium``.
+
+it measures
+
+- **build**: server time to build the map for the whole span, in this process (dataset parsing excluded,
+  as every approach caches it): folium objects and the HTML/JS st_folium sends;
+- **bytes**: what the browser receives for one page load until the markers show (HTTP bodies plus
+  websocket payloads, uncompressed);
+- **ready**: time from navigation until the markers are on the map in headless Chromium (median of loads
+  in a warm browser, after one warm-up load that also fills the server's dataset cache);
+- **step**: slider-step latency, one keyboard step of the window's end thumb until the map shows the new
+  window (median of several steps);
+- **rss**: the server process's peak resident memory.
+
+Each row is printed with its ratio to the dashboard at the same size. Run from the repository root:
+
+    python -m benchmarks.run_benchmarks            # 1k, 10k, 100k (naive up to 10k): a few minutes
+    python -m benchmarks.run_benchmarks --sizes 1000 --loads 1 --steps 2    # quick check
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+APPS = {
+    "dashboard": ["dashboard/app.py"],
+    "naive": ["benchmarks/naive_app.py", "--mode", "markers"],
+    "fastcluster": ["benchmarks/naive_app.py", "--mode", "fastcluster"],
+}
+NAIVE_MAX = 10_000  # one folium.Marker per incident: about 29 s and 7 MB per page at 10k, minutes at 100k
+
+# In the map frame: a string that changes whenever the drawn markers change, or null before any are drawn.
+# The dashboard says what it drew in window.simView; a baseline redraws a whole new Leaflet map each time,
+# so each new map object (with its markers on the page) gets a new tag.
+_NEW_MAP_TAG = """() => {
+  const m = window.map;
+  if (!window.L || !m || !document.querySelector('.leaflet-marker-icon')) return null;
+  m.__benchTag = m.__benchTag || Math.random().toString(36).slice(2);
+  return m.__benchTag;
+}"""
+MAP_STATE_JS = {
+    "dashboard": "() => window.simView ? JSON.stringify(window.simView) : null",
+    "naive": _NEW_MAP_TAG,
+    "fastcluster": _NEW_MAP_TAG,
+}
+
+
+@dataclass
+class Result:
+    """One approach at one size."""
+
+    approach: str
+    size: int
+    build_s: float | None = None
+    bytes: int | None = None
+    ready_s: float | None = None
+    step_s: float | None = None
+    rss_mb: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_datasets(sizes: list[int], folder: Path) -> dict[int, Path]:
+    """Write the synthetic datasets (GeoJSON, the export's schema) and return their paths."""
+    from geo.export import geojson_text
+    from geo.synthetic import synthetic_incidents
+
+    paths = {}
+    for size in sizes:
+        path = folder / f"synthetic-{size}.geojson"
+        path.write_text(geojson_text(synthetic_incidents(size, seed=2022)), encoding="utf-8")
+        paths[size] = path
+    return paths
+
+
+# ---- server build time (in process) -------------------------------------------------------------
+
+
+def build_dashboard(path: Path) -> Callable[[], int]:
+    """Return a function that builds the dashboard's map for the whole span and returns its size in bytes."""
+    from datetime import date
+
+    from streamlit_folium import _get_feature_group_string
+
+    import geo
+    from dashboard import dataset as datasets
+    from dashboard.filters import Filters, dataset_mask
+    from dashboard.mapping import CONTEXT_PLACE_IDS, base_map, focus_of, incidents_layer, map_payload
+    from dashboard.viewport import query_box, view_items
+    from geo.importers import read_incidents
+
+    data = datasets.from_import(read_incidents(path))
+    data.warm()
+    places = geo.places_frame(geo.load_catalogue().places)
+    context = places[places["id"].isin(CONTEXT_PLACE_IDS)]
+
+    def build() -> int:
+        mask = dataset_mask(data, date(1900, 1, 1), date(2100, 1, 1), Filters())
+        center, zoom = focus_of(data.frame)
+        lat, lon = data.latlon
+        items = view_items(data.world, lat, lon, data.type_codes[0], mask, query_box(None, zoom, center))
+        payload = map_payload(data, items, districts=[], selected=None, shown=int(mask.sum()), source_titles={})
+        m = base_map(context, center, zoom)
+        html = m.get_root().render()
+        return len(html) + len(_get_feature_group_string(incidents_layer(payload), m))
+
+    return build
+
+
+def build_folium(path: Path, mode: str) -> Callable[[], int]:
+    """Return a function that builds a baseline map (markers with popups, or FastMarkerCluster)."""
+    import folium
+    from folium.plugins import FastMarkerCluster
+
+    from geo.importers import read_incidents
+
+    frame = read_incidents(path).frame
+
+    def build() -> int:
+        m = folium.Map(location=(48.5, 32.0), zoom_start=5, tiles=None)
+        if mode == "markers":
+            for row in frame.itertuples():
+                folium.Marker((row.geometry.y, row.geometry.x), popup=folium.Popup(f"{row.title} — {row.date_label}"),
+                              tooltip=row.title).add_to(m)
+        else:
+            FastMarkerCluster([(p.y, p.x) for p in frame.geometry]).add_to(m)
+        return len(m.get_root().render())
+
+    return build
+
+
+def time_build(build: Callable[[], int], repeat: int) -> tuple[float, int]:
+    """Return the median build time and the built size."""
+    times, size = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        size = build()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), size
+
+
+# ---- the app in a browser -------------------------------------------------------------------------
+
+
+class Server:
+    """`streamlit run` of one app on a free local port."""
+
+    def __init__(self, script: list[str], data: Path, log: Path) -> None:
+        self.port = free_port()
+        command = [
+            sys.executable, "-m", "streamlit", "run", script[0], "--server.headless", "true",
+            "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+            "--browser.gatherUsageStats", "false", "--", "--data", str(data), *script[1:],
+        ]
+        self.log = log.open("wb")
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{self.port}/"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"{script[0]} did not start; see {log}")
+
+    def peak_rss_mb(self) -> float:
+        """Return the server's peak resident set size (VmHWM) in MiB."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        """Stop the server."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def _map_state(page: Any, approach: str) -> str | None:
+    try:
+        frame = page.query_selector(MAP_FRAME)
+        if frame is None or frame.content_frame() is None:
+            return None
+        return frame.content_frame().evaluate(MAP_STATE_JS[approach])
+    except Exception:  # the frame is being replaced (a baseline map redraws its whole iframe)
+        return None
+
+
+def _wait(probe: Callable[[], Any], ok: Callable[[Any], bool], timeout: float, every: float = 0.02) -> Any:
+    deadline = time.perf_counter() + timeout
+    value = probe()
+    while not ok(value):
+        if time.perf_counter() > deadline:
+            raise TimeoutError("timed out")
+        time.sleep(every)
+        value = probe()
+    return value
+
+
+def load_page(browser: Any, url: str, approach: str, timeout: float) -> tuple[float, int, Any, Any]:
+    """Open the app in a fresh context; return (seconds until markers show, bytes received, page, context)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
+    page = context.new_page()
+    received = [0]
+
+    def on_response(response: Any) -> None:
+        try:
+            received[0] += len(response.body())
+        except Exception:  # a redirect or an aborted request has no body
+            pass
+
+    def on_socket(socket: Any) -> None:
+        socket.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+
+    page.on("response", on_response)
+    page.on("websocket", on_socket)
+    started = time.perf_counter()
+    page.goto(url, timeout=timeout * 1000)
+    _wait(lambda: _map_state(page, approach), lambda v: bool(v), timeout)
+    ready = time.perf_counter() - started
+    page.wait_for_timeout(300)  # let the last websocket frames of the run arrive before counting
+    return ready, received[0], page, context
+
+
+def step_latency(page: Any, approach: str, steps: int, timeout: float) -> float:
+    """Move the window's end thumb back one month at a time; return the median time until the map changes."""
+    thumb = page.locator('[data-testid="stSlider"] input[type="range"]').nth(1)
+    times = []
+    for _ in range(steps):
+        before = _map_state(page, approach)
+        page.wait_for_timeout(500)  # the previous rerun is over
+        thumb.focus()
+        started = time.perf_counter()
+        page.keyboard.press("ArrowLeft")
+        _wait(lambda: _map_state(page, approach), lambda v, before=before: bool(v) and v != before, timeout)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs: Path) -> None:
+    """Fill the result's bytes, ready, step and rss from a real server and headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    timeout = 600.0
+    server = Server(APPS[result.approach], path, logs / f"{result.approach}-{result.size}.log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            _, _, page, context = load_page(browser, server.url, result.approach, timeout)  # warm-up: parse, caches
+            context.close()
+            readies, sizes = [], []
+            for _ in range(loads):
+                ready, size, page, context = load_page(browser, server.url, result.approach, timeout)
+                readies.append(ready)
+                sizes.append(size)
+                if len(readies) < loads:
+                    context.close()
+            result.ready_s, result.bytes = statistics.median(readies), int(statistics.median(sizes))
+            result.step_s = step_latency(page, result.approach, steps, timeout)
+            context.close()
+            browser.close()
+        result.rss_mb = server.peak_rss_mb()
+    finally:
+        server.stop()
+
+
+# ---- report -----------------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "B":
+        return f"{value / 1e6:.2f} MB" if value >= 1e5 else f"{value / 1e3:.0f} kB"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    return f"{value:.2f} s" if value >= 0.1 else f"{value * 1000:.0f} ms"
+
+
+def _ratio(value: float | None, base: float | None) -> str:
+    if value is None or not base:
+        return ""
+    return f" (×{value / base:.1f})"
+
+
+def table(results: list[Result]) -> str:
+    """Return the results as a Markdown table, each baseline with its ratio to the dashboard at the same size."""
+    base = {r.size: r for r in results if r.approach == "dashboard"}
+    lines = [
+        "| incidents | approach | build (server) | bytes to browser | markers shown | slider step | server peak RSS |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in sorted(results, key=lambda r: (r.size, list(APPS).index(r.approach))):
+        b = base.get(r.size) if r.approach != "dashboard" else None
+        cells = [
+            f"{r.size:,}", r.approach,
+            _fmt(r.build_s, "s") + _ratio(r.build_s, b and b.build_s),
+            _fmt(r.bytes, "B") + _ratio(r.bytes, b and b.bytes),
+            _fmt(r.ready_s, "s") + _ratio(r.ready_s, b and b.ready_s),
+            _fmt(r.step_s, "s") + _ratio(r.step_s, b and b.step_s),
+            _fmt(r.rss_mb, "MB") + _ratio(r.rss_mb, b and b.rss_mb),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and print the table (and write it to benchmarks/results.md)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--approaches", nargs="+", choices=list(APPS), default=list(APPS))
+    parser.add_argument("--loads", type=int, default=3, help="measured page loads per app (after one warm-up)")
+    parser.add_argument("--steps", type=int, default=5, help="slider steps per app")
+    parser.add_argument("--no-browser", action="store_true", help="only the in-process build time")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.md")
+    args = parser.parse_args(argv)
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="sim-bench-") as folder:
+        paths = write_datasets(args.sizes, Path(folder))
+        for size in args.sizes:
+            for approach in args.approaches:
+                if approach == "naive" and size > NAIVE_MAX:
+                    continue
+                result = Result(approach, size)
+                build = build_dashboard(paths[size]) if approach == "dashboard" else build_folium(
+                    paths[size], "markers" if approach == "naive" else "fastcluster")
+                result.build_s, _ = time_build(build, 1 if approach == "naive" else 3)
+                if not args.no_browser:
+                    measure_in_browser(result, paths[size], 1 if approach == "naive" else args.loads,
+                                       min(args.steps, 2) if approach == "naive" else args.steps, Path(folder))
+                results.append(result)
+                print(json.dumps(result.__dict__), file=sys.stderr, flush=True)
+    report = table(results)
+    print(report)
+    header = (f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs with "
+              f"`python -m benchmarks.run_benchmarks {' '.join(argv if argv is not None else sys.argv[1:])}`.\n\n")
+    args.output.write_text(header + report + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,175 @@
+"""End-to-end at scale: the dashboard on 100,000 synthetic incidents (`--data`), in headless Chromium.
+
+The page must never carry the whole dataset, and popups, the slider, filters and deep links keep
+working. Expected values come from the same synthetic frame, filtered by the plain rules.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import dataset as datasets
+from dashboard.filters import Filters, dataset_mask
+from dashboard.viewport import POINT_BUDGET
+from geo.export import geojson_text
+from geo.synthetic import synthetic_incidents
+from tests.browser_fixtures import TIMEOUT_S
+from tests.test_e2e_browser import MAP_FRAME, ROOT, _free_port, _get, _map_frame, _poll
+
+pytestmark = pytest.mark.browser
+SIZE = 100_000
+SEED = 11
+
+JS_VIEW = "() => window.simView || null"
+# The pixel of some drawn incident marker, and its id.
+JS_SOME_MARKER = """() => {
+  let found = null;
+  window.map.eachLayer(l => {
+    const p = l.feature && l.feature.properties;
+    if (!found && p && p.corroboration !== undefined && l instanceof L.CircleMarker && !(l instanceof L.Circle)
+        && window.map.getBounds().pad(-0.15).contains(l.getLatLng())) found = l;
+  });
+  if (!found) return null;
+  const pt = window.map.latLngToContainerPoint(found.getLatLng());
+  return [found.feature.properties.id, pt.x, pt.y];
+}"""
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return synthetic_incidents(SIZE, seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def data(frame: pd.DataFrame) -> datasets.Dataset:
+    return datasets.Dataset(frame.sort_values(["date_start", "id"], kind="stable").reset_index(drop=True), "x")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, frame: pd.DataFrame) -> Iterator[str]:
+    """The app on the synthetic file, its dataset already parsed (one warm-up request)."""
+    folder = tmp_path_factory.mktemp("scale")
+    path = folder / "synthetic-100k.geojson"
+    path.write_text(geojson_text(frame), encoding="utf-8")
+    port = _free_port()
+    log_path = folder / "server.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false", "--", "--data", str(path),
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _poll(lambda: process.poll() is not None or _get(base + "/_stcore/health") == (200, "ok"), bool, timeout=60)
+        if process.poll() is not None:
+            pytest.fail(f"the app did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _view(page) -> dict | None:
+    try:
+        return page.wait_for_selector(MAP_FRAME, timeout=2000).content_frame().evaluate(JS_VIEW)
+    except Exception:
+        return None
+
+
+def _open(page, url: str) -> dict:
+    received = [0]
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda p: received.__setitem__(0, received[0] + len(p))))
+    page.goto(url, timeout=120_000)
+    view = _poll(lambda: _view(page), lambda v: v is not None, timeout=120)  # the first load parses the file
+    assert view is not None, "the map never drew"
+    page.wait_for_timeout(300)
+    return {"view": view, "received": received}
+
+
+def test_the_page_carries_clusters_not_the_dataset(server, new_page) -> None:
+    page = new_page()
+    opened = _open(page, server + "/")
+    view = opened["view"]
+    assert view["shown"] == SIZE
+    assert view["clusters"] > 0
+    assert view["points"] + view["clusters"] <= POINT_BUDGET + 1_000
+    assert view["points"] + view["clustered"] == view["in_box"]
+    # The export of this dataset is about 70 MB; the page gets clusters and a few markers.
+    assert opened["received"][0] < 2_000_000, opened["received"][0]
+    frame = _map_frame(page)
+    assert frame.locator(".sim-cluster").count() == view["clusters"]
+    assert page.get_by_text("100,000 of 100,000 incidents loaded").count() == 1
+
+
+def test_zooming_in_shows_single_incidents_whose_popups_work(server, new_page, frame: pd.DataFrame) -> None:
+    page = new_page()
+    _open(page, server + "/")
+    map_frame = _map_frame(page)
+    map_frame.evaluate("() => window.map.setView([49.99, 36.23], 14, {animate: false})")  # Kharkiv
+    view = _poll(lambda: _view(page), lambda v: v is not None and v["points"] > 0 and v["in_box"] < 5_000)
+    assert view and view["points"] > 0 and view["in_box"] < 5_000, view
+    found = _poll(lambda: map_frame.evaluate(JS_SOME_MARKER), lambda v: v is not None)
+    assert found, "no marker in view"
+    ident, x, y = found
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    popup = map_frame.locator(f'.sim-popup[data-incident="{ident}"]')
+    popup.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+    row = frame[frame["id"] == ident].iloc[0]
+    assert popup.locator(".sim-title").inner_text() == row["title"]
+    assert row["date_label"] in popup.inner_text()
+    # The click also opens the incident beside the map.
+    heading = page.get_by_role("heading", name=row["title"])
+    heading.first.wait_for(timeout=TIMEOUT_S * 1000)
+
+
+def test_a_slider_step_redraws_the_window(server, new_page, data: datasets.Dataset) -> None:
+    page = new_page()
+    _open(page, server + "/")
+    thumbs = page.locator('[data-testid="stSlider"] input[type="range"]')
+    end = thumbs.nth(1)
+    end.focus()
+    page.keyboard.press("ArrowLeft")
+    last = pd.Period(end.get_attribute("aria-valuetext"), "M")
+    first = pd.Period(thumbs.nth(0).get_attribute("aria-valuetext"), "M")
+    expected = int(dataset_mask(data, first.start_time.date(), last.end_time.date(), Filters()).sum())
+    assert expected < SIZE
+    started = time.monotonic()
+    view = _poll(lambda: _view(page), lambda v: v is not None and v["shown"] == expected, every=0.05)
+    assert view and view["shown"] == expected
+    assert time.monotonic() - started < 10
+
+
+def test_free_text_filter_at_scale(server, new_page, data: datasets.Dataset) -> None:
+    page = new_page()
+    _open(page, server + "/")
+    search = page.get_by_label("Search titles, places and quotes")
+    search.fill("lozova")
+    search.press("Enter")
+    expected = int(dataset_mask(data, date(1900, 1, 1), date(2100, 1, 1), Filters(text="lozova")).sum())
+    assert 0 < expected < SIZE
+    view = _poll(lambda: _view(page), lambda v: v is not None and v["shown"] == expected)
+    assert view and view["shown"] == expected
+
+
+def test_a_deep_link_opens_one_incident_among_100k(server, new_page, data: datasets.Dataset) -> None:
+    row = data.frame.iloc[int(np.flatnonzero(data.frame["title"].str.contains("Kharkiv").to_numpy())[0])]
+    page = new_page()
+    _open(page, server + f"/?incident={row['id']}")
+    page.get_by_role("heading", name=row["title"]).first.wait_for(timeout=TIMEOUT_S * 1000)
+    frame = _map_frame(page)
+    # The linked incident is drawn as its own marker, highlighted, whatever the clustering around it.
+    drawn = _poll(lambda: frame.evaluate(
+        "(id) => { let f = false; window.map.eachLayer(l => { if (l.feature && l.feature.properties.id === id) f = true; });"
+        " return f; }", row["id"]), bool)
+    assert drawn
