@@ -58,7 +58,7 @@ window = panels.time_controls(view, months)
 start, end = month_window(*window)
 shown_mask = dataset_mask(data, start, end, view.filters)
 panels.sync_url(view)  # early too: an update sent at the very end of a run can be lost when reruns come fast
-panels.timeline(data, dataset_mask(data, span[0], span[1], view.filters), span, (start, end))
+timeline_slot = st.container()  # drawn after the map, so the map's update reaches the browser first
 
 
 # ---- Map and side panel -----------------------------------------------------------------------
@@ -90,6 +90,8 @@ map_column, side_column = st.columns([3, 2], gap="medium")
 with map_column:
     incident_map(data, shown_mask, view, window)
     panels.legend(data)
+with timeline_slot:
+    panels.timeline(data, dataset_mask(data, span[0], span[1], view.filters), span, (start, end))
 with side_column:
     if view.source and view.source in data.readable_sources:
         panels.source_reader(loaders.catalogue(), view)

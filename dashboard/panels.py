@@ -24,7 +24,7 @@ from .viewport import ViewItems
 
 PLAY_INTERVAL_S = 1.5
 TABLE_ROWS = 1_000
-EAGER_EXPORT_ROWS = 5_000
+EAGER_EXPORT_ROWS = 200  # a larger export is built only when its button is clicked
 PROBLEMS_SHOWN = 200
 MAX_LEGEND_TYPES = 16
 _MARKDOWN_SPECIAL = set("\\`*_[]<>#!|~$:")

@@ -5,9 +5,16 @@ Shared by tests/test_e2e_*.py through conftest.py. With CI=true a missing browse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +26,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1400, "height": 1000}
 TIMEOUT_S = 30.0
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +68,38 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
     yield make
     for context in contexts:
         context.close()
+
+
+@contextlib.contextmanager
+def app_server(folder: Path, *app_args: str) -> Iterator[str]:
+    """Run `streamlit run dashboard/app.py -- APP_ARGS` on a free local port; yield its base URL."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log_path = folder / "server.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false", "--", *app_args,
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    try:
+        deadline = time.monotonic() + 60
+        while process.poll() is None and not up() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        if process.poll() is not None or not up():
+            pytest.fail(f"the app did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

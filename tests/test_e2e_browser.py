@@ -375,3 +375,15 @@ def test_screenshots(server, new_page, incidents, tmp_path, name, viewport):
     assert path.stat().st_size > 10_000
     box = page.locator(MAP_FRAME).bounding_box()
     assert page.locator(MAP_FRAME).is_visible() and box["width"] > 0 and box["height"] > 0
+
+
+def test_a_marker_inside_a_kyiv_district_takes_the_click(server, new_page, incidents):
+    # Regression: the district outlines arrive after the markers; drawn above them, they took the clicks.
+    page = new_page()
+    _open(page, server, "?from=2025-08&to=2025-08")
+    incident = "embassy-kyiv-2025-08-28"
+    _wait_for_markers(page, _expected_ids(incidents, pd.Period("2025-08", "M"), pd.Period("2025-08", "M")))
+    frame = _map_frame(page)
+    frame.wait_for_function("() => window.map.getPane('simDistricts') !== undefined")
+    _click_marker(page, incident)
+    frame.locator(f'.sim-popup[data-incident="{incident}"]').wait_for(state="visible", timeout=TIMEOUT_S * 1000)

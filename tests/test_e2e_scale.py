@@ -6,8 +6,6 @@ working. Expected values come from the same synthetic frame, filtered by the pla
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -21,8 +19,8 @@ from dashboard.filters import Filters, dataset_mask
 from dashboard.viewport import POINT_BUDGET
 from geo.export import geojson_text
 from geo.synthetic import synthetic_incidents
-from tests.browser_fixtures import TIMEOUT_S
-from tests.test_e2e_browser import MAP_FRAME, ROOT, _free_port, _get, _map_frame, _poll
+from tests.browser_fixtures import TIMEOUT_S, app_server
+from tests.test_e2e_browser import MAP_FRAME, _map_frame, _poll
 
 pytestmark = pytest.mark.browser
 SIZE = 100_000
@@ -55,28 +53,12 @@ def data(frame: pd.DataFrame) -> datasets.Dataset:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, frame: pd.DataFrame) -> Iterator[str]:
-    """The app on the synthetic file, its dataset already parsed (one warm-up request)."""
+    """The app on the synthetic file (the first page load parses it; later ones use the cached dataset)."""
     folder = tmp_path_factory.mktemp("scale")
     path = folder / "synthetic-100k.geojson"
     path.write_text(geojson_text(frame), encoding="utf-8")
-    port = _free_port()
-    log_path = folder / "server.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false", "--", "--data", str(path),
-    ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _poll(lambda: process.poll() is not None or _get(base + "/_stcore/health") == (200, "ok"), bool, timeout=60)
-        if process.poll() is not None:
-            pytest.fail(f"the app did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+    with app_server(folder, "--data", str(path)) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _view(page) -> dict | None:

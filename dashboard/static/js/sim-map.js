@@ -184,6 +184,12 @@
     });
   };
 
+  function pane(map, name, zIndex) {
+    var node = map.getPane(name) || map.createPane(name);
+    node.style.zIndex = zIndex;
+    return name;
+  }
+
   // The offline base layer and the district boundaries: one static file, fetched once per frame.
   SIM.outlines = function (path, countries, districts) {
     state.districtLayer = districts;
@@ -191,6 +197,13 @@
       state.outlines = fetch(new URL(path, SIM.staticBase).href, {credentials: "same-origin"}).then(function (r) { return r.json(); });
     }
     state.outlines.then(function (data) {
+      // The outlines arrive after the incidents are drawn: in panes of their own, under the markers'
+      // (overlayPane, z-index 400), they never cover a marker or take its clicks.
+      var map = window.map;
+      if (map) {
+        countries.options.pane = pane(map, "simCountries", 200);
+        districts.options.pane = pane(map, "simDistricts", 350);
+      }
       countries.options.interactive = false;
       countries.addData(data.countries);
       countries.setStyle({color: "#8a9aa9", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1});
