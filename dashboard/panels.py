@@ -108,8 +108,10 @@ def map_caption(items: ViewItems, shown: int, total: int, window: tuple[pd.Perio
     when = f"{window[0].strftime('%b %Y')} – {window[1].strftime('%b %Y')}"
     text = f"**{shown:,}** of {total:,} incidents overlap {when}."
     if len(items.cluster_count):
-        text += (f" Near the map view: {len(items.points):,} markers and {len(items.cluster_count):,} clusters "
-                 f"holding {items.clustered:,}; zoom in or click a cluster to see single incidents.")
+        markers, clusters = len(items.points), len(items.cluster_count)
+        text += (f" Near the map view: {markers:,} marker{'s' * (markers != 1)} and {clusters:,} "
+                 f"cluster{'s' * (clusters != 1)} holding {items.clustered:,}; zoom in or click a cluster "
+                 "to see single incidents.")
     text += " Dashed outline: single source. Faint circles: location uncertainty."
     st.caption(text)
 
