@@ -6,6 +6,7 @@ Run on the bundled catalogue: ``streamlit run dashboard/app.py``; on a dataset f
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -25,6 +26,9 @@ from dashboard.state import View, month_window, parse_view
 from dashboard.viewport import query_box, view_items
 
 st.set_page_config(page_title="Sourced incident map", layout="wide")
+# The step and play buttons move the window slider through st.session_state, on purpose; Streamlit logs a
+# warning with a stack trace for that on every run, which would bury the server log.
+logging.getLogger("streamlit.elements.lib.policies").setLevel(logging.ERROR)
 
 # ---- Sidebar: which data, filters ------------------------------------------------------------
 with st.sidebar:

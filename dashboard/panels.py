@@ -136,9 +136,9 @@ def time_controls(view: View, months: list[pd.Period]) -> tuple[pd.Period, pd.Pe
         st.session_state.window = view.window or (months[0], months[-1])
     back, slider, forward, play = st.columns([1, 12, 1, 2], vertical_alignment="bottom")
     back.button("◀", help="Move the window back by its own width", on_click=_step, args=(months, -1),
-                use_container_width=True, key="step_back")
+                width="stretch", key="step_back")
     forward.button("▶", help="Move the window forward by its own width", on_click=_step, args=(months, 1),
-                   use_container_width=True, key="step_forward")
+                   width="stretch", key="step_forward")
     play.toggle("Play", key="playing", help="Walk the window through time, one month at a time")
     window = slider.select_slider(
         "Time window (an incident is shown if its dates overlap it: 'March 2022' counts for every day of March)",
@@ -180,7 +180,7 @@ def timeline(data: Dataset, mask: np.ndarray, span: tuple[date, date], window: t
         )
         .properties(height=90)
     )
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")
 
 
 def legend(data: Dataset) -> None:
@@ -294,7 +294,7 @@ def source_reader(catalogue: geo.Catalogue, view: View) -> None:
     st.markdown(f"**Incidents citing this source ({len(citing)})**")
     for incident in citing:
         if st.button(f"{incident.date.label()} — {incident.title}", key=f"focus_{source.id}_{incident.id}",
-                     use_container_width=True):
+                     width="stretch"):
             view.incident = st.session_state.focus = incident.id
             st.rerun()
     if st.button("Close reader", key="close_reader"):
@@ -315,7 +315,7 @@ def incident_table(data: Dataset, shown_mask: np.ndarray, view: View) -> None:
     if len(rows) > TABLE_ROWS:
         st.caption(f"The table lists the first {TABLE_ROWS:,} of {len(rows):,} incidents in view, by date; "
                    "narrow the window or the filters to see the others. The downloads hold all of them.")
-    event = st.dataframe(table, hide_index=True, use_container_width=True, on_select="rerun",
+    event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", key="incident_table",
                          column_config={"sources": st.column_config.NumberColumn("sources", format="%d")})
     picked = event.selection.rows if event and event.selection else []
@@ -336,10 +336,10 @@ def exports(data: Dataset, shown_mask: np.ndarray) -> None:
         geojson, csv = geojson(), csv()
     left, right, note = st.columns([1, 1, 3], vertical_alignment="center")
     left.download_button("Download GeoJSON", geojson,
-                         file_name="incidents.geojson", mime="application/geo+json", use_container_width=True,
+                         file_name="incidents.geojson", mime="application/geo+json", width="stretch",
                          on_click="ignore", key="download_geojson")
     right.download_button("Download CSV", csv, file_name="incidents.csv",
-                          mime="text/csv", use_container_width=True, on_click="ignore", key="download_csv")
+                          mime="text/csv", width="stretch", on_click="ignore", key="download_csv")
     note.caption(f"{len(rows):,} incidents in the window and filters.")
 
 

@@ -387,3 +387,32 @@ def test_a_marker_inside_a_kyiv_district_takes_the_click(server, new_page, incid
     frame.wait_for_function("() => window.map.getPane('simDistricts') !== undefined")
     _click_marker(page, incident)
     frame.locator(f'.sim-popup[data-incident="{incident}"]').wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+
+
+def test_incidents_at_the_same_spot_are_each_clickable(server, new_page, incidents):
+    # Five incidents are coded at the embassy itself: drawn on one point, only the top one could be opened.
+    page = new_page()
+    _open(page, server)
+    _wait_for_markers(page, set(incidents["id"]))
+    frame = _map_frame(page)
+    same = incidents[incidents["place_names"].map(lambda names: names[:1] == ["Embassy of Azerbaijan in Kyiv"])]
+    embassy = list(same["id"])
+    assert len(embassy) >= 3
+    frame.evaluate("() => window.map.setView([50.4609, 30.4891], 16, {animate: false})")
+    # Zoomed in, the map draws what is near the embassy (the layer for the new view replaces the old one).
+    _poll(lambda: frame.evaluate("() => window.simView.shown > window.simView.points && window.simView.points"),
+          lambda n: bool(n))
+    points = frame.evaluate("""(ids) => { const out = {}; window.map.eachLayer(l => {
+        const p = l.feature && l.feature.properties;
+        if (p && ids.includes(p.id) && p.corroboration !== undefined) {
+          const c = window.map.latLngToContainerPoint(l.getLatLng()); out[p.id] = [c.x, c.y]; } });
+        return out; }""", embassy)
+    assert sorted(points) == sorted(embassy)
+    coords = list(points.values())
+    for i, a in enumerate(coords):
+        for b in coords[i + 1:]:
+            assert ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 >= 10, points
+    for incident in embassy:
+        frame.evaluate("() => window.map.closePopup()")  # an open popup would cover its neighbours
+        _click_marker(page, incident)
+        frame.locator(f'.sim-popup[data-incident="{incident}"]').wait_for(state="visible", timeout=TIMEOUT_S * 1000)

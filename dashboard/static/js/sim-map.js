@@ -129,6 +129,31 @@
     return el("span", null, cluster[2].toLocaleString("en") + " incidents — " + parts.join(", ") + ". Click to zoom in.");
   }
 
+  // Incidents coded at the very same point (five strikes at one embassy, city-level reports at a city's
+  // centre) would hide each other, only the top one clickable. They are set around a small ring, in
+  // pixels at the zoom they are drawn at; their uncertainty circles stay on the true point.
+  function ringPositions(features) {
+    var map = window.map;
+    var groups = {};
+    var moved = {};
+    if (!map) return moved;
+    features.forEach(function (f) {
+      var key = f.geometry.coordinates.join(",");
+      (groups[key] = groups[key] || []).push(f);
+    });
+    Object.keys(groups).forEach(function (key) {
+      var members = groups[key];
+      if (members.length < 2) return;
+      var radius = Math.min(10 + 3 * members.length, 60);
+      var centre = map.project(L.latLng(members[0].geometry.coordinates[1], members[0].geometry.coordinates[0]));
+      members.forEach(function (f, i) {
+        var angle = 2 * Math.PI * i / members.length - Math.PI / 2;
+        moved[f.properties.id] = map.unproject(centre.add(L.point(radius * Math.cos(angle), radius * Math.sin(angle))));
+      });
+    });
+    return moved;
+  }
+
   SIM.draw = function (group, payload) {
     var colours = payload.colours || {};
     var typeColours = (payload.types || []).map(function (t) { return colours[t] || "#34495e"; });
@@ -141,12 +166,13 @@
         }).addTo(group);
       }
     });
+    var ring = ringPositions(payload.points.features || []);
     L.geoJSON(payload.points, {
       pointToLayer: function (feature, latlng) {
         var p = feature.properties;
         var single = !(p.corroboration > 1);
         var selected = payload.selected && p.id === payload.selected;
-        return L.circleMarker(latlng, {
+        return L.circleMarker(ring[p.id] || latlng, {
           radius: selected ? 11 : 9, fillColor: colours[p.type] || "#34495e", fillOpacity: 0.95,
           color: selected ? "#f1c40f" : (single ? "#1b2631" : "#ffffff"), weight: selected ? 4 : 2,
           dashArray: single && !selected ? "3 2" : null,
