@@ -137,8 +137,3 @@ def step_window(window: tuple[date, date], span: tuple[date, date], direction: i
         return new_end - length, new_end
     new_start = max(start - shift, span[0])
     return new_start, new_start + length
-
-
-def distinct(values: Iterable) -> list:
-    """Return sorted distinct values (for filter choices)."""
-    return sorted(set(values))

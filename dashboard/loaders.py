@@ -128,20 +128,10 @@ def load_with_progress(load: Callable[[Progress], Dataset], what: str) -> Datase
         bar.empty()
 
 
-def districts() -> gpd.GeoDataFrame:
-    """Return Kyiv's district polygons."""
-    return _districts()
-
-
-@st.cache_data
-def _districts() -> gpd.GeoDataFrame:
-    return geo.districts_frame(catalogue().places)
-
-
 @st.cache_data
 def district_ids() -> list[str]:
     """Return the ids of Kyiv's districts (the ones the map can highlight)."""
-    return list(_districts()["id"])
+    return list(geo.districts_frame(catalogue().places)["id"])
 
 
 @st.cache_data
