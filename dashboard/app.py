@@ -111,3 +111,5 @@ panels.data_quality(data)
 panels.player(view, months)
 
 panels.sync_url(view)
+with st.sidebar:
+    panels.share_link(view)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import date
+from urllib.parse import urlencode
 
 import altair as alt
 import numpy as np
@@ -57,6 +58,18 @@ def dataset_picker() -> Dataset:
         data = imported
     st.caption(f"Showing **{escape_markdown(data.label)}**: {len(data.frame):,} incidents.")
     return data
+
+
+def share_link(view: View) -> None:
+    """Show the link that restores this view, with a copy button.
+
+    The address bar holds the same link, but Streamlit can leave it one rerun behind when reruns come
+    fast; this one is written by the run that drew the page.
+    """
+    base = (st.context.url or "").split("?")[0]
+    query = urlencode(view_params(view))
+    st.caption("Link to this view")
+    st.code(f"{base}?{query}" if query else base or "/", language=None, wrap_lines=True)
 
 
 def sync_url(view: View) -> None:

@@ -313,3 +313,10 @@ def test_an_imported_incident_link_shows_its_free_columns(monkeypatch: pytest.Mo
     assert any(m.startswith("**Notes:**") for m in shown)
     # ACLED's sources are outlets, not bundled articles: no reader button.
     assert not [b for b in at.button if b.label == "Open in source reader"]
+
+
+def test_the_sidebar_shows_the_link_to_this_view() -> None:
+    at = run(**{"from": "2025-08", "to": "2025-11", "incident": "embassy-kyiv-iskander-2025-11-14"})
+    assert not at.exception
+    links = [c.value for c in at.code]
+    assert any(link.endswith("?from=2025-08&to=2025-11&incident=embassy-kyiv-iskander-2025-11-14") for link in links), links
