@@ -155,3 +155,17 @@ def test_a_deep_link_opens_one_incident_among_100k(server, new_page, data: datas
         "(id) => { let f = false; window.map.eachLayer(l => { if (l.feature && l.feature.properties.id === id) f = true; });"
         " return f; }", row["id"]), bool)
     assert drawn
+
+
+def test_clicking_a_cluster_zooms_into_it(server, new_page) -> None:
+    page = new_page()
+    _open(page, server + "/")
+    frame = _map_frame(page)
+    before = frame.evaluate("() => window.map.getZoom()")
+    icon = frame.locator(".sim-cluster").first
+    icon.click()
+    zoom = _poll(lambda: frame.evaluate("() => window.map.getZoom()"), lambda z: z is not None and z > before)
+    assert zoom > before
+    # The new view is drawn for the new zoom: its clusters are smaller or single incidents.
+    view = _poll(lambda: _view(page), lambda v: v is not None and v["in_box"] < SIZE)
+    assert view and view["in_box"] < SIZE

@@ -190,6 +190,10 @@
       marker.bindTooltip(function () { return clusterTooltip(c, payload.types || []); });
       marker.on("click", function () {
         var map = window.map;
+        if (c[3] === c[5] && c[4] === c[6]) {  // all at one point: only the closest zoom separates them
+          map.setView([c[3], c[4]], map.getMaxZoom());
+          return;
+        }
         var bounds = L.latLngBounds([c[3], c[4]], [c[5], c[6]]);
         var zoom = Math.min(map.getBoundsZoom(bounds.pad(0.2)), map.getZoom() + 3, map.getMaxZoom());
         map.setView(bounds.getCenter(), Math.max(zoom, map.getZoom() + 1));
