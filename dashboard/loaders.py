@@ -28,7 +28,7 @@ import streamlit as st
 
 import geo
 from geo.annotate import Span, source_spans
-from geo.importers import read_incidents
+from geo.importers import Progress, read_incidents
 from geo.problems import DataError
 
 from . import dataset as datasets
@@ -39,7 +39,6 @@ from .state import month_options
 
 DATA_ENV = "SIM_DATA"
 REGISTRY_SIZE = 3  # parsed datasets kept per server (a 100,000-row dataset is about 150 MB)
-Progress = Callable[[float, str], None]
 
 
 @st.cache_resource(show_spinner="Loading the catalogue…")

@@ -31,6 +31,7 @@ from jinja2 import Template
 
 from .assets import STATIC_URL_PREFIX, iter_elements, use_local_assets
 from .dataset import Dataset
+from .outlines import OUTLINES_FILE
 from .viewport import ViewItems
 
 TYPE_COLOURS = {
@@ -67,7 +68,6 @@ TILE_LAYERS = (
         "Tiles © Esri — Source: Esri, Maxar, Earthstar Geographics, and the GIS User Community",
     ),
 )
-OUTLINES_PATH = "data/outlines.json"  # under dashboard/static/, see dashboard.outlines
 
 
 def stable_ids(root: Element, prefix: str) -> Element:
@@ -153,7 +153,7 @@ def base_map(context: pd.DataFrame, center: tuple[float, float], zoom: int) -> f
     context_layer = folium.FeatureGroup(name="Context places", show=True)
     context_layer.add_child(_Script(f"SIM.context({{parent}}, {script_json(places)});"))
     context_layer.add_to(m)
-    m.add_child(_Script(f"SIM.outlines({script_json(OUTLINES_PATH)}, {{countries}}, {{districts}});",
+    m.add_child(_Script(f"SIM.outlines({script_json(OUTLINES_FILE)}, {{countries}}, {{districts}});",
                         countries=countries, districts=districts))
     Fullscreen(position="topleft").add_to(m)
     # streamlit-folium loads exactly the map's own lists into its frame. We draw with plain Leaflet and our

@@ -22,10 +22,10 @@ import geo
 from geo.places import DATA_DIR, OSM_ATTRIBUTION
 from geo.problems import DataError
 
-from .assets import STATIC_DIR, STATIC_URL_PREFIX
+from .assets import STATIC_DIR
 
-OUTLINES_PATH = STATIC_DIR / "data" / "outlines.json"
-OUTLINES_URL = f"{STATIC_URL_PREFIX}/data/outlines.json"
+OUTLINES_FILE = "data/outlines.json"  # under dashboard/static/: the map fetches it relative to its script
+OUTLINES_PATH = STATIC_DIR / OUTLINES_FILE
 COUNTRY_TOLERANCE_DEG = 0.02  # ~2 km: invisible at the zooms where the outlines matter
 DISTRICT_TOLERANCE_DEG = 0.0001  # ~10 m
 

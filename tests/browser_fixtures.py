@@ -103,3 +103,14 @@ def app_server(folder: Path, *app_args: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def app_on_frame(folder: Path, frame: Any, name: str) -> Iterator[str]:
+    """Write `frame` as GeoJSON (the export schema) into `folder` and run the app on it with --data."""
+    from geo.export import geojson_text
+
+    path = folder / name
+    path.write_text(geojson_text(frame), encoding="utf-8")
+    with app_server(folder, "--data", str(path)) as base:
+        yield base

@@ -16,9 +16,8 @@ import pytest
 
 from dashboard.reader import reader_document
 from geo.annotate import Span
-from geo.export import geojson_text
 from geo.synthetic import synthetic_incidents
-from tests.browser_fixtures import TIMEOUT_S, app_server
+from tests.browser_fixtures import TIMEOUT_S, app_on_frame
 from tests.test_e2e_browser import MAP_FRAME, _map_frame, _poll
 
 pytestmark = pytest.mark.browser
@@ -84,10 +83,7 @@ def hostile() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, hostile: pd.DataFrame) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("hostile")
-    path = folder / "hostile.geojson"
-    path.write_text(geojson_text(hostile), encoding="utf-8")
-    with app_server(folder, "--data", str(path)) as base:
+    with app_on_frame(tmp_path_factory.mktemp("hostile"), hostile, "hostile.geojson") as base:
         yield base
 
 

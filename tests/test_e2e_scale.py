@@ -17,9 +17,8 @@ import pytest
 from dashboard import dataset as datasets
 from dashboard.filters import Filters, dataset_mask
 from dashboard.viewport import POINT_BUDGET
-from geo.export import geojson_text
 from geo.synthetic import synthetic_incidents
-from tests.browser_fixtures import TIMEOUT_S, app_server
+from tests.browser_fixtures import TIMEOUT_S, app_on_frame
 from tests.test_e2e_browser import MAP_FRAME, _map_frame, _poll
 
 pytestmark = pytest.mark.browser
@@ -54,10 +53,7 @@ def data(frame: pd.DataFrame) -> datasets.Dataset:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, frame: pd.DataFrame) -> Iterator[str]:
     """The app on the synthetic file (the first page load parses it; later ones use the cached dataset)."""
-    folder = tmp_path_factory.mktemp("scale")
-    path = folder / "synthetic-100k.geojson"
-    path.write_text(geojson_text(frame), encoding="utf-8")
-    with app_server(folder, "--data", str(path)) as base:
+    with app_on_frame(tmp_path_factory.mktemp("scale"), frame, "synthetic-100k.geojson") as base:
         yield base
 
 
