@@ -137,13 +137,19 @@ def _label(month: pd.Period) -> str:
 
 
 def _move_thumb(page, thumb, months: list[pd.Period], target: pd.Period) -> None:
-    """Move a slider thumb with the keyboard to the target month."""
-    current = int(thumb.get_attribute("value"))
-    delta = months.index(target) - current
-    thumb.focus()
-    for _ in range(abs(delta)):
-        page.keyboard.press("ArrowRight" if delta > 0 else "ArrowLeft")
-    shown = _poll(lambda: thumb.get_attribute("aria-valuetext"), lambda v: v == _label(target), timeout=5)
+    """Move a slider thumb with the keyboard to the target month.
+
+    Each key press reruns the app; a press that lands while the slider re-renders can be lost on a
+    busy machine, so the thumb is moved from wherever it is until it shows the target.
+    """
+    deadline = time.monotonic() + TIMEOUT_S
+    shown = thumb.get_attribute("aria-valuetext")
+    while shown != _label(target) and time.monotonic() < deadline:
+        delta = months.index(target) - int(thumb.get_attribute("value"))
+        thumb.focus()
+        for _ in range(abs(delta)):
+            page.keyboard.press("ArrowRight" if delta > 0 else "ArrowLeft")
+        shown = _poll(lambda: thumb.get_attribute("aria-valuetext"), lambda v: v == _label(target), timeout=5)
     assert shown == _label(target)
 
 
