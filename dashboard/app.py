@@ -56,16 +56,10 @@ with st.sidebar:
     text = st.text_input("Search titles, places and quotes", value=view.filters.text, key="filter_text")
     view.filters = Filters(tuple(types), corroboration, tuple(chosen_sources), text)
 
-# ---- Time window ----------------------------------------------------------------------------
+# ---- Time window, map, side panel, table: what a slider step changes --------------------------
 st.subheader("Incidents reported in the articles" if data.label == "bundled catalogue" else f"Incidents in {data.label}")
-window = panels.time_controls(view, months)
-start, end = month_window(*window)
-shown_mask = dataset_mask(data, start, end, view.filters)
-panels.sync_url(view)  # early too: an update sent at the very end of a run can be lost when reruns come fast
-timeline_slot = st.container()  # drawn after the map, so the map's update reaches the browser first
 
 
-# ---- Map and side panel -----------------------------------------------------------------------
 @st.fragment
 def incident_map(data: Dataset, shown_mask: np.ndarray, view: View, window: tuple) -> None:
     """Draw the map for the current viewport; panning reruns only this fragment."""
@@ -78,7 +72,8 @@ def incident_map(data: Dataset, shown_mask: np.ndarray, view: View, window: tupl
     payload = panels.map_payload(data, items, shown_mask, st.session_state.get("focus"))
     fig = base_map(loaders.context_places(), *loaders.initial_frame(data))
     clicked = st_folium(
-        fig, key="map", height=560, use_container_width=True, center=center, zoom=zoom,
+        # render=False: the map is new on every run, and st_folium renders it once more anyway.
+        fig, key="map", height=560, use_container_width=True, center=center, zoom=zoom, render=False,
         feature_group_to_add=incidents_layer(payload), returned_objects=["last_active_drawing", "bounds", "zoom"],
         layer_control=stable_ids(folium.LayerControl(collapsed=True), "control"),
     )
@@ -88,28 +83,49 @@ def incident_map(data: Dataset, shown_mask: np.ndarray, view: View, window: tupl
         st.session_state.last_click = view.incident = picked
         view.source = None
         st.rerun(scope="app")  # the side panel shows the incident
+    if not st.session_state.get("map_drawn") and panels.map_has_reported(clicked):
+        # The page's first run left out the timeline, the table and the link to the view (the browser scripts
+        # that draw them are large), so that the browser drew the map first; now that it has, draw them.
+        st.session_state.map_drawn = True
+        st.rerun(scope="app")
 
 
-map_column, side_column = st.columns([3, 2], gap="medium")
-with map_column:
-    incident_map(data, shown_mask, view, window)
-    panels.legend(data)
-with timeline_slot:
-    panels.timeline(data, dataset_mask(data, span[0], span[1], view.filters), span, (start, end))
-with side_column:
-    if view.source and view.source in data.readable_sources:
-        panels.source_reader(loaders.catalogue(), view)
-    elif view.incident:
-        panels.incident_detail(data, view)
+@st.fragment
+def window_view(data: Dataset, view: View, span: tuple, months: list) -> None:
+    """Draw everything the time window changes; moving the slider reruns only this fragment, not the filters."""
+    window = panels.time_controls(view, months)
+    start, end = month_window(*window)
+    shown_mask = dataset_mask(data, start, end, view.filters)
+    panels.sync_url(view)  # early too: an update sent at the very end of a run can be lost when reruns come fast
+    timeline_slot = panels.timeline_slot()  # filled after the map, so the map's update reaches the browser first
+    map_column, side_column = st.columns([3, 2], gap="medium")
+    with map_column:
+        incident_map(data, shown_mask, view, window)
+        panels.legend(data)
+    details = st.session_state.get("map_drawn", False)
+    with timeline_slot:
+        if details:
+            panels.timeline(data, dataset_mask(data, span[0], span[1], view.filters), span, (start, end))
+        else:
+            panels.timeline_pending()
+    with side_column:
+        if view.source and view.source in data.readable_sources:
+            panels.source_reader(loaders.catalogue(), view)
+        elif view.incident:
+            panels.incident_detail(data, view)
+        else:
+            panels.how_to_read()
+    if details:
+        panels.incident_table(data, shown_mask, view)
+        panels.exports(data, shown_mask)
     else:
-        panels.how_to_read()
+        panels.details_pending()
+    panels.sync_url(view)
+    if details:  # st.code's script is large too: the link also waits for the map
+        with st.sidebar:
+            panels.share_link(view)
 
-# ---- Table and export -------------------------------------------------------------------------
-panels.incident_table(data, shown_mask, view)
-panels.exports(data, shown_mask)
+
+window_view(data, view, span, months)
 panels.data_quality(data)
 panels.player(view, months)
-
-panels.sync_url(view)
-with st.sidebar:
-    panels.share_link(view)

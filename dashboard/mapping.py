@@ -24,6 +24,7 @@ import folium
 import numpy as np
 import orjson
 import pandas as pd
+import xyzservices.providers as xyz
 from branca.element import Element, MacroElement
 from folium.map import Layer
 from folium.plugins import Fullscreen
@@ -54,19 +55,15 @@ POPUP_FIELDS = (
 DETAIL_CHARS = 600  # an imported free column (ACLED's notes…) is cut to this in a popup
 DETAIL_COLUMNS = 8
 
+# Online base layers, off until the user picks one. Given as xyzservices providers: a URL string makes folium
+# search every provider by name first, which cost a few milliseconds per layer on every rerun.
 TILE_LAYERS = (
-    ("OpenStreetMap", "OpenStreetMap", None),
+    ("OpenStreetMap", xyz.OpenStreetMap.Mapnik, None),
     # CARTO's light tiles now want an API key; Esri's light-grey canvas does not.
-    (
-        "Light (Esri World Light Gray)",
-        "https://server.arcgisonline.com/ArcGIS/rest/services/Canvas/World_Light_Gray_Base/MapServer/tile/{z}/{y}/{x}",
-        "Tiles © Esri — Esri, HERE, Garmin, © OpenStreetMap contributors, and the GIS User Community",
-    ),
-    (
-        "Satellite (Esri World Imagery)",
-        "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
-        "Tiles © Esri — Source: Esri, Maxar, Earthstar Geographics, and the GIS User Community",
-    ),
+    ("Light (Esri World Light Gray)", xyz.Esri.WorldGrayCanvas,
+     "Tiles © Esri — Esri, HERE, Garmin, © OpenStreetMap contributors, and the GIS User Community"),
+    ("Satellite (Esri World Imagery)", xyz.Esri.WorldImagery,
+     "Tiles © Esri — Source: Esri, Maxar, Earthstar Geographics, and the GIS User Community"),
 )
 
 
@@ -144,7 +141,9 @@ def base_map(context: pd.DataFrame, center: tuple[float, float], zoom: int) -> f
                              attribution="Country outlines: Natural Earth")
     countries.add_to(m)
     for name, tiles, attribution in TILE_LAYERS:
-        folium.TileLayer(tiles, name=name, attr=attribution, show=False, max_zoom=19).add_to(m)
+        # Past a provider's last zoom level, Leaflet enlarges its tiles instead of asking for missing ones.
+        folium.TileLayer(tiles, name=name, attr=attribution, show=False, max_zoom=19,
+                         max_native_zoom=tiles.get("max_zoom", 19)).add_to(m)
     districts = OutlineLayer("Kyiv districts (OpenStreetMap, ODbL)", overlay=True,
                              attribution="Kyiv districts © OpenStreetMap contributors, ODbL")
     districts.add_to(m)
@@ -245,18 +244,26 @@ def incidents_layer(payload: dict) -> folium.FeatureGroup:
 
 def focus_of(frame: pd.DataFrame) -> tuple[tuple[float, float], int]:
     """Return a centre and zoom that frame the given incidents."""
-    if not len(frame):
-        return (48.5, 35.0), 4
     if len(frame) == 1:
+        point = frame.geometry.iloc[0]
+        return focus_of_points(np.array([point.y]), np.array([point.x]), float(frame["radius_m"].iloc[0]))
+    return focus_of_points(frame.geometry.y.to_numpy(), frame.geometry.x.to_numpy())
+
+
+def focus_of_points(lat: np.ndarray, lon: np.ndarray, radius_m: float = 0.0) -> tuple[tuple[float, float], int]:
+    """Return a centre and zoom that frame the given points (one point: with its uncertainty radius)."""
+    if not len(lat):
+        return (48.5, 35.0), 4
+    if len(lat) == 1:
         # One incident: show its whole uncertainty, not a street-level view of a city-wide guess.
-        point, radius = frame.geometry.iloc[0], float(frame["radius_m"].iloc[0])
+        point = (float(lat[0]), float(lon[0]))
         for zoom, metres in ((16, 100), (15, 400), (14, 1_500), (12, 5_000), (10, 15_000), (9, 50_000), (6, 300_000)):
-            if radius <= metres:
-                return (float(point.y), float(point.x)), zoom
-        return (float(point.y), float(point.x)), 4
-    ys, xs = frame.geometry.y.to_numpy(), frame.geometry.x.to_numpy()
+            if radius_m <= metres:
+                return point, zoom
+        return point, 4
+    ys, xs = lat, lon
     # The middle 98 % of incidents: one stray import row at the antimeridian should not zoom out the world.
-    if len(frame) > 50:
+    if len(ys) > 50:
         ys, xs = ys[(ys >= np.quantile(ys, 0.01)) & (ys <= np.quantile(ys, 0.99))], xs[
             (xs >= np.quantile(xs, 0.01)) & (xs <= np.quantile(xs, 0.99))]
     center = (float((ys.min() + ys.max()) / 2), float((xs.min() + xs.max()) / 2))

@@ -18,12 +18,13 @@ from geo.export import csv_text, geojson_text
 from . import loaders, mapping
 from .dataset import Dataset
 from .filters import counts_by_month, named_places
-from .mapping import focus_of, type_colour
+from .mapping import focus_of_points, type_colour
 from .reader import READER_CSS, reader_document
 from .state import View, view_params
 from .viewport import ViewItems
 
 PLAY_INTERVAL_S = 1.5
+TIMELINE_HEIGHT_PX = 90  # the timeline chart's height, and its placeholder's until the map is drawn
 TABLE_ROWS = 1_000
 EAGER_EXPORT_ROWS = 200  # a larger export is built only when its button is clicked
 PROBLEMS_SHOWN = 200
@@ -101,11 +102,12 @@ def map_camera(data: Dataset, shown_mask: np.ndarray) -> tuple[tuple[float, floa
     The map keeps its own position otherwise: streamlit-folium moves it only when these change.
     """
     focus = data.positions.get(st.session_state.get("focus") or "")
+    lat, lon = data.latlon
     if focus is not None:
-        return focus_of(data.frame.iloc[[focus]])
+        return focus_of_points(lat[[focus]], lon[[focus]], float(data.frame["radius_m"].iat[focus]))
     if "camera" not in st.session_state:
         rows = np.flatnonzero(shown_mask)
-        st.session_state.camera = focus_of(data.frame.iloc[rows]) if len(rows) else loaders.initial_frame(data)
+        st.session_state.camera = focus_of_points(lat[rows], lon[rows]) if len(rows) else loaders.initial_frame(data)
     return st.session_state.camera
 
 
@@ -191,9 +193,36 @@ def timeline(data: Dataset, mask: np.ndarray, span: tuple[date, date], window: t
             color=alt.condition("datum.in_window", alt.value("#c0392b"), alt.value("#d5d8dc")),
             tooltip=[alt.Tooltip("yearmonth(month):T", title="month"), "incidents:Q"],
         )
-        .properties(height=90)
+        .properties(height=TIMELINE_HEIGHT_PX)
     )
     st.altair_chart(chart, width="stretch")
+
+
+def map_has_reported(returned: dict | None) -> bool:
+    """Tell whether st_folium's value comes from the map in the browser (its bounds), not from its defaults."""
+    try:
+        return isinstance(returned["bounds"]["_southWest"]["lat"], int | float)
+    except (TypeError, KeyError):
+        return False
+
+
+def timeline_slot() -> st.delta_generator.DeltaGenerator:
+    """Return the timeline's place: its fixed height keeps the map from jumping when the chart comes in."""
+    return st.container(height=TIMELINE_HEIGHT_PX, border=False)
+
+
+def timeline_pending() -> None:
+    """Say what goes here while the map is drawn first."""
+    st.caption("Incidents per month: drawn after the map…")
+
+
+def details_pending() -> None:
+    """Say where the table and the downloads are while the map is drawn first, with a way to ask for them."""
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.caption("The table of incidents and the downloads follow as soon as the map is drawn.")
+    if right.button("Show them now", key="details_now", width="stretch"):
+        st.session_state.map_drawn = True
+        st.rerun()
 
 
 def legend(data: Dataset) -> None:

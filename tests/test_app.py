@@ -37,11 +37,16 @@ def catalogue() -> geo.Catalogue:
     return geo.load_catalogue()
 
 
-def run(**params: str) -> AppTest:
+def run(*, map_drawn: bool = True, **params: str) -> AppTest:
+    """Run the page with a deep link's parameters; by default as it is once the browser has drawn the map."""
     # AppTest resolves a relative path against the calling file, so the script is named absolutely.
     at = AppTest.from_file(str(APP), default_timeout=30)
     for key, value in params.items():
         at.query_params[key] = value
+    # The page draws the timeline and the table once the map in the browser has reported its bounds
+    # (dashboard.panels.map_has_reported); AppTest has no browser, so that report is simulated here.
+    if map_drawn:
+        at.session_state["map_drawn"] = True
     return at.run()
 
 
@@ -74,6 +79,28 @@ def test_default_run(default_run: AppTest, incidents: pd.DataFrame) -> None:
     assert not iframes(at)  # no reader until a source is opened
     window = at.session_state["window"]
     assert (str(window[0]), str(window[1])) == ("2022-03", "2025-11")
+
+
+def test_the_first_run_leaves_the_table_and_the_timeline_for_after_the_map(incidents: pd.DataFrame) -> None:
+    at = run(map_drawn=False)
+    assert not at.exception
+    assert not at.dataframe and not at.get("vega_lite_chart")
+    assert any("drawn after the map" in c for c in at.caption.values)
+    assert any(c.startswith(f"**{len(incidents)}** of {len(incidents)} incidents overlap") for c in at.caption.values)
+    # Without a map (scripts blocked, a broken frame) the reader can still ask for them.
+    at.button(key="details_now").click().run()
+    assert not at.exception
+    assert sorted(table_ids(at)) == sorted(incidents["id"])
+    assert at.get("vega_lite_chart")
+
+
+def test_the_map_has_reported_only_with_real_bounds() -> None:
+    from dashboard.panels import map_has_reported
+
+    defaults = {"bounds": {"_southWest": {"lat": None, "lng": None}, "_northEast": {"lat": None, "lng": None}}}
+    reported = {"bounds": {"_southWest": {"lat": 44.1, "lng": 22.0}, "_northEast": {"lat": 52.4, "lng": 40.2}}}
+    assert not map_has_reported(None) and not map_has_reported({}) and not map_has_reported(defaults)
+    assert map_has_reported(reported)
 
 
 def test_time_window_is_restored_from_the_link(incidents: pd.DataFrame) -> None:

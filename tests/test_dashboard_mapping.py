@@ -24,6 +24,7 @@ from dashboard.mapping import (
     TYPE_COLOURS,
     base_map,
     focus_of,
+    focus_of_points,
     incidents_layer,
     map_payload,
     script_json,
@@ -270,6 +271,17 @@ def test_focus_of_many_incidents_frames_them_all(bundled: datasets.Dataset) -> N
     assert 1 <= zoom <= 6
     kyiv = incidents[incidents["id"].str.startswith("embassy-kyiv")]
     assert focus_of(kyiv)[1] > zoom
+
+
+def test_focus_of_points_agrees_with_the_frame_version(bundled: datasets.Dataset) -> None:
+    # The map's camera works on the dataset's coordinate arrays (fast at 100,000 rows), the rest on frames.
+    incidents = bundled.frame
+    lat, lon = bundled.latlon
+    assert focus_of_points(lat, lon) == focus_of(incidents)
+    for i in range(len(incidents)):
+        assert focus_of_points(lat[[i]], lon[[i]], float(incidents["radius_m"].iat[i])) == focus_of(incidents.iloc[[i]])
+    city_wide = focus_of_points(lat[:1], lon[:1], 20_000.0)[1]
+    assert city_wide < focus_of_points(lat[:1], lon[:1], 50.0)[1]
 
 
 def test_focus_of_nothing_is_the_region() -> None:

@@ -141,7 +141,8 @@ def test_popups_tooltips_table_and_legend_run_nothing(server, new_page, hostile:
     for frame_links in (frame.evaluate(JS_LINKS),):
         for href in frame_links:
             assert href.startswith("https://example.org/"), href
-    # The page around the map: the table and the legend hold the payloads as text.
+    # The page around the map: the table (drawn once the map is) and the legend hold the payloads as text.
+    page.locator('[data-testid="stDataFrame"]').wait_for(timeout=TIMEOUT_S * 1000)
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     assert page.get_by_text(PAYLOADS[2], exact=False).count() >= 1  # in the legend, as text
     _nothing_ran(page, dialogs)
