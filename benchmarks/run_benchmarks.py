@@ -388,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     # (the frame stays empty), so there is nothing to time. `--approaches dashboard fastcluster` tries it.
     parser.add_argument("--approaches", nargs="+", choices=list(APPS), default=["dashboard", "naive"])
     parser.add_argument("--loads", type=int, default=3, help="measured page loads per app (after one warm-up)")
-    parser.add_argument("--steps", type=int, default=5, help="slider steps per app")
+    parser.add_argument("--steps", type=int, default=9, help="slider steps per app (the median is reported)")
     parser.add_argument("--no-browser", action="store_true", help="only the in-process build time")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.md")
     args = parser.parse_args(argv)
