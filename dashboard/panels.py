@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
+from streamlit.delta_generator import DeltaGenerator
 
 import geo
 from geo.export import csv_text, geojson_text
@@ -206,7 +207,7 @@ def map_has_reported(returned: dict | None) -> bool:
         return False
 
 
-def timeline_slot() -> st.delta_generator.DeltaGenerator:
+def timeline_slot() -> DeltaGenerator:
     """Return the timeline's place: its fixed height keeps the map from jumping when the chart comes in."""
     return st.container(height=TIMELINE_HEIGHT_PX, border=False)
 

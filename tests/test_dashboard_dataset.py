@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import geo
 from dashboard import dataset as datasets
-from dashboard.filters import CORROBORATION_CHOICES, Filters, dataset_mask, visible
+from dashboard.filters import CORROBORATION_CHOICES, Filters, dataset_mask, filter_mask, visible
 from geo.importers import read_incidents
 from geo.normalize import fold, fold_many
 from geo.synthetic import synthetic_incidents
@@ -67,6 +67,17 @@ def test_fast_mask_agrees_with_the_plain_filters(
     for data in (bundled, synthetic):
         expected = set(visible(data.frame, start, end, chosen)["id"])
         assert set(data.frame.loc[dataset_mask(data, start, end, chosen), "id"]) == expected
+
+
+def test_filter_masks_are_computed_once_and_shared_read_only(synthetic: datasets.Dataset) -> None:
+    # A slider step asks for the same filters twice (window, timeline): the text search runs once.
+    chosen = Filters(corroboration="corroborated", text="Kharkiv")
+    first = filter_mask(synthetic, chosen)
+    assert filter_mask(synthetic, Filters(corroboration="corroborated", text="KHARKIV")) is first  # same folded text
+    assert filter_mask(synthetic, Filters(text="Kharkiv")) is not first
+    assert not first.flags.writeable
+    window = dataset_mask(synthetic, date(2023, 1, 1), date(2023, 6, 30), chosen)
+    assert window.flags.writeable and not (window & ~first).any()
 
 
 def test_month_precision_incident_at_the_window_edges(bundled: datasets.Dataset) -> None:
