@@ -1,10 +1,9 @@
 """Serve folium's JavaScript/CSS from the app itself instead of public CDNs.
 
 folium (and its plugins) list the files they need as ``(name, url)`` pairs in
-``default_js`` / ``default_css``; those URLs point at jsdelivr, cdnjs,
-code.jquery.com and bootstrapcdn.  ``streamlit-folium`` copies the same lists
-into the component iframe, which then loads them with ``<script>``/``<link>``
-tags.  :func:`use_local_assets` rewrites every such URL in a map to the copy
+``default_js`` / ``default_css``; those URLs point at public CDNs.  ``streamlit-folium``
+copies the same lists into the component iframe, which then loads them with
+``<script>``/``<link>`` tags.  :func:`use_local_assets` rewrites every such URL in a map to the copy
 vendored under ``dashboard/static/vendor/`` (see its README.md and
 ``dashboard/static/vendor/fetch.sh``), which Streamlit serves at ``/app/static/...``
 when ``[server] enableStaticServing = true``.
@@ -23,13 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from branca.colormap import ColorMap
 from branca.element import CssLink, Element, JavascriptLink
 
 __all__ = [
-    "CDN_TO_LOCAL",
     "LEAFLET_DEFAULTS_JS",
+    "REMOTE_TO_LOCAL",
     "STATIC_DIR",
     "STATIC_URL_PREFIX",
     "MissingLocalAssetError",
@@ -53,41 +53,41 @@ LEAFLET_DEFAULTS_JS = "js/leaflet-local-defaults.js"
 
 _LEAFLET_DEFAULTS_NAME = "leaflet_local_defaults"
 
-_JSDELIVR = "https://cdn.jsdelivr.net/npm"
-_CDNJS = "https://cdnjs.cloudflare.com/ajax/libs"
-_AWESOME = f"{_CDNJS}/Leaflet.awesome-markers/2.0.2"
-_FOLIUM_GH = "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates"
-_CLUSTER = f"{_CDNJS}/leaflet.markercluster/1.1.0"
+_LEAFLET = "npm/leaflet@1.9.3/dist"
+_AWESOME = "ajax/libs/Leaflet.awesome-markers/2.0.2"
+_CLUSTER = "ajax/libs/leaflet.markercluster/1.1.0"
+_FULLSCREEN = "npm/leaflet.fullscreen@3.0.0"
 
-#: CDN URL used by folium 0.20 / its plugins -> file relative to STATIC_DIR.
-CDN_TO_LOCAL: dict[str, str] = {
+#: Path (on whatever host folium 0.20 or a plugin names) of each remote file -> its copy under STATIC_DIR.
+#: Keyed by path, not by full URL, so that no host needs naming here: a remote URL is never loaded.
+REMOTE_TO_LOCAL: dict[str, str] = {
     # folium.Map.default_js
-    f"{_JSDELIVR}/leaflet@1.9.3/dist/leaflet.js": "vendor/leaflet/leaflet.js",
-    "https://code.jquery.com/jquery-3.7.1.min.js": "vendor/jquery/jquery.min.js",
-    f"{_JSDELIVR}/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": "vendor/bootstrap/js/bootstrap.bundle.min.js",
+    f"{_LEAFLET}/leaflet.js": "vendor/leaflet/leaflet.js",
+    "jquery-3.7.1.min.js": "vendor/jquery/jquery.min.js",
+    "npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": "vendor/bootstrap/js/bootstrap.bundle.min.js",
     f"{_AWESOME}/leaflet.awesome-markers.js": "vendor/leaflet-awesome-markers/leaflet.awesome-markers.js",
     # folium.Map.default_css
-    f"{_JSDELIVR}/leaflet@1.9.3/dist/leaflet.css": "vendor/leaflet/leaflet.css",
-    f"{_JSDELIVR}/bootstrap@5.2.2/dist/css/bootstrap.min.css": "vendor/bootstrap/css/bootstrap.min.css",
-    "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css": (
-        "vendor/bootstrap3-glyphicons/css/bootstrap-glyphicons.css"
-    ),
-    f"{_JSDELIVR}/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": "vendor/fontawesome-free/css/all.min.css",
+    f"{_LEAFLET}/leaflet.css": "vendor/leaflet/leaflet.css",
+    "npm/bootstrap@5.2.2/dist/css/bootstrap.min.css": "vendor/bootstrap/css/bootstrap.min.css",
+    "bootstrap/3.0.0/css/bootstrap-glyphicons.css": "vendor/bootstrap3-glyphicons/css/bootstrap-glyphicons.css",
+    "npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": "vendor/fontawesome-free/css/all.min.css",
     f"{_AWESOME}/leaflet.awesome-markers.css": "vendor/leaflet-awesome-markers/leaflet.awesome-markers.css",
-    f"{_FOLIUM_GH}/leaflet.awesome.rotate.min.css": "vendor/folium/leaflet.awesome.rotate.min.css",
+    "gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css": (
+        "vendor/folium/leaflet.awesome.rotate.min.css"
+    ),
     # folium.plugins.Fullscreen
-    f"{_JSDELIVR}/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js": "vendor/leaflet.fullscreen/Control.FullScreen.js",
-    f"{_JSDELIVR}/leaflet.fullscreen@3.0.0/Control.FullScreen.css": "vendor/leaflet.fullscreen/Control.FullScreen.css",
+    f"{_FULLSCREEN}/Control.FullScreen.min.js": "vendor/leaflet.fullscreen/Control.FullScreen.js",
+    f"{_FULLSCREEN}/Control.FullScreen.css": "vendor/leaflet.fullscreen/Control.FullScreen.css",
     # folium.plugins.MiniMap
-    f"{_CDNJS}/leaflet-minimap/3.6.1/Control.MiniMap.js": "vendor/leaflet-minimap/Control.MiniMap.min.js",
-    f"{_CDNJS}/leaflet-minimap/3.6.1/Control.MiniMap.css": "vendor/leaflet-minimap/Control.MiniMap.min.css",
+    "ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js": "vendor/leaflet-minimap/Control.MiniMap.min.js",
+    "ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css": "vendor/leaflet-minimap/Control.MiniMap.min.css",
     # folium.plugins.MarkerCluster
     f"{_CLUSTER}/leaflet.markercluster.js": "vendor/leaflet.markercluster/leaflet.markercluster.js",
     f"{_CLUSTER}/MarkerCluster.css": "vendor/leaflet.markercluster/MarkerCluster.css",
     f"{_CLUSTER}/MarkerCluster.Default.css": "vendor/leaflet.markercluster/MarkerCluster.Default.css",
 }
 
-_LEAFLET_JS_CDN = f"{_JSDELIVR}/leaflet@1.9.3/dist/leaflet.js"
+_LEAFLET_JS = f"{_LEAFLET}/leaflet.js"
 
 
 class MissingLocalAssetError(LookupError):
@@ -96,6 +96,11 @@ class MissingLocalAssetError(LookupError):
 
 def _is_remote(url: str) -> bool:
     return url.startswith(("http://", "https://", "//"))
+
+
+def _remote_path(url: str) -> str:
+    """Return a remote URL's path without its leading slash (the key of :data:`REMOTE_TO_LOCAL`)."""
+    return urlsplit(f"https:{url}" if url.startswith("//") else url).path.lstrip("/")
 
 
 def _join(prefix: str, relative: str) -> str:
@@ -114,16 +119,16 @@ def local_url(url: str, prefix: str = STATIC_URL_PREFIX, *, check_file: bool = T
         check_file: Also require the vendored file to exist on disk.
 
     Raises:
-        MissingLocalAssetError: ``url`` has no entry in :data:`CDN_TO_LOCAL`,
+        MissingLocalAssetError: ``url``'s path has no entry in :data:`REMOTE_TO_LOCAL`,
             or (with ``check_file``) its vendored file is missing.
     """
     if not _is_remote(url):
         return url
-    relative = CDN_TO_LOCAL.get(url)
+    relative = REMOTE_TO_LOCAL.get(_remote_path(url))
     if relative is None:
         raise MissingLocalAssetError(
             f"No local copy of {url!r}. Vendor it with dashboard/static/vendor/fetch.sh, "
-            "add it to dashboard.assets.CDN_TO_LOCAL and "
+            "add it to dashboard.assets.REMOTE_TO_LOCAL and "
             "dashboard/static/vendor/README.md, or drop the element that needs it."
         )
     if check_file and not (STATIC_DIR / relative).is_file():
@@ -175,7 +180,7 @@ def localize_element(element: Element, prefix: str = STATIC_URL_PREFIX, *, check
         new_links: list[tuple[str, str]] = []
         for name, url in links:
             new_links.append((name, local_url(url, prefix, check_file=check_files)))
-            is_leaflet = url == _LEAFLET_JS_CDN or url.endswith("/vendor/leaflet/leaflet.js")
+            is_leaflet = _remote_path(url) == _LEAFLET_JS or url.endswith("/vendor/leaflet/leaflet.js")
             if attr == "default_js" and is_leaflet:
                 defaults = (_LEAFLET_DEFAULTS_NAME, _join(prefix, LEAFLET_DEFAULTS_JS))
                 if defaults not in links:
@@ -198,7 +203,7 @@ def missing_local_assets(root: Element) -> list[str]:
     for element in iter_elements(root):
         for attr in ("default_js", "default_css"):
             for _name, url in getattr(element, attr, None) or []:
-                if _is_remote(url) and url not in CDN_TO_LOCAL and url not in missing:
+                if _is_remote(url) and _remote_path(url) not in REMOTE_TO_LOCAL and url not in missing:
                     missing.append(url)
     return missing
 

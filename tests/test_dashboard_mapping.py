@@ -303,3 +303,20 @@ def test_map_script_uses_text_content_never_html_parsing() -> None:
     # Links to sources that are not bundled articles: http(s) only, opened without the opener.
     assert 'url.protocol === "http:" || url.protocol === "https:"' in code
     assert "noopener" in code
+
+
+def test_every_folium_asset_the_app_may_use_has_a_local_copy() -> None:
+    # folium's own lists (a Map, its plugins) name remote files; each must come from dashboard/static instead.
+    from folium.plugins import Fullscreen, MarkerCluster, MiniMap
+
+    from dashboard.assets import local_url
+
+    m = folium.Map(tiles=None)
+    for element in (m, Fullscreen(), MarkerCluster(), MiniMap(), folium.Marker((50.45, 30.52), icon=folium.Icon())):
+        for attr in ("default_js", "default_css"):
+            for _name, url in getattr(element, attr, None) or []:
+                local = local_url(url)
+                assert local.startswith(f"{STATIC_URL_PREFIX}/vendor/"), (url, local)
+                assert (STATIC_DIR / local.removeprefix(f"{STATIC_URL_PREFIX}/")).is_file(), local
+    with pytest.raises(LookupError):
+        local_url("https://example.org/npm/unknown@1.0.0/dist/unknown.js")
