@@ -96,7 +96,9 @@ def window_view(data: Dataset, view: View, span: tuple, months: list) -> None:
     window = panels.time_controls(view, months)
     start, end = month_window(*window)
     shown_mask = dataset_mask(data, start, end, view.filters)
-    panels.sync_url(view)  # early too: an update sent at the very end of a run can be lost when reruns come fast
+    # Early, right after the controls: an update sent at the end of a run can be lost when reruns come fast.
+    # Whatever changes the view later in this run (a table row, a detail button) reruns the page.
+    panels.sync_url(view)
     timeline_slot = panels.timeline_slot()  # filled after the map, so the map's update reaches the browser first
     map_column, side_column = st.columns([3, 2], gap="medium")
     with map_column:
@@ -120,7 +122,6 @@ def window_view(data: Dataset, view: View, span: tuple, months: list) -> None:
         panels.exports(data, shown_mask)
     else:
         panels.details_pending()
-    panels.sync_url(view)
     if details:  # st.code's script is large too: the link also waits for the map
         with st.sidebar:
             panels.share_link(view)
