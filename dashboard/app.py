@@ -57,12 +57,15 @@ with st.sidebar:
     view.filters = Filters(tuple(types), corroboration, tuple(chosen_sources), text)
 
 # ---- Time window, map, side panel, table: what a slider step changes --------------------------
-st.subheader("Incidents reported in the articles" if data.label == "bundled catalogue" else f"Incidents in {data.label}")
+st.subheader("Incidents reported in the articles" if data.label == "bundled catalogue"
+             else f"Incidents in {panels.escape_markdown(data.label)}")
 
 
 @st.fragment
 def incident_map(data: Dataset, shown_mask: np.ndarray, view: View, window: tuple) -> None:
     """Draw the map for the current viewport; panning reruns only this fragment."""
+    if panels.upload_changed():
+        st.rerun(scope="app")
     center, zoom = panels.map_camera(data, shown_mask)
     reported = st.session_state.get("map") or {}
     box = query_box(reported.get("bounds"), reported.get("zoom") or zoom, center)
@@ -74,15 +77,24 @@ def incident_map(data: Dataset, shown_mask: np.ndarray, view: View, window: tupl
     clicked = st_folium(
         # render=False: the map is new on every run, and st_folium renders it once more anyway.
         fig, key="map", height=560, use_container_width=True, center=center, zoom=zoom, render=False,
-        feature_group_to_add=incidents_layer(payload), returned_objects=["last_active_drawing", "bounds", "zoom"],
+        feature_group_to_add=incidents_layer(payload),
+        returned_objects=["last_active_drawing", "last_object_clicked_count", "bounds", "zoom"],
         layer_control=stable_ids(folium.LayerControl(collapsed=True), "control"),
     )
     panels.map_caption(items, int(shown_mask.sum()), len(data.frame), window)
-    picked = ((clicked or {}).get("last_active_drawing") or {}).get("properties", {}).get("id")
-    if picked and picked != st.session_state.get("last_click") and picked in data.positions:
-        st.session_state.last_click = view.incident = picked
-        view.source = None
-        st.rerun(scope="app")  # the side panel shows the incident
+    drawn = ((clicked or {}).get("last_active_drawing") or {}).get("properties") or {}
+    picked = drawn.get("id")
+    # st_folium returns the last drawing clicked on every rerun; the click count tells a new click from it
+    # (so the same marker, clicked again after its detail was closed, opens again).
+    click = (picked, (clicked or {}).get("last_object_clicked_count"))
+    if picked and click != st.session_state.get("last_click"):
+        if panels.stack_cell(drawn):  # a stack at the last zoom: the table lists its incidents
+            st.session_state.last_click, view.cell = click, panels.stack_cell(drawn)
+            st.rerun(scope="app")
+        elif picked in data.positions:
+            st.session_state.last_click, view.incident = click, picked
+            view.source = None
+            st.rerun(scope="app")  # the side panel shows the incident
     if not st.session_state.get("map_drawn") and panels.map_has_reported(clicked):
         # The page's first run left out the timeline, the table and the link to the view (the browser scripts
         # that draw them are large), so that the browser drew the map first; now that it has, draw them.
@@ -93,6 +105,8 @@ def incident_map(data: Dataset, shown_mask: np.ndarray, view: View, window: tupl
 @st.fragment
 def window_view(data: Dataset, view: View, span: tuple, months: list) -> None:
     """Draw everything the time window changes; moving the slider reruns only this fragment, not the filters."""
+    if panels.upload_changed():
+        st.rerun(scope="app")
     window = panels.time_controls(view, months)
     start, end = month_window(*window)
     shown_mask = dataset_mask(data, start, end, view.filters)

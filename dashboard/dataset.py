@@ -76,7 +76,7 @@ class Dataset:
     def type_codes(self) -> tuple[np.ndarray, list[str]]:
         """Return each row's type as a small integer, and the types in code order."""
         codes, types = pd.factorize(self.frame["type"], sort=True)
-        return codes.astype(np.int16), [str(t) for t in types]
+        return codes.astype(np.int32), [str(t) for t in types]  # int16 overflowed past 32,767 types
 
     @cached_property
     def search_text(self) -> pd.Series:

@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -29,12 +30,14 @@ import streamlit as st
 import geo
 from geo.annotate import Span, source_spans
 from geo.importers import Progress, read_incidents
+from geo.limits import Limits
 from geo.problems import DataError
 
 from . import dataset as datasets
 from .dataset import Dataset
 from .filters import catalogue_span
 from .mapping import CONTEXT_PLACE_IDS, focus_of
+from .markdown import escape_markdown
 from .state import month_options
 
 DATA_ENV = "SIM_DATA"
@@ -74,34 +77,63 @@ def data_argument(argv: list[str] | None = None, environ: dict[str, str] | None 
 
 
 def _remember(key: tuple, load: Callable[[], Dataset]) -> Dataset:
-    """Return the registry's dataset for `key`, loading (and keeping) it when missing."""
+    """Return the registry's dataset for `key`, loading (and keeping) it when missing.
+
+    A file that could not be used is remembered too, with its error: every rerun of the page would
+    otherwise read a hostile file again.
+    """
     entries, lock = _registry()
     with lock:
         if key in entries:
             entries.move_to_end(key)
-            return entries[key]
-    loaded = load()  # outside the lock: a slow parse must not block other sessions' cache hits
+            found = entries[key]
+            if isinstance(found, Exception):
+                raise found
+            return found
+    try:
+        loaded = load()  # outside the lock: a slow parse must not block other sessions' cache hits
+    except (DataError, ValueError) as exc:
+        with lock:
+            entries[key] = exc
+            _trim(entries)
+        raise
     loaded.memo["key"] = key
     # Build the search and filter indexes in the background: the first search need not wait for them.
     threading.Thread(target=loaded.warm, name="dataset-indexes", daemon=True).start()
     with lock:
         entries[key] = loaded
-        while len(entries) > REGISTRY_SIZE:
-            entries.popitem(last=False)
+        _trim(entries)
     return loaded
+
+
+def _trim(entries: OrderedDict) -> None:
+    while len(entries) > REGISTRY_SIZE:
+        entries.popitem(last=False)
 
 
 def dataset_from_path(path: Path, progress: Progress | None = None) -> Dataset:
     """Return the dataset in a file (parsed once per path, size and modification time)."""
     stat = path.stat()
     key = ("path", str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    return _remember(key, lambda: datasets.from_import(read_incidents(path, progress=progress), _readable()))
+    # Named by its file name alone: the page and its messages never show where the server keeps it.
+    return _remember(key, lambda: datasets.from_import(
+        read_incidents(path, path.name, progress=progress, limits=Limits.from_env()), _readable()))
 
 
-def dataset_from_upload(name: str, data: bytes, progress: Progress | None = None) -> Dataset:
-    """Return the dataset in an uploaded file (parsed once per content)."""
-    key = ("upload", hashlib.sha256(data).hexdigest(), name)
-    return _remember(key, lambda: datasets.from_import(read_incidents(data, name, progress=progress), _readable()))
+def upload_digest(upload: Any, digests: dict[str, str]) -> str:
+    """Return the SHA-256 of an uploaded file, computed once per upload (`digests` remembers it by file id)."""
+    file_id = getattr(upload, "file_id", None) or f"{upload.name}:{upload.size}"
+    if file_id not in digests:
+        digests.clear()  # one upload at a time: the last one's digest is all that is needed
+        digests[file_id] = hashlib.sha256(upload.getvalue()).hexdigest()
+    return digests[file_id]
+
+
+def dataset_from_upload(name: str, digest: str, read: Callable[[], bytes], progress: Progress | None = None) -> Dataset:
+    """Return the dataset in an uploaded file, by its digest (parsed once per content; `read` gives its bytes)."""
+    key = ("upload", digest, name)
+    return _remember(key, lambda: datasets.from_import(
+        read_incidents(read(), name, progress=progress, limits=Limits.from_env()), _readable()))
 
 
 def _readable() -> frozenset[str]:
@@ -116,12 +148,21 @@ def combined(imported: Dataset) -> Dataset:
 
 
 def load_with_progress(load: Callable[[Progress], Dataset], what: str) -> Dataset | None:
-    """Run a dataset load with a progress bar on the page; show the error and return None if the file is unusable."""
-    bar = st.progress(0.0, text=f"Loading {what}…")
+    """Run a dataset load with a progress bar on the page; show the error and return None if the file is unusable.
+
+    Every name and message here comes from the file (its name, its column names), so all of it is
+    escaped: Markdown in a file name must not become a link or an image that fetches a URL.
+    """
+    shown = escape_markdown(what)
+    bar = st.progress(0.0, text=f"Loading {shown}…")
     try:
-        return load(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+        return load(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=escape_markdown(message)))
+    except MemoryError:
+        st.error(f"Could not load {shown}: the server ran out of memory reading it. "
+                 "Showing the bundled catalogue instead.", icon="🚫")
+        return None
     except (DataError, OSError, ValueError) as exc:
-        st.error(f"Could not load {what}: {exc}. Showing the bundled catalogue instead.", icon="🚫")
+        st.error(f"Could not load {shown}: {escape_markdown(exc)}. Showing the bundled catalogue instead.", icon="🚫")
         return None
     finally:
         bar.empty()

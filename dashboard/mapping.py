@@ -87,36 +87,47 @@ def type_colour(incident_type: str) -> str:
 
 
 def script_json(value: object) -> str:
-    """Return `value` as JSON that is safe inside an inline <script>: no '<', '>', '&' or line separators."""
+    """Return `value` as JSON that is safe inside an inline <script> and through streamlit-folium's templating.
+
+    No '<', '>', '&' or line separators (they could end the script or the line). No '_' or '{{' either:
+    streamlit-folium renames folium's variables in the script it is given by pattern (``_<element id>``,
+    ``{{'name'}}``, the map's own name), and would rewrite a title that happens to contain one. JSON's
+    \\u escapes mean the same characters to the browser.
+    """
     text = orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode("utf-8")
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("_", "\\u005f"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(raw, escaped)
+    while "{{" in text:  # '{{' is never JSON's own structure: it can only be inside a string
+        text = text.replace("{{", "{\\u007b")
     return text
 
 
 class _Script(MacroElement):
-    """A line of JavaScript run in the map's frame.
+    """A line of JavaScript run in the map's frame, with an optional JSON argument.
 
     ``{parent}`` in the code stands for the parent layer's variable, ``{name}`` for the
     variable of the element passed as ``name=``: names are filled in at render time,
-    after :func:`stable_ids` has renamed everything.
+    after :func:`stable_ids` has renamed everything. ``{data}`` stands for `data` as JSON,
+    put in last, so that text in the data is never taken for a name.
     """
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.code() }}{% endmacro %}")
 
-    def __init__(self, code: str, **elements: Element) -> None:
+    def __init__(self, code: str, data: object = None, **elements: Element) -> None:
         super().__init__()
         self._name = "Script"
         self._code = code
+        self._data = data
         self._elements = elements
 
     def code(self) -> str:
-        """Return the script with the variable names filled in."""
+        """Return the script with the variable names filled in, then the data."""
         code = self._code.replace("{parent}", self._parent.get_name())
         for key, element in self._elements.items():
             code = code.replace("{" + key + "}", element.get_name())
-        return code
+        head, marker, tail = code.partition("{data}")
+        return head + script_json(self._data) + tail if marker else code
 
 
 class OutlineLayer(Layer):
@@ -150,9 +161,9 @@ def base_map(context: pd.DataFrame, center: tuple[float, float], zoom: int) -> f
     places = [{"name": row.name, "lat": round(row.geometry.y, 6), "lon": round(row.geometry.x, 6)}
               for row in context.itertuples()]
     context_layer = folium.FeatureGroup(name="Context places", show=True)
-    context_layer.add_child(_Script(f"SIM.context({{parent}}, {script_json(places)});"))
+    context_layer.add_child(_Script("SIM.context({parent}, {data});", places))
     context_layer.add_to(m)
-    m.add_child(_Script(f"SIM.outlines({script_json(OUTLINES_FILE)}, {{countries}}, {{districts}});",
+    m.add_child(_Script("SIM.outlines({data}, {countries}, {districts});", OUTLINES_FILE,
                         countries=countries, districts=districts))
     Fullscreen(position="topleft").add_to(m)
     # streamlit-folium loads exactly the map's own lists into its frame. We draw with plain Leaflet and our
@@ -216,29 +227,40 @@ def map_payload(
     dataset: Dataset, items: ViewItems, *, districts: Sequence[str], selected: str | None, shown: int,
     source_titles: dict[str, str],
 ) -> dict:
-    """Return what SIM.draw needs for one view: markers with popups, clusters, colours, districts to highlight."""
-    _, types = dataset.type_codes
-    clusters = [
-        [round(float(items.cluster_lat[i]), 5), round(float(items.cluster_lon[i]), 5), int(items.cluster_count[i]),
-         *(round(float(b), 5) for b in items.cluster_bounds[i]), [list(t) for t in items.cluster_types[i]]]
-        for i in range(len(items.cluster_count))
-    ]
+    """Return what SIM.draw needs for one view: markers with popups, clusters or stacks, colours, districts.
+
+    Only the types drawn in this view are sent (a dataset can have thousands); a cluster names its
+    types by their position in the payload's own list.
+    """
+    codes, types = dataset.type_codes
+    used = sorted({*codes[items.points].tolist(), *(code for found in items.cluster_types for code, _ in found)})
+    position = {code: i for i, code in enumerate(used)}
+    clusters = []
+    for i in range(len(items.cluster_count)):
+        cluster = {
+            "lat": round(float(items.cluster_lat[i]), 5), "lon": round(float(items.cluster_lon[i]), 5),
+            "count": int(items.cluster_count[i]), "bounds": [round(float(b), 5) for b in items.cluster_bounds[i]],
+            "types": [[position[code], count] for code, count in items.cluster_types[i]],
+        }
+        if items.stacks:  # the last zoom: a click lists the stack's incidents (found again by its cell)
+            cluster["cell"] = [int(c) for c in items.cluster_cells[i]]
+        clusters.append(cluster)
     return {
         "points": point_features(dataset, items.points, source_titles),
         "clusters": clusters,
-        "types": types,
-        "colours": {t: type_colour(t) for t in types},
+        "types": [types[code] for code in used],
+        "colours": {types[code]: type_colour(types[code]) for code in used},
         "districts": sorted(districts),
         "selected": selected,
         "view": {"points": len(items.points), "clusters": len(clusters), "clustered": items.clustered,
-                 "in_box": items.in_box, "shown": shown},
+                 "in_box": items.in_box, "shown": shown, "stacks": items.stacks},
     }
 
 
 def incidents_layer(payload: dict) -> folium.FeatureGroup:
     """Return the layer of incidents in view: one SIM.draw call with the view's payload."""
     group = folium.FeatureGroup(name="Incidents in the window")
-    group.add_child(_Script(f"SIM.draw({{parent}}, {script_json(payload)});"))
+    group.add_child(_Script("SIM.draw({parent}, {data});", payload))
     return stable_ids(group, "incidents")
 
 

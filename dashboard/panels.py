@@ -20,9 +20,10 @@ from . import loaders, mapping
 from .dataset import Dataset
 from .filters import counts_by_month, named_places
 from .mapping import focus_of_points, type_colour
+from .markdown import escape_markdown
 from .reader import READER_CSS, reader_document
 from .state import View, view_params
-from .viewport import ViewItems
+from .viewport import ViewItems, cell_mask
 
 PLAY_INTERVAL_S = 1.5
 TIMELINE_HEIGHT_PX = 90  # the timeline chart's height, and its placeholder's until the map is drawn
@@ -30,7 +31,6 @@ TABLE_ROWS = 1_000
 EAGER_EXPORT_ROWS = 200  # a larger export is built only when its button is clicked
 PROBLEMS_SHOWN = 200
 MAX_LEGEND_TYPES = 16
-_MARKDOWN_SPECIAL = set("\\`*_[]<>#!|~$:")
 
 
 def dataset_picker() -> Dataset:
@@ -44,14 +44,17 @@ def dataset_picker() -> Dataset:
         include = st.toggle("Also show the bundled catalogue", value=False, key="include_bundled",
                             help="Draw the five articles' incidents beside the imported ones.")
     imported = None
+    st.session_state.upload_seen = _upload_id(upload)
     if upload is not None:
+        digest = loaders.upload_digest(upload, st.session_state.setdefault("upload_digests", {}))
         imported = loaders.load_with_progress(
-            lambda progress: loaders.dataset_from_upload(upload.name, upload.getvalue(), progress), upload.name)
+            lambda progress: loaders.dataset_from_upload(upload.name, digest, upload.getvalue, progress), upload.name)
     elif path is not None:
         if path.is_file():
-            imported = loaders.load_with_progress(lambda progress: loaders.dataset_from_path(path, progress), str(path))
+            imported = loaders.load_with_progress(lambda progress: loaders.dataset_from_path(path, progress), path.name)
         else:
-            st.error(f"--data / {loaders.DATA_ENV}: no such file: {path}. Showing the bundled catalogue.", icon="🚫")
+            st.error(f"--data / {loaders.DATA_ENV}: no such file: {escape_markdown(path.name)}. "
+                     "Showing the bundled catalogue.", icon="🚫")
     if imported is None:
         data = loaders.bundled()
     elif include:
@@ -60,6 +63,20 @@ def dataset_picker() -> Dataset:
         data = imported
     st.caption(f"Showing **{escape_markdown(data.label)}**: {len(data.frame):,} incidents.")
     return data
+
+
+def _upload_id(upload: object) -> str | None:
+    return getattr(upload, "file_id", None) if upload is not None else None
+
+
+def upload_changed() -> bool:
+    """Tell whether the uploader holds another file than the page's last full run read.
+
+    A new upload reruns the whole page; but when the map's fragment asks for a rerun at the same
+    moment, Streamlit can let the fragment's rerun replace the page's, and the new file would sit
+    in the uploader unread. The fragment notices (widget values reach every run) and reruns the page.
+    """
+    return "upload_seen" in st.session_state and _upload_id(st.session_state.get("upload")) != st.session_state.upload_seen
 
 
 def share_link(view: View) -> None:
@@ -89,7 +106,7 @@ def start_session(data: Dataset, months: list[pd.Period]) -> None:
     """
     key = data.memo.get("key", data.label)
     if st.session_state.get("dataset_key", key) != key:
-        for name in ("view", "map", "focus", "camera", "last_click", "table_pick"):
+        for name in ("view", "map", "focus", "camera", "last_click", "table_pick", "upload_digests"):
             st.session_state.pop(name, None)
         st.session_state.update(window=(months[0], months[-1]), playing=False, filter_types=[], filter_sources=[],
                                 filter_corroboration="all", filter_text="")
@@ -123,7 +140,12 @@ def map_caption(items: ViewItems, shown: int, total: int, window: tuple[pd.Perio
     """Say what the map shows: how many incidents overlap the window, and how they are drawn."""
     when = f"{window[0].strftime('%b %Y')} – {window[1].strftime('%b %Y')}"
     text = f"**{shown:,}** of {total:,} incidents overlap {when}."
-    if len(items.cluster_count):
+    if len(items.cluster_count) and items.stacks:
+        markers, stacks = len(items.points), len(items.cluster_count)
+        text += (f" At the closest zoom: {markers:,} marker{'s' * (markers != 1)} and {stacks:,} "
+                 f"stack{'s' * (stacks != 1)} holding {items.clustered:,}, too many to draw one by one; "
+                 "click a stack to list its incidents in the table.")
+    elif len(items.cluster_count):
         markers, clusters = len(items.points), len(items.cluster_count)
         text += (f" Near the map view: {markers:,} marker{'s' * (markers != 1)} and {clusters:,} "
                  f"cluster{'s' * (clusters != 1)} holding {items.clustered:,}; zoom in or click a cluster "
@@ -259,17 +281,39 @@ def how_to_read() -> None:
 
 def _badges(row: pd.Series) -> str:
     corroborated = row["corroboration"] > 1
-    parts = [f"`{escape_markdown(row['type'])}`", f"**{escape_markdown(row['date_label'])}**",
+    parts = [f":gray-badge[{escape_markdown(row['type'])}]", f"**{escape_markdown(row['date_label'])}**",
              f":green[{row['corroboration']} sources]" if corroborated else ":orange[single source]"]
-    if len(row["conflicts"]):
+    if isinstance(row["conflicts"], list) and row["conflicts"]:
         parts.append(":red[sources disagree]")
     return " · ".join(parts)
 
 
-def escape_markdown(value: object) -> str:
-    """Return text with Markdown's special characters escaped (data is shown, never interpreted)."""
-    text = str(value)
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
+def conflict_sides(conflict: object) -> tuple[str, list[tuple[str, str]]]:
+    """Return a conflict's field and its (value, source) sides; missing or malformed parts become '?'.
+
+    The importer checks the shape of every conflict; the page still reads them defensively, so that
+    one odd row can never take the table, the downloads or the detail down with it.
+    """
+    if not isinstance(conflict, dict):
+        return "?", []
+    field = conflict.get("field")
+    sides = conflict.get("values")
+    pairs = [(str(side.get("value", "?")), str(side.get("source", "?")))
+             for side in (sides if isinstance(sides, list) else []) if isinstance(side, dict)]
+    return (field if isinstance(field, str) and field else "?"), pairs
+
+
+def conflict_fields(conflicts: object) -> str:
+    """Return the fields an incident's sources disagree on, for the table ('date, killed')."""
+    return ", ".join(conflict_sides(c)[0] for c in conflicts) if isinstance(conflicts, list) else ""
+
+
+def stack_cell(properties: dict) -> tuple[int, int] | None:
+    """Return the grid cell of a stack clicked on the map (its feature's properties), or None for anything else."""
+    cell = properties.get("cell")
+    if properties.get("stack") and isinstance(cell, list) and len(cell) == 2 and all(type(v) is int for v in cell):
+        return cell[0], cell[1]
+    return None
 
 
 def incident_detail(data: Dataset, view: View) -> None:
@@ -289,10 +333,10 @@ def incident_detail(data: Dataset, view: View) -> None:
             value = f"{value:g}"
         if isinstance(value, str) and value:  # missing values are NaN in the frame
             st.markdown(f"**{escape_markdown(label)}:** {escape_markdown(value)}")
-    for conflict in row["conflicts"]:
-        sides = " vs ".join(f"“{escape_markdown(v['value'])}” ({escape_markdown(str(v['source'])[:3])})"
-                            for v in conflict["values"])
-        st.error(f"Sources disagree on **{escape_markdown(conflict['field'])}**: {sides}", icon="⚖️")
+    for conflict in row["conflicts"] if isinstance(row["conflicts"], list) else []:
+        field, pairs = conflict_sides(conflict)
+        sides = " vs ".join(f"“{escape_markdown(value)}” ({escape_markdown(source[:3])})" for value, source in pairs)
+        st.error(f"Sources disagree on **{escape_markdown(field)}**: {sides}", icon="⚖️")
     if isinstance(row["coding_note"], str) and row["coding_note"]:
         st.caption(f"Coding note: {escape_markdown(row['coding_note'])}")
     for i, item in enumerate(row["sources"]):
@@ -346,18 +390,28 @@ def source_reader(catalogue: geo.Catalogue, view: View) -> None:
 
 
 def incident_table(data: Dataset, shown_mask: np.ndarray, view: View) -> None:
-    """Show the incidents in view (the first TABLE_ROWS); selecting a row focuses the map on it."""
-    rows = np.flatnonzero(shown_mask)
+    """Show the incidents in view, or a stack's (the first TABLE_ROWS); selecting a row focuses the map on it."""
+    if view.cell is not None:
+        rows = np.flatnonzero(shown_mask & cell_mask(data.world, view.cell))
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.caption(f"Listing the **{len(rows):,}** incidents of the stack you clicked on the map (one spot at the "
+                     "closest zoom). The downloads hold every incident in view.")
+        if right.button("List all in view", key="list_all", width="stretch"):
+            view.cell = None
+            st.rerun()
+    else:
+        rows = np.flatnonzero(shown_mask)
     shown = data.frame.iloc[rows[:TABLE_ROWS]]
     table = pd.DataFrame({
         "date": shown["date_label"], "title": shown["title"], "type": shown["type"],
         "places": shown["place_names"].map("; ".join), "sources": shown["corroboration"],
-        "disagreement": shown["conflicts"].map(lambda c: ", ".join(x["field"] for x in c)),
+        "disagreement": shown["conflicts"].map(conflict_fields),
         "id": shown["id"],
     })
     if len(rows) > TABLE_ROWS:
-        st.caption(f"The table lists the first {TABLE_ROWS:,} of {len(rows):,} incidents in view, by date; "
-                   "narrow the window or the filters to see the others. The downloads hold all of them.")
+        where = "of the stack" if view.cell is not None else "in view"
+        st.caption(f"The table lists the first {TABLE_ROWS:,} of {len(rows):,} incidents {where}, by date; "
+                   "narrow the window or the filters to see the others. The downloads hold all incidents in view.")
     event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", key="incident_table",
                          column_config={"sources": st.column_config.NumberColumn("sources", format="%d")})

@@ -14,9 +14,11 @@ from datetime import date
 import pandas as pd
 
 from .filters import CORROBORATION_CHOICES, Filters
+from .viewport import cells_at
 
 _MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
+_CELL_RE = re.compile(r"^(\d{1,9}),(\d{1,9})$")
 
 
 @dataclass
@@ -26,6 +28,7 @@ class View:
     window: tuple[pd.Period, pd.Period] | None = None
     incident: str | None = None
     source: str | None = None
+    cell: tuple[int, int] | None = None  # a stack on the map (a grid cell at the last zoom) listed in the table
     filters: Filters = field(default_factory=Filters)
     notices: list[str] = field(default_factory=list)
 
@@ -78,6 +81,13 @@ def parse_view(
             view.source = source
         else:
             view.notices.append("The link names a source that is not in this catalogue; only the bundled sources can be opened.")
+    cell = _one(params, "cell")
+    if cell is not None:
+        found = _CELL_RE.match(cell)
+        if found and all(int(v) < cells_at() for v in found.groups()):
+            view.cell = (int(found.group(1)), int(found.group(2)))
+        else:
+            view.notices.append("The link names a stack of incidents that is not on this map.")
     chosen_types = tuple(t for t in (_one(params, "type") or "").split(",") if t in types)
     corroboration = _one(params, "corroboration")
     chosen_sources = tuple(s for s in (_one(params, "sources") or "").split(",") if s in source_ids)
@@ -99,6 +109,8 @@ def view_params(view: View) -> dict[str, str]:
         params["incident"] = view.incident
     if view.source:
         params["source"] = view.source
+    if view.cell:
+        params["cell"] = f"{view.cell[0]},{view.cell[1]}"
     f = view.filters
     if f.types:
         params["type"] = ",".join(f.types)

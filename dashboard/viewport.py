@@ -8,12 +8,17 @@ drawn as a marker with its popup; otherwise incidents are binned on a grid of
 ``CELL_PX``-pixel cells anchored to the world (so cells do not jump as the map pans), and
 each cell with more than one incident becomes a cluster: its count, its centroid, its
 bounds (a click zooms there) and its most frequent types.
+
+The budget holds at the last zoom too, where a cluster cannot be zoomed into: there the
+cells become *stacks* (thousands of events coded at one town's centre are common in ACLED).
+A stack is drawn with its count, and a click lists its incidents in the table
+(:func:`cell_mask` finds them again from the cell's index).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -47,6 +52,8 @@ class ViewItems:
     cluster_bounds: np.ndarray  # (n, 4): south, west, north, east
     cluster_types: list[list[tuple[int, int]]]  # per cluster: (type code, count), most frequent first
     in_box: int  # incidents in the query box that pass the filters
+    cluster_cells: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))  # (n, 2): cell x, y
+    stacks: bool = False  # at the last zoom: the clusters cannot be zoomed into, a click lists them
 
     @property
     def clustered(self) -> int:
@@ -61,9 +68,20 @@ def to_world(lat: float, lon: float) -> tuple[float, float]:
     return (lon + 180.0) / 360.0, 0.5 - math.log((1 + sin) / (1 - sin)) / (4 * math.pi)
 
 
-def query_box(bounds: dict | None, zoom: int | None, center: tuple[float, float] | None = None) -> Box:
+def _zoom_level(zoom: object, default: int = 4) -> int:
+    """Return a zoom reported by the map as a whole level in [0, MAX_ZOOM]; the default if it is not a number."""
+    try:
+        value = float(zoom)  # type: ignore[arg-type]  # the browser may send a number, a string or nothing
+    except (TypeError, ValueError):
+        return default
+    if not math.isfinite(value):
+        return default
+    return int(min(max(round(value), 0), MAX_ZOOM))
+
+
+def query_box(bounds: dict | None, zoom: object, center: tuple[float, float] | None = None) -> Box:
     """Return the tile-snapped query box for the map's reported bounds (or centre, before it reports any)."""
-    z = int(min(max(zoom if zoom is not None else 4, 0), MAX_ZOOM))
+    z = _zoom_level(zoom)
     world_px = TILE_PX * 2**z
     corners = None
     try:
@@ -102,12 +120,14 @@ def view_items(
     inside = mask & (x >= box.x0) & (x <= box.x1) & (y >= box.y0) & (y <= box.y1)
     rows = np.flatnonzero(inside)
     empty = np.zeros(0)
-    if len(rows) <= budget or box.zoom >= MAX_ZOOM:
+    if len(rows) <= budget:
         return ViewItems(rows, empty, empty, np.zeros(0, dtype=np.int64), np.zeros((0, 4)), [], len(rows))
+    stacks = box.zoom >= MAX_ZOOM
     cells_per_unit = TILE_PX * 2**box.zoom / cell_px
     cx = np.floor(x[rows] * cells_per_unit).astype(np.int64)
     cy = np.floor(y[rows] * cells_per_unit).astype(np.int64)
-    keys = cx * (int(cells_per_unit) + 2) + cy
+    stride = int(cells_per_unit) + 2
+    keys = cx * stride + cy
     order = np.argsort(keys, kind="stable")
     rows, keys = rows[order], keys[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
@@ -120,7 +140,8 @@ def view_items(
     grouped = ~single
     rows_c, member_c = rows[grouped], member[grouped]
     if not len(rows_c):
-        return ViewItems(points, empty, empty, np.zeros(0, dtype=np.int64), np.zeros((0, 4)), [], int(inside.sum()))
+        return ViewItems(points, empty, empty, np.zeros(0, dtype=np.int64), np.zeros((0, 4)), [], int(inside.sum()),
+                         stacks=stacks)
     ids, member_c = np.unique(member_c, return_inverse=True)
     n = len(ids)
     count = np.bincount(member_c, minlength=n)
@@ -136,4 +157,19 @@ def view_items(
     histogram = np.bincount(member_c * n_types + types[rows_c], minlength=n * n_types).reshape(n, n_types)
     top = np.argsort(-histogram, axis=1, kind="stable")[:, :3]
     cluster_types = [[(int(t), int(histogram[i, t])) for t in top[i] if histogram[i, t]] for i in range(n)]
-    return ViewItems(points, mean_lat, mean_lon, count, bounds, cluster_types, int(inside.sum()))
+    first_keys = keys[grouped][np.r_[0, np.flatnonzero(np.diff(member_c) != 0) + 1]] if n else np.zeros(0, np.int64)
+    cells = np.column_stack([first_keys // stride, first_keys % stride]).astype(np.int64)
+    return ViewItems(points, mean_lat, mean_lon, count, bounds, cluster_types, int(inside.sum()), cells, stacks)
+
+
+def cell_mask(world: tuple[np.ndarray, np.ndarray], cell: tuple[int, int], zoom: int = MAX_ZOOM,
+              cell_px: int = CELL_PX) -> np.ndarray:
+    """Return which rows lie in the grid cell `cell` (x, y) at `zoom`: the incidents of a stack."""
+    cells_per_unit = TILE_PX * 2**zoom / cell_px
+    x, y = world
+    return (np.floor(x * cells_per_unit) == cell[0]) & (np.floor(y * cells_per_unit) == cell[1])
+
+
+def cells_at(zoom: int = MAX_ZOOM, cell_px: int = CELL_PX) -> int:
+    """Return how many grid cells span the world, across or down, at `zoom`."""
+    return int(TILE_PX * 2**zoom / cell_px) + 1

@@ -16,6 +16,7 @@ from .extract import find_dates, find_places
 from .frames import incidents_frame
 from .gazetteer import Gazetteer, GazetteerGeocoder
 from .importers import FORMATS, ImportResult, read_incidents
+from .limits import Limits, parse_years
 from .places import DATA_DIR
 from .problems import DataError
 
@@ -52,15 +53,27 @@ def _parser() -> argparse.ArgumentParser:
     incidents = commands.add_parser("incidents", parents=[folders], help="the catalogue, geocoded, to stdout")
     incidents.add_argument("--format", choices=("geojson", "csv"), default="geojson")
 
+    # Each cap of an import (geo.limits): the flags override the SIM_MAX_* / SIM_YEARS settings.
+    caps = argparse.ArgumentParser(add_help=False)
+    bounds = caps.add_argument_group("caps on an import (default: the SIM_MAX_* settings, else geo.limits.Limits)")
+    bounds.add_argument("--max-rows", type=int, default=None, metavar="N", help="rows or features (SIM_MAX_ROWS)")
+    bounds.add_argument("--max-columns", type=int, default=None, metavar="N", help="CSV columns (SIM_MAX_COLUMNS)")
+    bounds.add_argument("--max-property-keys", type=int, default=None, metavar="N",
+                        help="distinct GeoJSON property names (SIM_MAX_PROPERTY_KEYS)")
+    bounds.add_argument("--max-cell-chars", type=int, default=None, metavar="N",
+                        help="characters in one cell; a longer cell rejects its row (SIM_MAX_CELL_CHARS)")
+    bounds.add_argument("--years", type=_years_argument, default=None, metavar="FIRST-LAST",
+                        help="years a date may name; others reject their row (SIM_YEARS, default 1800-2100)")
+
     validate = commands.add_parser(
-        "validate", parents=[folders],
+        "validate", parents=[folders, caps],
         help="check the catalogue (quotes, places, dates, ids), or dataset FILEs; non-zero exit on any problem",
     )
     validate.add_argument("files", nargs="*", type=Path, metavar="FILE",
                           help="dataset files to check instead of the catalogue (GeoJSON, ACLED CSV, plain CSV)")
     validate.add_argument("--input-format", choices=FORMATS, default=None, help="the files' format (default: detected)")
 
-    convert = commands.add_parser("convert", help="read a dataset file and write it in the export's schema")
+    convert = commands.add_parser("convert", parents=[caps], help="read a dataset file and write it in the export's schema")
     convert.add_argument("file", type=Path, metavar="FILE")
     convert.add_argument("--format", choices=("geojson", "csv"), default="geojson", help="output format")
     convert.add_argument("--input-format", choices=FORMATS, default=None, help="the file's format (default: detected)")
@@ -159,7 +172,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.files:
         failed = False
         for path in args.files:
-            result = _read_dataset(path, args.input_format, err)
+            result = _read_dataset(path, args, err)
             if result is None:
                 failed = True
                 continue
@@ -194,10 +207,26 @@ def _progress_printer(err: TextIO, label: str):
     return report
 
 
-def _read_dataset(path: Path, input_format: str | None, err: TextIO) -> ImportResult | None:
+def _years_argument(text: str) -> tuple[int, int]:
+    try:
+        return parse_years(text, "--years")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    """Return the import's caps: the settings in the environment, with the command line's flags over them."""
+    first, last = args.years or (None, None)
+    return Limits.from_env().with_changes(rows=args.max_rows, columns=args.max_columns,
+                                          property_keys=args.max_property_keys, cell_chars=args.max_cell_chars,
+                                          first_year=first, last_year=last)
+
+
+def _read_dataset(path: Path, args: argparse.Namespace, err: TextIO) -> ImportResult | None:
     """Read a dataset file with progress on stderr; None (and the reason on stderr) if it is unusable."""
     try:
-        return read_incidents(path, format=input_format, progress=_progress_printer(err, str(path)))
+        return read_incidents(path, format=args.input_format, progress=_progress_printer(err, str(path)),
+                              limits=args.limits)
     except DataError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=err)
@@ -213,7 +242,7 @@ def _write(text: str, output: Path | None, out: TextIO) -> None:
 
 def cmd_convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write a dataset file in the export's schema; rejected rows are listed on stderr, exit 1 if any."""
-    result = _read_dataset(args.file, args.input_format, err)
+    result = _read_dataset(args.file, args, err)
     if result is None:
         return 2
     _write(geojson_text(result.frame) if args.format == "geojson" else csv_text(result.frame), args.output, out)
@@ -240,6 +269,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     args = parser.parse_args(argv)
     if getattr(args, "online", False) and not args.user_agent:
         parser.error("--online needs --user-agent with a real contact (Nominatim's usage policy)")
+    if args.command in ("validate", "convert"):
+        try:
+            args.limits = _limits(args)
+        except ValueError as exc:  # a cap below 1, or a SIM_* setting that is not a number
+            parser.error(str(exc))
     handler = {"geocode": cmd_geocode, "extract": cmd_extract, "incidents": cmd_incidents, "validate": cmd_validate,
                "convert": cmd_convert, "synth": cmd_synth}
     try:

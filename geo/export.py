@@ -2,7 +2,13 @@
 
 GeoJSON is written one feature per line inside the FeatureCollection: still one valid
 JSON document, but a reviewer reads a change to one incident as a one-line diff, and
-:mod:`geo.importers` reads it back line by line with exact line numbers.
+:mod:`geo.importers` reads it back line by line with exact line numbers. A feature's rare
+properties (kept per row in :data:`geo.frames.SPARSE_COLUMN`) are its own properties again.
+
+CSV is opened in spreadsheets, which run a cell that starts with ``=``, ``+``, ``-`` or ``@``
+as a formula (``=HYPERLINK(…)`` from an imported title would be a live link). Such text cells
+get a leading ``'``, the spreadsheets' own mark for "this is text"; numbers do not. The
+importer takes the mark off again, so a round trip is exact; the GeoJSON export is never marked.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,9 +24,28 @@ import geopandas as gpd
 import orjson
 import pandas as pd
 
+from .frames import SPARSE_COLUMN
+
 # List and mapping columns go into CSV cells as JSON, so nothing is flattened away.
-JSON_COLUMNS = ("places", "place_names", "casualties", "sources", "conflicts")
+JSON_COLUMNS = ("places", "place_names", "casualties", "sources", "conflicts", SPARSE_COLUMN)
 GEOJSON_HEAD = '{"type": "FeatureCollection", "features": ['
+# Text a spreadsheet would run as a formula: it starts with = + - @, a tab or a carriage return (after any
+# number of the quote marks this module adds, so that marking stays reversible). Plain numbers are safe.
+_FORMULA_RE = re.compile(r"^'*[=+\-@\t\r]")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_MARKED_RE = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def to_spreadsheet(text: str) -> str:
+    """Return text that a spreadsheet shows as text, never runs: formula-like text gets a leading quote mark."""
+    if _FORMULA_RE.match(text) and not _NUMBER_RE.match(text):
+        return "'" + text
+    return text
+
+
+def from_spreadsheet(text: str) -> str:
+    """Return the text :func:`to_spreadsheet` was given (its quote mark taken off; other text unchanged)."""
+    return text[1:] if _MARKED_RE.match(text) else text
 
 
 def _plain_column(series: pd.Series) -> list[Any]:
@@ -42,8 +68,12 @@ def _columns(frame: gpd.GeoDataFrame) -> tuple[list[str], list[list[Any]], list[
 def iter_features(frame: gpd.GeoDataFrame) -> Iterator[dict]:
     """Yield each incident as a GeoJSON Feature (EPSG:4326, properties as in the catalogue)."""
     names, values, xs, ys = _columns(frame)
+    sparse = values.pop(names.index(SPARSE_COLUMN)) if SPARSE_COLUMN in names else None
+    names = [name for name in names if name != SPARSE_COLUMN]
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
         properties = {name: column[i] for name, column in zip(names, values, strict=True)}
+        if sparse is not None and sparse[i]:
+            properties.update(sparse[i])  # the feature's rare properties, as they were in its file
         yield {
             "type": "Feature",
             "id": properties.get("id"),
@@ -63,18 +93,36 @@ def geojson_text(frame: gpd.GeoDataFrame) -> str:
     return GEOJSON_HEAD + "\n" + ",\n".join(lines) + ("\n" if lines else "") + "]}"
 
 
+def _quoted_row(cells: list) -> str:
+    """Return one CSV row whose cells may hold a carriage return, which must be quoted like a newline.
+
+    csv quotes only the characters of its own line terminator ("\n" here), so a lone "\r" in a cell
+    would be written bare and read back as the end of a line.
+    """
+    row = io.StringIO()
+    csv.writer(row, lineterminator="\r\n").writerow(cells)
+    return row.getvalue()[:-2] + "\n"
+
+
 def csv_text(frame: gpd.GeoDataFrame) -> str:
-    """Return incidents as CSV with lat/lon columns; list columns are JSON in their cells."""
+    """Return incidents as CSV with lat/lon columns; list columns are JSON in their cells; formula-like text is marked."""
     names, values, xs, ys = _columns(frame)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*names, "lat", "lon"])
+    writer.writerow([*(to_spreadsheet(name) for name in names), "lat", "lon"])
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
         cells = []
         for name, column in zip(names, values, strict=True):
             value = column[i]
-            if name in JSON_COLUMNS or isinstance(value, list | dict):
+            if value is None or (name == SPARSE_COLUMN and not value):
+                value = ""
+            elif name in JSON_COLUMNS or isinstance(value, list | dict):
                 value = json.dumps(value, ensure_ascii=False)
-            cells.append("" if value is None else value)
-        writer.writerow([*cells, y, x])
+            elif isinstance(value, str):
+                value = to_spreadsheet(value)
+            cells.append(value)
+        if any(isinstance(cell, str) and "\r" in cell for cell in cells):
+            out.write(_quoted_row([*cells, y, x]))
+        else:
+            writer.writerow([*cells, y, x])
     return out.getvalue()

@@ -16,6 +16,7 @@ from .catalogue import SEEDS_DIR, Catalogue, Incident, load_catalogue
 from .places import DATA_DIR, Place
 
 CRS = "EPSG:4326"
+SPARSE_COLUMN = "other_properties"  # per row: the properties too rare to be a column of their own
 INCIDENT_COLUMNS = (
     "id", "title", "type", "date_start", "date_end", "date_precision", "date_label", "time", "timezone",
     "places", "place_names", "precision", "radius_m", "weapon", "casualties", "sources", "corroboration",

@@ -22,11 +22,11 @@ A file that cannot be read at all raises :class:`~geo.problems.DataError`.
 from __future__ import annotations
 
 import csv
-import io
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,10 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from .frames import CRS, INCIDENT_COLUMNS
+from .csvrows import csv_records
+from .export import from_spreadsheet
+from .frames import CRS, INCIDENT_COLUMNS, SPARSE_COLUMN
+from .limits import Limits
 from .problems import DataError, Problem, display_path
 
 Progress = Callable[[float, str], None]
@@ -54,6 +57,16 @@ LON_NAMES = ("longitude", "lon", "lng", "long", "x")
 DATE_NAMES = ("date", "event_date", "date_start", "start_date", "day")
 
 LIST_COLUMNS = ("places", "place_names", "casualties", "sources", "conflicts")
+# Read from a file but not kept as such: the schema derives them, or they say where the point is.
+_DERIVED = ("date_label", "corroboration", "date_end", "end_date", "date_precision", "name", "event_type")
+# A property of a GeoJSON file becomes a column when at least one feature in SPARSE_SHARE carries it (or the
+# schema reads it); rarer ones stay in each feature's own mapping, so a table costs at most SPARSE_SHARE
+# cells per property value in the file.
+SPARSE_SHARE = 32
+_SCHEMA_NAMES = frozenset((*INCIDENT_COLUMNS, *_DERIVED, *LAT_NAMES, *LON_NAMES, *DATE_NAMES, "lat", "lon"))
+# Names the export writes itself: a free column of that name is kept under another name (see _free_name).
+_RESERVED = ("lat", "lon", "geometry", SPARSE_COLUMN)
+_BOM = b"\xef\xbb\xbf"
 _PROGRESS_EVERY = 10_000
 # The collection header of a GeoJSON written one feature per line (as `python -m geo incidents` does).
 _LINE_PER_FEATURE_HEAD = re.compile(rb'^\s*\{\s*"type"\s*:\s*"FeatureCollection"\s*,\s*"features"\s*:\s*\[\s*$')
@@ -78,11 +91,15 @@ class ImportResult:
 
 @dataclass
 class _Table:
-    """Rows as read (raw values, object dtype), and where each one is in the file."""
+    """Rows as read (raw values, object dtype), where each one is in the file, and what could not be read."""
 
     values: pd.DataFrame
     where: list[str]  # "line 12" or "feature 3"
     lines: list[int | None]
+    errors: dict[int, str] = field(default_factory=dict)  # rows that could not be read at all, and why
+    points: tuple[list[Any], list[Any]] | None = None  # GeoJSON: each feature's longitude and latitude
+    sparse: list[dict | None] | None = None  # GeoJSON: per feature, the properties too rare to be columns
+    notices: list[Problem] = field(default_factory=list)  # about the file as a whole (a column renamed…)
 
 
 def _noop(_fraction: float, _message: str) -> None:
@@ -91,9 +108,10 @@ def _noop(_fraction: float, _message: str) -> None:
 
 def detect_format(name: str, head: bytes) -> str:
     """Return the format of a dataset from its file name and its first line."""
+    head = head.removeprefix(_BOM)
     if Path(name).suffix.lower() in (".geojson", ".json") or head.lstrip()[:1] == b"{":
         return "geojson"
-    first = head.decode("utf-8", "replace").lstrip("\ufeff").splitlines()[:1] or [""]
+    first = head.decode("utf-8", "replace").splitlines()[:1] or [""]
     header = {h.strip().lower() for h in next(csv.reader(first), [])}
     if {"event_id_cnty", "event_date"} <= header:
         return "acled"
@@ -103,10 +121,15 @@ def detect_format(name: str, head: bytes) -> str:
 
 
 def read_incidents(
-    source: str | Path | bytes, name: str | None = None, *, format: str | None = None, progress: Progress | None = None
+    source: str | Path | bytes, name: str | None = None, *, format: str | None = None, progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> ImportResult:
-    """Read a dataset (a path, or bytes with their file name) into the incidents schema."""
+    """Read a dataset (a path, or bytes with their file name) into the incidents schema, within `limits`.
+
+    `limits` defaults to :meth:`Limits.from_env` (the SIM_MAX_* settings).
+    """
     progress = progress or _noop
+    limits = limits or Limits.from_env()
     if isinstance(source, bytes):
         raw, file = source, name or "upload"
     else:
@@ -116,15 +139,31 @@ def read_incidents(
             raw = path.read_bytes()
         except OSError as exc:
             raise DataError([Problem(file, None, None, f"cannot read file: {exc.strerror or exc}")]) from None
+        except MemoryError:
+            raise DataError([_out_of_memory(file, path.stat().st_size)]) from None
     kind = format or detect_format(file, raw[:4096])
     if kind not in FORMATS:
         raise DataError([Problem(file, None, None, f"unknown format {kind!r} (known: {', '.join(FORMATS)})")])
-    progress(0.0, f"Reading {file}")
-    table = _geojson_table(raw, file, progress) if kind == "geojson" else _csv_table(raw, file, kind, progress)
-    progress(0.8, f"Checking {len(table.where):,} rows")
-    result = _finish(table, file, kind)
+    try:
+        progress(0.0, f"Reading {file}")
+        table = _geojson_table(raw, file, progress, limits) if kind == "geojson" else _csv_table(raw, file, kind, progress,
+                                                                                                    limits)
+        progress(0.8, f"Checking {len(table.where):,} rows")
+        result = _finish(table, file, kind, limits)
+    except MemoryError:
+        raise DataError([_out_of_memory(file, len(raw))]) from None
     progress(1.0, result.summary())
     return result
+
+
+def _out_of_memory(file: str, size: int) -> Problem:
+    return Problem(file, None, None, f"not enough memory to read this file ({size / 1e6:,.1f} MB); "
+                   "split it, or lower the caps (SIM_MAX_ROWS, SIM_MAX_COLUMNS) so that it is refused early")
+
+
+def _too_long(limits: Limits, name: str, value: str) -> str:
+    return (f"the cell in column {name!r} has {len(value):,} characters, over the cap of {limits.cell_chars:,} "
+            f"({limits.how_to_raise('cell_chars')})")
 
 
 # ---- GeoJSON ------------------------------------------------------------------------------------
@@ -139,47 +178,120 @@ def _json_error(file: str, exc: orjson.JSONDecodeError, line_offset: int = 0) ->
     return Problem(file, exc.lineno + line_offset, None, message)
 
 
-def _feature_values(feature: Any) -> dict[str, Any]:
-    """Return a feature's properties with its coordinates as _lon/_lat (or an _error)."""
-    if not isinstance(feature, dict):
-        return {"_error": "feature is not a JSON object"}
-    props = feature.get("properties")
-    values = dict(props) if isinstance(props, dict) else {}
-    if values.get("id") is None and feature.get("id") is not None:
-        values["id"] = feature["id"]
-    geometry = feature.get("geometry")
-    coords = geometry.get("coordinates") if isinstance(geometry, dict) and geometry.get("type") == "Point" else None
-    if isinstance(coords, list) and len(coords) >= 2:
-        values["_lon"], values["_lat"] = coords[0], coords[1]
-    else:
-        values["_error"] = "geometry is not a GeoJSON Point with [longitude, latitude]"
-    return values
+class _Features:
+    """Features gathered property by property, so that reading costs what the file holds.
+
+    A table of features × distinct property names would be quadratic: a file in which each feature
+    carries a name of its own (1 MB, 8,000 features) would fill 64 million cells. Here every property
+    is kept with the row it belongs to; a property that enough features carry becomes a column, and
+    the rare ones stay in one mapping per feature (:data:`geo.frames.SPARSE_COLUMN`).
+    """
+
+    def __init__(self, file: str, limits: Limits) -> None:
+        self.file, self.limits = file, limits
+        self.properties: dict[str, tuple[list[int], list[Any]]] = {}
+        self.lon: list[Any] = []
+        self.lat: list[Any] = []
+        self.errors: dict[int, str] = {}
+        self.where: list[str] = []
+        self.lines: list[int | None] = []
+
+    def add(self, feature: Any, line: int | None, error: str | None = None) -> None:
+        """Add one feature (or, with `error`, a feature that could not be read)."""
+        row = len(self.where)
+        where = f"feature {row + 1}"
+        if row >= self.limits.rows:
+            raise DataError([Problem(self.file, line, None, f"{where}: {self.limits.cap_message('rows', 'features')}")])
+        self.where.append(where)
+        self.lines.append(line)
+        lon = lat = None
+        if error is None and not isinstance(feature, dict):
+            error = "feature is not a JSON object"
+        if error is None:
+            props = feature.get("properties")
+            props = props if isinstance(props, dict) else {}
+            if props.get("id") is None and feature.get("id") is not None:
+                props = {**props, "id": feature["id"]}
+            geometry = feature.get("geometry")
+            coords = geometry.get("coordinates") if isinstance(geometry, dict) and geometry.get("type") == "Point" else None
+            if isinstance(coords, list) and len(coords) >= 2:
+                lon, lat = coords[0], coords[1]
+            else:
+                error = "geometry is not a GeoJSON Point with [longitude, latitude]"
+            for key, value in props.items():
+                slot = self.properties.get(key)
+                if slot is None:
+                    if len(self.properties) >= self.limits.property_keys:
+                        raise DataError([Problem(self.file, line, None, f"{where}: " + self.limits.cap_message(
+                            "property_keys", "distinct property keys"))])
+                    slot = self.properties[key] = ([], [])
+                if type(value) is str and len(value) > self.limits.cell_chars and error is None:
+                    error = _too_long(self.limits, key, value)
+                slot[0].append(row)
+                slot[1].append(value)
+        if error is not None:
+            self.errors[row] = error
+        self.lon.append(lon)
+        self.lat.append(lat)
+
+    def table(self) -> _Table:
+        """Return the features as a table: common properties as columns, rare ones in per-row mappings."""
+        n = len(self.where)
+        columns: dict[str, list[Any]] = {}
+        sparse: list[dict | None] = [None] * n
+        for key, (rows, values) in self.properties.items():
+            if key in _SCHEMA_NAMES or len(rows) * SPARSE_SHARE >= n:
+                column: list[Any] = [None] * n
+                for row, value in zip(rows, values, strict=True):
+                    column[row] = value
+                columns[key] = column
+            else:
+                for row, value in zip(rows, values, strict=True):
+                    if sparse[row] is None:
+                        sparse[row] = {}
+                    sparse[row][key] = value
+        frame = pd.DataFrame({key: _object_array(column) for key, column in columns.items()}, index=pd.RangeIndex(n))
+        has_sparse = any(item is not None for item in sparse)
+        return _Table(frame, self.where, self.lines, self.errors, (self.lon, self.lat), sparse if has_sparse else None)
 
 
-def _geojson_table(raw: bytes, file: str, progress: Progress) -> _Table:
+def _object_array(values: list[Any]) -> np.ndarray:
+    """Return a list as a 1-D object array (lists inside stay lists, whatever their lengths)."""
+    array = np.empty(len(values), dtype=object)
+    try:
+        array[:] = values
+    except ValueError:  # numpy read lists of equal length as a second dimension
+        for i, value in enumerate(values):
+            array[i] = value
+    return array
+
+
+def _geojson_table(raw: bytes, file: str, progress: Progress, limits: Limits) -> _Table:
     """Read features; a file written one feature per line is read line by line, keeping line numbers."""
+    raw = raw.removeprefix(_BOM)  # a byte-order mark is allowed in UTF-8 and means nothing
     first_end = raw.find(b"\n")
     if first_end > 0 and _LINE_PER_FEATURE_HEAD.match(raw[:first_end]):
-        return _geojson_lines(raw, file, progress)
+        return _geojson_lines(raw, file, progress, limits)
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise DataError([_json_error(file, exc)]) from None
+    except RecursionError:
+        raise DataError([Problem(file, None, None, "JSON nested too deeply to read")]) from None
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list) or document.get("type") != "FeatureCollection":
         raise DataError([Problem(file, 1, None, "not a GeoJSON FeatureCollection with a 'features' list")])
-    records = []
+    gathered = _Features(file, limits)
     for index, feature in enumerate(features):
         if index % _PROGRESS_EVERY == 0 and index:
             progress(0.8 * index / len(features), f"Read {index:,} of {len(features):,} features")
-        records.append(_feature_values(feature))
-    return _Table(pd.DataFrame.from_records(records), [f"feature {i + 1}" for i in range(len(records))],
-                  [None] * len(records))
+        gathered.add(feature, None)
+    return gathered.table()
 
 
-def _geojson_lines(raw: bytes, file: str, progress: Progress) -> _Table:
+def _geojson_lines(raw: bytes, file: str, progress: Progress, limits: Limits) -> _Table:
     """Read a FeatureCollection written one feature per line; a broken line costs only its feature."""
-    records, where, lines = [], [], []
+    gathered = _Features(file, limits)
     view = memoryview(raw)
     position, line, total, closed = raw.find(b"\n") + 1, 2, max(len(raw), 1), False
     while position < len(raw):
@@ -193,70 +305,79 @@ def _geojson_lines(raw: bytes, file: str, progress: Progress) -> _Table:
         elif closed and chunk:
             raise DataError([Problem(file, line, None, "JSON syntax error: text after the end of the collection")])
         elif chunk:
-            index = len(records)
+            index = len(gathered.where)
             if index % _PROGRESS_EVERY == 0 and index:
                 progress(0.8 * position / total, f"Read {index:,} features")
             try:
-                values = _feature_values(orjson.loads(chunk))
+                gathered.add(orjson.loads(chunk), line)
             except orjson.JSONDecodeError as exc:
-                values = {"_error": _json_error(file, exc).message}
-            records.append(values)
-            where.append(f"feature {index + 1}")
-            lines.append(line)
+                gathered.add(None, line, _json_error(file, exc).message)
         position, line = stop + 1, line + 1
     if not closed:
         raise DataError([Problem(file, line - 1, None, "JSON syntax error: the collection is not closed (truncated file?)")])
-    return _Table(pd.DataFrame.from_records(records), where, lines)
+    return gathered.table()
 
 
 # ---- CSV ----------------------------------------------------------------------------------------
 
 
-def _csv_table(raw: bytes, file: str, kind: str, progress: Progress) -> _Table:
+def _csv_table(raw: bytes, file: str, kind: str, progress: Progress, limits: Limits) -> _Table:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError([Problem(file, line, None, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise DataError([Problem(file, 1, None, "the file is empty (no header row)")]) from None
-    except csv.Error as exc:
-        raise DataError([Problem(file, 1, None, f"CSV syntax error: {exc}")]) from None
+    records = csv_records(text)
+    first = next(records, None)
+    if first is None:
+        raise DataError([Problem(file, 1, None, "the file is empty (no header row)")])
+    if first.cells is None:
+        raise DataError([Problem(file, 1, None, f"{first.error} (in the header row)")])
+    if len(first.cells) > limits.columns:
+        raise DataError([Problem(file, 1, None, limits.cap_message("columns", "columns"))])
+    spreadsheet = kind == "export-csv"  # our own CSV export: its formula guards come off again
+    header = [(from_spreadsheet(h) if spreadsheet else h).strip().lower() for h in first.cells]
     required = {"acled": [(c, (c,)) for c in ACLED_REQUIRED],
                 "csv": [("latitude", LAT_NAMES), ("longitude", LON_NAMES), ("date", DATE_NAMES)],
                 "export-csv": [(c, (c,)) for c in ("id", "date_start", "lat", "lon")]}[kind]
     for label, names in required:
         if not any(n in header for n in names):
             raise DataError([Problem(file, 1, None, f"no {label} column (looked for: {', '.join(names)})")])
-    twice = sorted({h for h in header if header.count(h) > 1})
+    twice = {name: count for name, count in Counter(header).items() if count > 1}
     if twice:
-        raise DataError([Problem(file, 1, None, f"column name(s) used twice: {', '.join(twice)}")])
-    rows, where, lines, errors = [], [], [], {}
-    total_lines, previous_end = max(text.count("\n"), 1), reader.line_num
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise DataError([Problem(file, reader.line_num, None, f"CSV syntax error: {exc}")]) from None
-        line, previous_end = previous_end + 1, reader.line_num
-        if not any(cell.strip() for cell in record):
+        listed = ", ".join(f"{name!r} ({count} times)" for name, count in sorted(twice.items()))
+        raise DataError([Problem(file, 1, None, f"column name(s) used twice: {listed}")])
+    width = len(header)
+    rows: list[list[str]] = []
+    where: list[str] = []
+    lines: list[int | None] = []
+    errors: dict[int, str] = {}
+    total_lines = max(text.count("\n"), 1)
+    for record in records:  # csv_records took the width from the header, its first record
+        cells = record.cells
+        if cells is not None and not any(cell.strip() for cell in cells):
             continue  # a blank line is not a row
-        if len(record) != len(header):
-            errors[len(rows)] = f"has {len(record)} cells, the header has {len(header)}"
-            record = (record + [""] * len(header))[: len(header)]
+        if len(rows) >= limits.rows:
+            raise DataError([Problem(file, record.line, None, limits.cap_message("rows", "rows"))])
         if len(rows) % _PROGRESS_EVERY == 0 and rows:
-            progress(0.8 * line / total_lines, f"Read {len(rows):,} rows")
-        rows.append(record)
-        where.append(f"line {line}")
-        lines.append(line)
-    values = pd.DataFrame(rows, columns=header, dtype=object)
-    values["_error"] = pd.Series(errors, index=list(errors), dtype=object).reindex(values.index)
-    return _Table(values, where, lines)
+            progress(0.8 * record.line / total_lines, f"Read {len(rows):,} rows")
+        if cells is None:
+            errors[len(rows)] = str(record.error)
+            cells = [""] * width
+        elif len(cells) != width:
+            errors[len(rows)] = f"has {len(cells)} cells, the header has {width}"
+            cells = (cells + [""] * width)[:width]
+        longest = max(range(width), key=lambda i: len(cells[i])) if width else 0
+        if width and len(cells[longest]) > limits.cell_chars:
+            errors.setdefault(len(rows), _too_long(limits, header[longest], cells[longest]))
+            cells = [""] * width  # the row is rejected; its text need not be kept
+        if spreadsheet:
+            cells = [from_spreadsheet(cell) if cell[:1] == "'" else cell for cell in cells]
+        rows.append(cells)
+        where.append(f"line {record.line}")
+        lines.append(record.line)
+    values = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
+    return _Table(values, where, lines, errors)
 
 
 # ---- Turning raw values into the schema --------------------------------------------------------
@@ -282,38 +403,61 @@ def _numbers(series: pd.Series) -> pd.Series:
     return numbers.astype(float)
 
 
-def _parse_days(text: pd.Series, formats: tuple[str, ...] = DAY_FORMATS) -> pd.Series:
-    """Return datetime64 days for cells in any of `formats`, NaT otherwise (impossible dates too).
+def _python_year(text: str, formats: tuple[str, ...]) -> float:
+    """Return the year of a date pandas cannot hold (year 1, 9999…) if it is a real date in one of `formats`, else NaN."""
+    for fmt in formats:
+        try:
+            return float(datetime.strptime(text, fmt).year)
+        except ValueError:
+            continue
+    return float("nan")
+
+
+def _parse_days(text: pd.Series, formats: tuple[str, ...], limits: Limits) -> tuple[pd.Series, pd.Series]:
+    """Return datetime64 days for cells in any of `formats` (NaT otherwise), and which cells name a real day
+    outside the accepted years (a placeholder such as 9999-12-31, or a typo): those are NaT too.
 
     Dates repeat a lot (a hundred thousand rows have a few thousand distinct days),
     so each distinct string is parsed once.
     """
     unique = pd.Series(text.dropna().unique(), dtype=object)
-    parsed = pd.Series(pd.NaT, index=unique.index, dtype="datetime64[ns]")
+    # Seconds, not pandas' usual nanoseconds: they hold any year, so a placeholder such as 9999-12-31 is
+    # recognised as a date (outside the accepted years) instead of overflowing.
+    parsed = pd.Series(pd.NaT, index=unique.index, dtype="datetime64[s]")
     for fmt in formats:
-        todo = parsed.isna()
+        todo = parsed.isna().to_numpy()
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(unique[todo], format=fmt, errors="coerce")
-    lookup = dict(zip(unique, parsed, strict=True))
-    return pd.to_datetime(text.map(lookup), errors="coerce")
+        found = pd.to_datetime(unique[todo], format=fmt, errors="coerce")
+        parsed[todo] = found.astype("datetime64[s]").to_numpy()
+    year = parsed.dt.year.astype(float)
+    # Older pandas says NaT both for garbage and for days it cannot hold: Python's own dates tell them apart.
+    for i in np.flatnonzero(parsed.isna().to_numpy()):
+        year.iat[i] = _python_year(str(unique.iat[i]), formats)
+    outside = ((year < limits.first_year) | (year > limits.last_year)).to_numpy()
+    parsed[outside] = pd.NaT
+    lookup = dict(zip(unique, parsed.astype("datetime64[ns]"), strict=True))  # accepted years fit in nanoseconds
+    days = pd.to_datetime(text.map(lookup), errors="coerce").astype("datetime64[ns]")
+    return days, text.isin(set(unique[outside]))
 
 
-def _claim_intervals(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Parse 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' (or a day in another DAY_FORMATS style) into start, end, precision."""
-    start = _parse_days(text)
+def _claim_intervals(text: pd.Series, limits: Limits) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Parse 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' (or a day in another DAY_FORMATS style) into start, end, precision,
+    and which cells are dates outside the accepted years."""
+    start, outside = _parse_days(text, DAY_FORMATS, limits)
     end = start.copy()
     precision = pd.Series(np.where(start.notna(), "day", None), index=text.index, dtype=object)
     for fmt, name, offset in (("%Y-%m", "month", pd.offsets.MonthEnd(0)), ("%Y", "year", pd.offsets.YearEnd(0))):
-        todo = start.isna() & text.notna()
+        todo = start.isna() & text.notna() & ~outside
         if not todo.any():
             break
-        found = _parse_days(text[todo], (fmt,))
+        found, far = _parse_days(text[todo], (fmt,), limits)
+        outside = outside | far.reindex(text.index, fill_value=False)
         ok = found.notna().reindex(text.index, fill_value=False)
         start[ok] = found[found.notna()]
         end[ok] = found[found.notna()] + offset
         precision[ok] = name
-    return start, end, precision
+    return start, end, precision, outside
 
 
 def _labels(start: pd.Series, end: pd.Series, precision: pd.Series) -> pd.Series:
@@ -381,6 +525,21 @@ def _sources(value: Any) -> list[dict]:
     return out
 
 
+def _conflict_problem(value: Any) -> str | None:
+    """Return why a conflicts cell is not a list of {field, values: [{value, source}]}, or None if it is."""
+    shape = "{field, values: [{value, source}]}"
+    if not isinstance(value, list):
+        return f"conflicts is not a list of {shape}"
+    for number, conflict in enumerate(value, start=1):
+        sides = conflict.get("values") if isinstance(conflict, dict) else None
+        if not (isinstance(conflict, dict) and isinstance(conflict.get("field"), str) and conflict["field"]
+                and isinstance(sides, list) and sides
+                and all(isinstance(side, dict) and isinstance(side.get("source"), str)
+                        and type(side.get("value")) in (str, int, float) for side in sides)):
+            return f"conflicts item {number} is not {shape} (a text field, and each value a text or number with its source)"
+    return None
+
+
 @dataclass
 class _Draft:
     """The schema's columns before the shared checks (coordinates, dates, ids)."""
@@ -392,13 +551,14 @@ class _Draft:
     end: pd.Series
     date_precision: pd.Series
     raw_date: pd.Series
+    outside: pd.Series  # the date is real but outside the accepted years
     columns: dict[str, Any]
     extra: dict[str, pd.Series]
 
 
-def _acled_draft(values: pd.DataFrame, flag: Callable[[int, str], None]) -> _Draft:
+def _acled_draft(values: pd.DataFrame, flag: Callable[[int, str], None], limits: Limits) -> _Draft:
     raw_date = _text(_get(values, "event_date"))
-    day = _parse_days(raw_date)
+    day, outside = _parse_days(raw_date, DAY_FORMATS, limits)
     time_code = _text(_get(values, "time_precision")).fillna("1")
     date_precision = time_code.map(ACLED_TIME_PRECISION)
     for i in np.flatnonzero(date_precision.isna().to_numpy()):
@@ -431,25 +591,34 @@ def _acled_draft(values: pd.DataFrame, flag: Callable[[int, str], None]) -> _Dra
     extra = {"sub_event_type": sub_type, "actor1": _text(_get(values, "actor1")), "location": location,
              "admin1": admin1, "notes": _text(_get(values, "notes")), "fatalities": fatalities}
     return _Draft(_text(_get(values, "event_id_cnty")), _numbers(_get(values, "latitude")),
-                  _numbers(_get(values, "longitude")), start, end, date_precision, raw_date, columns, extra)
+                  _numbers(_get(values, "longitude")), start, end, date_precision, raw_date, outside, columns, extra)
 
 
-def _schema_draft(values: pd.DataFrame, kind: str, flag: Callable[[int, str], None]) -> _Draft:
+def _schema_draft(table: _Table, kind: str, flag: Callable[[int, str], None], limits: Limits) -> _Draft:
     """The export's own schema (GeoJSON or CSV), or a plain CSV with free columns."""
+    values = table.values
     if kind == "csv":
         names = list(values.columns)
         lat_name, lon_name, date_name = (next(n for n in group if n in names) for group in (LAT_NAMES, LON_NAMES, DATE_NAMES))
-        coordinates = {lat_name, lon_name, date_name}
-    else:
-        lat_name, lon_name, date_name = ("_lat", "_lon", "date_start") if kind == "geojson" else ("lat", "lon", "date_start")
-        coordinates = {"lat", "lon"}
+        read = {lat_name, lon_name, date_name}
+        lat, lon = _numbers(_get(values, lat_name)), _numbers(_get(values, lon_name))
+    elif kind == "export-csv":
+        date_name, read = "date_start", {"lat", "lon"}
+        lat, lon = _numbers(_get(values, "lat")), _numbers(_get(values, "lon"))
+    else:  # GeoJSON: the point is the geometry's; every property is data
+        date_name, read = "date_start", set()
+        assert table.points is not None
+        lon, lat = (_numbers(pd.Series(_object_array(c), index=values.index)) for c in table.points)
     raw_date = _text(_get(values, date_name))
-    start, end, date_precision = _claim_intervals(raw_date)
+    start, end, date_precision, outside = _claim_intervals(raw_date, limits)
     given_end = _text(_get(values, "date_end", "end_date"))
     has_end = given_end.notna()
     if has_end.any():
-        _, until, _ = _claim_intervals(given_end)
-        for i in np.flatnonzero((has_end & until.isna()).to_numpy()):
+        _, until, _, end_outside = _claim_intervals(given_end, limits)
+        for i in np.flatnonzero((has_end & end_outside).to_numpy()):
+            flag(i, f"date_end {given_end.iloc[i]!r} is outside the years {limits.years} (a placeholder or a typo?; "
+                    f"{limits.how_to_raise('years')})")
+        for i in np.flatnonzero((has_end & until.isna() & ~end_outside).to_numpy()):
             flag(i, f"date_end {given_end.iloc[i]!r} is not a valid date")
         for i in np.flatnonzero((has_end & until.notna() & start.notna() & (until < start)).to_numpy()):
             flag(i, f"date_end {given_end.iloc[i]} is before the start {raw_date.iloc[i]}")
@@ -461,6 +630,12 @@ def _schema_draft(values: pd.DataFrame, kind: str, flag: Callable[[int, str], No
     kinds = _text(_get(values, "type", "event_type"))
     place_names = [_strings(v) for v in cells["place_names"]]
     titles = _text(_get(values, "title", "name"))
+    conflicts = []
+    for i, value in enumerate(cells["conflicts"]):
+        problem = None if _missing(value) else _conflict_problem(value)
+        if problem:
+            flag(i, problem)
+        conflicts.append(value if not _missing(value) and problem is None else [])
     columns = {
         "title": [t or f"{k or 'Incident'}{' in ' + p[0] if p else ''}"
                   for t, k, p in zip(titles, kinds, place_names, strict=True)],
@@ -471,32 +646,65 @@ def _schema_draft(values: pd.DataFrame, kind: str, flag: Callable[[int, str], No
         "radius_m": _numbers(_get(values, "radius_m")),
         "sources": [_sources(v) for v in cells["sources"]],
         "casualties": [_strings(v) for v in cells["casualties"]],
-        "conflicts": [v if isinstance(v, list) else [] for v in cells["conflicts"]],
+        "conflicts": conflicts,
         **{name: _text(_get(values, name)) for name in ("time", "timezone", "weapon", "coding_note")},
     }
-    derived = {"date_label", "corroboration", "date_end", "end_date", "date_precision", "name", "event_type"}
-    schema = {*INCIDENT_COLUMNS, *derived, *coordinates, lat_name, lon_name, date_name}
-    extra = {name: values[name] for name in values.columns if name not in schema and not name.startswith("_")}
-    return _Draft(_text(_get(values, "id")), _numbers(_get(values, lat_name)), _numbers(_get(values, lon_name)),
-                  start, end, date_precision, raw_date, columns, extra)
+    schema = {*INCIDENT_COLUMNS, *_DERIVED, *read}
+    if kind == "export-csv":
+        schema.add(SPARSE_COLUMN)  # our own: read back by _sparse_cells, not a free column
+    extra = {name: values[name] for name in values.columns if name not in schema}
+    return _Draft(_text(_get(values, "id")), lat, lon, start, end, date_precision, raw_date, outside, columns, extra)
 
 
-def _finish(table: _Table, file: str, kind: str) -> ImportResult:
+def _missing(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and np.isnan(value))
+
+
+def _sparse_cells(table: _Table, kind: str, flag: Callable[[int, str], None]) -> list[dict | None] | None:
+    """Return each row's rare properties: gathered from a GeoJSON file, or our CSV export's JSON cells."""
+    if kind != "export-csv" or SPARSE_COLUMN not in table.values:
+        return table.sparse
+    out: list[dict | None] = []
+    for i, cell in enumerate(table.values[SPARSE_COLUMN]):
+        value = None
+        if isinstance(cell, str) and cell.strip():
+            try:
+                value = orjson.loads(cell)
+            except orjson.JSONDecodeError as exc:
+                flag(i, f"{SPARSE_COLUMN} is not valid JSON ({exc})")
+            if value is not None and not isinstance(value, dict):
+                flag(i, f"{SPARSE_COLUMN} is not a JSON object of properties")
+                value = None
+        out.append(value or None)
+    return out if any(item is not None for item in out) else None
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """Return `name`, or `name_2`, `name_3`… when the export writes a column of that name itself."""
+    if name not in _RESERVED and name not in taken:
+        return name
+    number = 2
+    while f"{name}_{number}" in taken or f"{name}_{number}" in _RESERVED:
+        number += 1
+    return f"{name}_{number}"
+
+
+def _finish(table: _Table, file: str, kind: str, limits: Limits) -> ImportResult:
     """Check every row; build the frame from the good ones and a problem for each reason a row is bad."""
-    values = table.values.reset_index(drop=True)
-    n = len(values)
+    values = table.values
+    n = len(table.where)
     reasons: dict[int, list[str]] = defaultdict(list)
 
-    # A row that could not be read at all (broken JSON, wrong cell count) is reported for that alone.
-    broken = _get(values, "_error").dropna()
-    for i, error in broken.items():
-        reasons[int(i)].append(str(error))
+    # A row that could not be read at all (broken JSON, a CSV syntax error) is reported for that alone.
+    for i, error in table.errors.items():
+        reasons[i].append(error)
 
     def flag(i: int, reason: str) -> None:
-        if int(i) not in broken.index:
+        if int(i) not in table.errors:
             reasons[int(i)].append(reason)
 
-    draft = _acled_draft(values, flag) if kind == "acled" else _schema_draft(values, kind, flag)
+    draft = _acled_draft(values, flag, limits) if kind == "acled" else _schema_draft(table, kind, flag, limits)
+    sparse = _sparse_cells(table, kind, flag)
     lat, lon = draft.lat, draft.lon
     for i in np.flatnonzero((lat.isna() | lon.isna()).to_numpy()):
         flag(i, "no usable latitude/longitude")
@@ -509,7 +717,13 @@ def _finish(table: _Table, file: str, kind: str) -> ImportResult:
         flag(i, "coordinates are (0, 0), a placeholder, not a place")
     for i in np.flatnonzero(draft.start.isna().to_numpy()):
         shown = draft.raw_date.iloc[i]
-        flag(i, "no date" if shown is None else f"date {shown!r} is not a valid date (or does not exist)")
+        if shown is None:
+            flag(i, "no date")
+        elif draft.outside.iloc[i]:
+            flag(i, f"date {shown!r} is outside the years {limits.years} (a placeholder or a typo?; "
+                    f"{limits.how_to_raise('years')})")
+        else:
+            flag(i, f"date {shown!r} is not a valid date (or does not exist)")
 
     ident = draft.ident.copy()
     unnamed = ident.isna().to_numpy()
@@ -521,7 +735,7 @@ def _finish(table: _Table, file: str, kind: str) -> ImportResult:
 
     bad = np.zeros(n, dtype=bool)
     bad[list(reasons)] = True
-    problems = []
+    problems = list(table.notices)
     for i in sorted(reasons):
         label = None if unnamed[i] else str(ident.iloc[i])
         for reason in reasons[i]:
@@ -529,23 +743,36 @@ def _finish(table: _Table, file: str, kind: str) -> ImportResult:
     rejected = [str(ident.iloc[i]) for i in sorted(reasons)]
 
     good = ~bad
-    frame = pd.DataFrame({"id": ident}, index=values.index)
+    columns: dict[str, np.ndarray] = {"id": ident.to_numpy(dtype=object)[good]}
     for name, column in draft.columns.items():
-        frame[name] = column.to_numpy() if isinstance(column, pd.Series) else pd.Series(column, dtype=object).to_numpy()
-    frame["date_start"] = draft.start.dt.strftime("%Y-%m-%d")
-    frame["date_end"] = draft.end.dt.strftime("%Y-%m-%d")
-    frame["date_precision"] = draft.date_precision
-    frame = frame[good].copy()
-    frame["date_label"] = _labels(draft.start[good], draft.end[good], draft.date_precision[good])
-    frame["corroboration"] = [len({s["source"] for s in items}) for items in frame["sources"]]
+        array = column.to_numpy() if isinstance(column, pd.Series) else _object_array(column)
+        columns[name] = array[good]
+    columns["date_start"] = draft.start.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)[good]
+    columns["date_end"] = draft.end.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)[good]
+    columns["date_precision"] = draft.date_precision.to_numpy(dtype=object)[good]
+    columns["date_label"] = _labels(draft.start[good], draft.end[good], draft.date_precision[good]).to_numpy(dtype=object)
+    columns["corroboration"] = np.array([len({s["source"] for s in items}) for items in columns["sources"]], dtype=np.int64)
+    count = int(good.sum())
     for name in INCIDENT_COLUMNS:
-        if name not in frame:
-            frame[name] = [[] for _ in range(len(frame))] if name in LIST_COLUMNS else None
-    extra_names = [name for name in draft.extra if name not in frame]
-    for name in extra_names:
-        frame[name] = draft.extra[name][good].to_numpy()
+        if name not in columns:
+            columns[name] = _object_array([[] for _ in range(count)] if name in LIST_COLUMNS else [None] * count)
+    extra_names, taken = [], set(INCIDENT_COLUMNS)
+    for name, column in draft.extra.items():
+        kept = _free_name(name, taken)
+        if kept != name:
+            problems.insert(0, Problem(file, 1 if kind != "geojson" else None, None,
+                                       f"column {name!r} is kept as {kept!r}: the export writes {name!r} itself"))
+        taken.add(kept)
+        extra_names.append(kept)
+        columns[kept] = column.to_numpy(dtype=object if column.dtype == object else None)[good]
+    if sparse is not None:
+        kept_sparse = _object_array(sparse)[good]
+        if any(item is not None for item in kept_sparse):
+            extra_names.append(SPARSE_COLUMN)
+            columns[SPARSE_COLUMN] = kept_sparse
+    frame = pd.DataFrame({name: columns[name] for name in (*INCIDENT_COLUMNS, *extra_names)})  # one build, not 5,000 inserts
     frame["radius_m"] = pd.to_numeric(frame["radius_m"], errors="coerce")
     points = gpd.points_from_xy(lon[good], lat[good], crs=CRS)
-    result = gpd.GeoDataFrame(frame[[*INCIDENT_COLUMNS, *extra_names]], geometry=points, crs=CRS)
+    result = gpd.GeoDataFrame(frame, geometry=points, crs=CRS)
     result = result.sort_values(["date_start", "id"], kind="stable").reset_index(drop=True)
     return ImportResult(result, problems, rejected, n, kind, file, extra_names)

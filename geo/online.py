@@ -5,7 +5,8 @@ When it is on, :class:`CachedNominatim` asks a Nominatim server through geopy, a
 most one request per second (the public server's usage policy), with a real
 User-Agent, retrying transient failures with exponential backoff, and remembers
 every answer -- "not found" included -- in a JSON file so a query is sent at most
-once. :class:`FallbackGeocoder` puts it in front of the offline gazetteer: when the
+once; processes sharing the file merge their answers into it under a lock.
+:class:`FallbackGeocoder` puts it in front of the offline gazetteer: when the
 service fails or knows nothing, the offline answer is used and the failure is
 reported (a warning plus an entry in ``failures``) instead of being hidden.
 
@@ -30,6 +31,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
+from filelock import FileLock
 from geopy.adapters import BaseSyncAdapter, RequestsAdapter, URLLibAdapter
 from geopy.distance import geodesic
 from geopy.exc import (
@@ -133,6 +135,15 @@ _DEFAULT_RADIUS_M = {
 
 _RETRYABLE = (GeocoderTimedOut, GeocoderRateLimited, GeocoderUnavailable)
 
+# A Nominatim result nests a few levels (a GeoJSON multipolygon, the deepest, about six);
+# anything far deeper is hostile, and writing it back could exceed the recursion limit.
+_MAX_RESULT_DEPTH = 32
+# How far ahead of this clock a cached fetched_at may be (clocks get corrected). Beyond
+# that it is not a time this cache wrote, and a "not found" from then would never expire.
+_CLOCK_SKEW_SECONDS = 24 * 3600.0
+# How long a save waits for another process's save; after that it gives up with a warning.
+_LOCK_TIMEOUT_SECONDS = 10.0
+
 
 def _adapter_without_hidden_retries() -> Callable[..., BaseSyncAdapter]:
     """Return a geopy adapter factory that never retries on its own."""
@@ -208,7 +219,7 @@ def radius_from_bbox(bbox: Any) -> float | None:
     """Return half the diagonal of a Nominatim boundingbox [S, N, W, E] in metres (>= 10), or None if unusable."""
     try:
         south, north, west, east = (float(v) for v in bbox)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int too large for a float
         return None
     if not all(math.isfinite(v) for v in (south, north, west, east)):
         return None
@@ -283,7 +294,7 @@ def place_to_location(place: Mapping[str, Any], matched: str) -> Location:
         raise ValueError(f"result is a {type(place).__name__}, not an object")
     try:
         lat, lon = float(place["lat"]), float(place["lon"])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"result has no usable lat/lon: {exc!r}") from exc
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError(f"result coordinates out of range: {lat}, {lon}")
@@ -317,8 +328,25 @@ def place_to_location(place: Mapping[str, Any], matched: str) -> Location:
     return Location(display_name or name, (lat, lon), raw)
 
 
+def _check_depth(value: Any, limit: int, what: str) -> None:
+    """Raise ValueError if lists and objects nest in ``value`` (called ``what``) more than ``limit`` deep; never recurses."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise ValueError(f"{what} is nested more than {limit} levels deep")
+        stack.extend((child, depth + 1) for child in children)
+
+
 def _validate_cache(data: Any) -> dict[str, dict[str, Any]]:
     """Return the entries of a parsed cache document, or raise ValueError saying what is wrong."""
+    now = time.time()
     if not isinstance(data, dict):
         raise ValueError(f"top level is a {type(data).__name__}, not an object")
     if data.get("format") != CACHE_FORMAT or data.get("version") != CACHE_VERSION:
@@ -334,10 +362,29 @@ def _validate_cache(data: Any) -> dict[str, dict[str, Any]]:
         fetched_at = entry.get("fetched_at")
         if isinstance(fetched_at, bool) or not isinstance(fetched_at, (int, float)):
             raise ValueError(f"entry {key!r} has no fetched_at time")
+        # json reads NaN and Infinity, which (like a far-future time) would keep a "not found"
+        # forever and win every merge. NaN fails any comparison; comparing, unlike float(),
+        # cannot overflow on a huge int.
+        if not 0 <= fetched_at <= now + _CLOCK_SKEW_SECONDS:
+            raise ValueError(f"entry {key!r} has an impossible fetched_at time {fetched_at!r}")
+        # One level more than a result: the entry holds it.
+        _check_depth(entry, _MAX_RESULT_DEPTH + 1, f"entry {key!r}")
         if entry["result"] is not None:
             # The same check a fresh response gets: a cached answer is not trusted more.
             place_to_location(entry["result"], entry["query"])
     return entries
+
+
+def _merge_entries(
+    on_disk: Mapping[str, dict[str, Any]], in_memory: Mapping[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Return both sets of entries; for a key in both, the one fetched later (in memory on a tie)."""
+    merged = dict(on_disk)
+    for key, entry in in_memory.items():
+        other = merged.get(key)
+        if other is None or entry["fetched_at"] >= other["fetched_at"]:
+            merged[key] = entry
+    return merged
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -418,6 +465,10 @@ class CachedNominatim:
         )
         self.requests_sent = 0
         self._lock = threading.RLock()
+        # Between processes: a save reads, merges and replaces the file under this lock.
+        self._file_lock = FileLock(
+            self.cache_path.with_name(f"{self.cache_path.name}.lock"), timeout=_LOCK_TIMEOUT_SECONDS
+        )
         self._entries: dict[str, dict[str, Any]] = self._load()
 
     @property
@@ -426,16 +477,33 @@ class CachedNominatim:
         return self._limited_geocode
 
     def _load(self) -> dict[str, dict[str, Any]]:
+        """Return the cached entries; an unusable cache file is set aside (with a warning) and {} returned."""
+        entries, problem = self._read_cache()
+        if problem is None:
+            return entries
+        try:
+            with self._file_lock:
+                # Read again under the lock: another process may have just replaced the bad
+                # file with a good one, which must not be set aside.
+                entries, problem = self._read_cache()
+                return entries if problem is None else self._discard_cache(problem)
+        except OSError:  # no lock to be had (filelock.Timeout is an OSError too)
+            return self._discard_cache(problem)
+
+    def _read_cache(self) -> tuple[dict[str, dict[str, Any]], str | None]:
+        """Return the entries in the cache file ({} if there is none) and None, or {} and what makes it unusable."""
         try:
             text = self.cache_path.read_bytes().decode("utf-8")
         except FileNotFoundError:
-            return {}
+            return {}, None
         except (OSError, UnicodeDecodeError) as exc:
-            return self._discard_cache(f"unreadable ({exc})")
+            return {}, f"unreadable ({exc})"
         try:
-            return _validate_cache(json.loads(text))
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError too
-            return self._discard_cache(f"invalid ({exc})")
+            return _validate_cache(json.loads(text)), None
+        # json.JSONDecodeError is a ValueError too; json.loads recurses, so deep nesting
+        # raises RecursionError, which must not crash every run that reads the cache.
+        except (ValueError, RecursionError) as exc:
+            return {}, f"invalid ({exc})"
 
     def _discard_cache(self, reason: str) -> dict[str, dict[str, Any]]:
         # Kept beside the cache rather than deleted: it may hold evidence of what broke it.
@@ -453,12 +521,21 @@ class CachedNominatim:
         return {}
 
     def _save(self) -> None:
+        """Merge the entries into the cache file, which other processes may have saved to since it was read."""
         with self._lock:
-            document = {"format": CACHE_FORMAT, "version": CACHE_VERSION, "entries": self._entries}
-            data = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
             try:
-                _write_atomic(self.cache_path, data)
-            except OSError as exc:
+                self.cache_path.parent.mkdir(parents=True, exist_ok=True)  # for the lock file
+                with self._file_lock:
+                    # Written as read and merged under the lock: writing only this process's
+                    # entries would drop those another process saved since this one loaded.
+                    on_disk, problem = self._read_cache()
+                    if problem is not None:
+                        self._discard_cache(problem)
+                    self._entries = _merge_entries(on_disk, self._entries)
+                    document = {"format": CACHE_FORMAT, "version": CACHE_VERSION, "entries": self._entries}
+                    data = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+                    _write_atomic(self.cache_path, data)
+            except OSError as exc:  # filelock.Timeout included
                 # The answer is still good and kept in memory; losing the disk copy only
                 # costs a repeated request in a later run, so it must not fail the lookup.
                 warnings.warn(
@@ -515,7 +592,10 @@ class CachedNominatim:
                 if location is None:
                     return None
                 place = dict(location.raw)
-                place_to_location(place, matched=query)  # validate before it can reach the cache
+                # Validated as a cached entry will be, so that what is saved also loads;
+                # depth first, as place_to_location's str() of a deep value would recurse.
+                _check_depth(place, _MAX_RESULT_DEPTH, "result")
+                place_to_location(place, matched=query)
                 return place
             except GeocoderServiceError as exc:
                 if not self._retryable(exc) or attempt >= self.max_retries:
@@ -529,9 +609,10 @@ class CachedNominatim:
                     wait = max(wait, float(retry_after))
                 attempt += 1
                 self._sleep(wait)
-            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-                # geopy parses the JSON itself; a response of the wrong shape surfaces
-                # as one of these and is a service failure, not a bug here.
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError) as exc:
+                # geopy parses the JSON itself; a response of the wrong shape (or nested
+                # too deeply to parse) surfaces as one of these and is a service failure,
+                # not a bug here.
                 raise GeocoderParseError(f"unexpected Nominatim response: {exc}") from exc
 
     @staticmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
@@ -20,7 +21,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 import geo
 from dashboard.filters import in_window
-from dashboard.panels import escape_markdown
+from dashboard.markdown import escape_markdown
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 READER_SOURCE = "003_553f20544c4195fd"
@@ -300,14 +301,16 @@ def test_an_acled_file_loads_and_its_rejected_rows_are_counted(monkeypatch: pyte
     for line in (5, 6, 8, 9, 10):  # every rejected row is listed with its line
         assert any(f"line {line}" in t for t in texts), line
     assert len(table_ids(at)) == 5
-    assert any("acled" in c.value and "sample.csv" in c.value and "5 incidents" in c.value for c in at.caption)
+    assert any(escape_markdown("acled_sample.csv") in c.value and "5 incidents" in c.value for c in at.caption)
 
 
 def test_a_missing_data_file_says_so_and_shows_the_bundled_catalogue(monkeypatch: pytest.MonkeyPatch,
                                                                      incidents: pd.DataFrame) -> None:
     at = run_on(monkeypatch, "/nonexistent/incidents.geojson")
     assert not at.exception
-    assert any("no such file" in e.value and "/nonexistent/incidents.geojson" in e.value for e in at.error)
+    # Named by its file name alone: a visitor never sees where the server keeps its files.
+    assert any("no such file" in e.value and escape_markdown("incidents.geojson") in e.value for e in at.error)
+    assert not any("nonexistent" in e.value for e in at.error)
     assert sorted(table_ids(at)) == sorted(incidents["id"])
 
 
@@ -318,7 +321,8 @@ def test_an_unusable_data_file_is_an_error_not_a_crash(monkeypatch: pytest.Monke
     at = run_on(monkeypatch, broken)
     assert not at.exception
     problems = [e.value for e in at.error] + [t.value for t in at.text]
-    assert any("broken.geojson" in p for p in problems), problems
+    assert any(escape_markdown("broken.geojson") in p for p in problems), problems
+    assert not any(str(tmp_path) in p or escape_markdown(str(tmp_path)) in p for p in problems), problems
 
 
 def test_the_bundled_catalogue_beside_an_import(monkeypatch: pytest.MonkeyPatch, incidents: pd.DataFrame) -> None:
@@ -347,3 +351,61 @@ def test_the_sidebar_shows_the_link_to_this_view() -> None:
     assert not at.exception
     links = [c.value for c in at.code]
     assert any(link.endswith("?from=2025-08&to=2025-11&incident=embassy-kyiv-iskander-2025-11-14") for link in links), links
+
+
+def shown_markdown(at: AppTest) -> list[str]:
+    """Every piece of Markdown the page would render: headings, text, captions, errors and warnings."""
+    return [e.value for e in (*at.markdown, *at.caption, *at.subheader, *at.error, *at.warning, *at.info)]
+
+
+def test_a_file_name_full_of_markdown_is_shown_as_text(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    name = "![pixel](http:127.0.0.1:9:p.png) [click](www.example.org) :red[x] a@b.org.csv"
+    path = tmp_path / name
+    path.write_text("latitude,longitude,date\n50.4,30.5,2023-01-01\n", encoding="utf-8")
+    at = run_on(monkeypatch, path)
+    assert not at.exception
+    assert any(escape_markdown(name) in value for value in shown_markdown(at))
+    for value in shown_markdown(at):
+        bare = re.sub(r"\\.", "", value)  # what is left once every escaped character is taken out
+        assert "](" not in bare and "www." not in bare and "@b" not in bare, value
+
+
+def test_column_names_in_an_error_are_shown_as_text(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text("latitude,longitude,date,![a](http:x:p.png),![a](http:x:p.png)\n50.4,30.5,2023-01-01,1,2\n",
+                    encoding="utf-8")
+    at = run_on(monkeypatch, path)
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("used twice" in e for e in errors), errors
+    assert all("](" not in re.sub(r"\\.", "", e) for e in errors), errors
+
+
+def test_a_stack_link_lists_the_stacks_incidents_in_the_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from shapely.geometry import Point
+
+    from dashboard.viewport import CELL_PX, MAX_ZOOM, TILE_PX, to_world
+    from geo.export import geojson_text
+    from geo.synthetic import synthetic_incidents
+
+    frame = synthetic_incidents(40, seed=6)
+    frame.loc[:24, "geometry"] = [Point(30.52, 50.45)] * 25  # 25 incidents coded at one town's centre
+    path = tmp_path / "stacked.geojson"
+    path.write_text(geojson_text(frame), encoding="utf-8")
+    x, y = to_world(50.45, 30.52)
+    cells = TILE_PX * 2**MAX_ZOOM / CELL_PX
+    at = run_on(monkeypatch, path, cell=f"{int(x * cells)},{int(y * cells)}")
+    assert not at.exception
+    assert sorted(table_ids(at)) == sorted(frame["id"].iloc[:25])
+    assert any("Listing the **25** incidents of the stack" in c.value for c in at.caption)
+    at.button(key="list_all").click().run()
+    assert len(table_ids(at)) == 40 and "cell" not in at.query_params
+
+
+def test_the_server_listens_on_this_machine_only_and_shows_no_tracebacks() -> None:
+    import tomllib
+
+    config = tomllib.loads((APP.parent.parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "127.0.0.1"
+    assert 0 < config["server"]["maxUploadSize"] <= 200
+    assert config["client"]["showErrorDetails"] == "type"

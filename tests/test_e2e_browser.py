@@ -430,3 +430,19 @@ def test_incidents_at_the_same_spot_are_each_clickable(server, new_page, inciden
         frame.evaluate("() => window.map.closePopup()")  # an open popup would cover its neighbours
         _click_marker(page, incident)
         frame.locator(f'.sim-popup[data-incident="{incident}"]').wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+
+
+def test_a_marker_clicked_again_after_its_detail_was_closed_opens_it_again(server, new_page, incidents):
+    # Regression: st_folium returns the last drawing clicked on every rerun, and the page took a second
+    # click on the same marker for that stale value.
+    page = new_page()
+    _open(page, server, "?from=2022-03&to=2022-03")
+    incident = "kharkiv-consulate-2022-03"
+    _wait_for_markers(page, _expected_ids(incidents, pd.Period("2022-03", "M"), pd.Period("2022-03", "M")))
+    close = page.get_by_role("button", name="Close", exact=True)
+    for _ in range(2):
+        _click_marker(page, incident)
+        close.wait_for(timeout=TIMEOUT_S * 1000)
+        close.click()
+        close.wait_for(state="detached", timeout=TIMEOUT_S * 1000)
+        _map_frame(page).evaluate("() => window.map.closePopup()")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing
 import os
 import socket
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ from typing import Any
 
 import geopy
 import pytest
+from filelock import FileLock
 from geopy.distance import geodesic
 from geopy.exc import (
     ConfigurationError,
@@ -31,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from geo import online  # noqa: E402
 from geo.online import (  # noqa: E402
     CACHE_FORMAT,
     CachedNominatim,
@@ -258,7 +262,8 @@ def test_cache_persists_across_instances(stub: NominatimStub, cache_path: Path) 
     document = json.loads(cache_path.read_text(encoding="utf-8"))
     assert document["format"] == CACHE_FORMAT
     assert list(document["entries"]) == ["kyiv"]
-    assert not [p for p in cache_path.parent.iterdir() if p.name != cache_path.name]  # no temp files left
+    leftovers = {p.name for p in cache_path.parent.iterdir()} - {cache_path.name, f"{cache_path.name}.lock"}
+    assert not leftovers  # no temp files left
 
 
 def test_not_found_is_cached_too(stub: NominatimStub, cache_path: Path) -> None:
@@ -276,6 +281,27 @@ def test_not_found_expires(stub: NominatimStub, cache_path: Path) -> None:
     assert len(stub.requests) == 2
 
 
+def cache_file(entries: dict[str, Any]) -> bytes:
+    """Return the bytes of a cache file holding ``entries`` (NaN and Infinity written as Python's json writes them)."""
+    return json.dumps({"format": CACHE_FORMAT, "version": 1, "entries": entries}).encode()
+
+
+def nested(depth: int) -> list[Any]:
+    """Return a list nested ``depth`` levels deep."""
+    value: list[Any] = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def not_found_at(fetched_at: Any) -> bytes:
+    """Return a cache file whose "not found" entry for Kyiv was fetched at ``fetched_at``."""
+    return cache_file({"kyiv": {"query": "Kyiv", "fetched_at": fetched_at, "result": None}})
+
+
+DEEP = 100_000  # far past the recursion limit of json (and of any recursive check)
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -291,8 +317,29 @@ def test_not_found_expires(stub: NominatimStub, cache_path: Path) -> None:
                 "entries": {"kyiv": {"query": "Kyiv", "fetched_at": 0, "result": {"lat": "nope"}}},
             }
         ).encode(),
+        b"[" * DEEP + b"]" * DEEP,
+        cache_file({"kyiv": {"query": "Kyiv", "fetched_at": 0, "result": {**place(), "extratags": "DEEP"}}}).replace(
+            b'"DEEP"', b"{\"a\": " * DEEP + b"1" + b"}" * DEEP
+        ),
+        # Parsable, but nested deeper than any Nominatim result: saving it again could hit the recursion limit.
+        cache_file({"kyiv": {"query": "Kyiv", "fetched_at": 0, "result": {**place(), "extratags": nested(200)}}}),
+        cache_file({"kyiv": {"query": "Kyiv", "fetched_at": 0, "result": None, "note": nested(200)}}),
+        # A "not found" that never expires: json reads NaN and Infinity, and 1e300 is finite but never comes.
+        not_found_at(float("nan")),
+        not_found_at(float("inf")),
+        not_found_at(float("-inf")),
+        not_found_at(1e300),
+        not_found_at(time.time() + 365 * 24 * 3600),
+        not_found_at(10**400),  # an int too large for a float
+        not_found_at(-1.0),
+        cache_file({"kyiv": {"query": "Kyiv", "fetched_at": 0, "result": {**place(), "lat": 10**400}}}),
     ],
-    ids=["bad-json", "bad-utf8", "list", "wrong-version", "entries-list", "bad-entry"],
+    ids=[
+        "bad-json", "bad-utf8", "list", "wrong-version", "entries-list", "bad-entry",
+        "deep-json", "deep-entry", "nested-result", "nested-entry",
+        "nan-time", "inf-time", "minus-inf-time", "huge-time", "next-year-time", "huge-int-time", "negative-time",
+        "huge-int-lat",
+    ],
 )
 def test_corrupted_cache_is_set_aside_and_rebuilt(
     stub: NominatimStub, cache_path: Path, content: bytes
@@ -334,10 +381,137 @@ def test_crash_mid_write_leaves_old_cache_intact(
 
     assert podil is not None and podil.raw["name"] == "Podil"  # the lookup itself still succeeds
     assert cache_path.read_bytes() == before
-    assert sorted(p.name for p in cache_path.parent.iterdir()) == ["nominatim.json"]  # temp file removed
+    assert {p.name for p in cache_path.parent.iterdir()} <= {"nominatim.json", "nominatim.json.lock"}  # temp file removed
     reloaded = client(stub, cache_path)  # loads without any warning (see pytestmark)
     assert reloaded.cached("Kyiv")
     assert not reloaded.cached("Podil")
+
+
+def test_two_instances_sharing_a_cache_keep_each_others_entries(stub: NominatimStub, cache_path: Path) -> None:
+    stub.script(found(place()), found(place("Podil", osm_id=2, addresstype="suburb")))
+    first, second = client(stub, cache_path), client(stub, cache_path)  # both load the same (empty) cache
+    first.geocode("Kyiv")
+    second.geocode("Podil")  # must not overwrite what first saved meanwhile
+
+    def saved() -> set[str]:
+        return set(json.loads(cache_path.read_text(encoding="utf-8"))["entries"])
+
+    assert saved() == {"kyiv", "podil"}
+    third = client(stub, cache_path)
+    assert third.cached("Kyiv") and third.cached("Podil")
+
+    first.geocode("Odesa")
+    assert saved() == {"kyiv", "podil", "odesa"}
+    assert first.cached("Podil")  # what was on disk is merged in on saving
+    assert len(stub.requests) == 3
+
+
+def test_merging_keeps_the_newer_entry_of_a_key(stub: NominatimStub, cache_path: Path) -> None:
+    cache_path.parent.mkdir(parents=True)
+    cache_path.write_bytes(not_found_at(time.time() - 3600))  # "Kyiv: not found", an hour ago
+    stale = client(stub, cache_path)
+    assert stale.cached("Kyiv")
+
+    stub.script(found(place()))
+    fresh = client(stub, cache_path, negative_ttl_seconds=60.0)  # the old "not found" has expired for it
+    assert fresh.geocode("Kyiv") is not None
+
+    stale.geocode("Odesa")  # stale saves again, still holding its older "not found" for Kyiv
+    entries = json.loads(cache_path.read_text(encoding="utf-8"))["entries"]
+    assert set(entries) == {"kyiv", "odesa"}
+    assert entries["kyiv"]["result"] is not None  # the newer answer won
+    assert stale.geocode("Kyiv") is not None  # and stale has it now too, without a request
+    assert len(stub.requests) == 2
+
+
+def _geocode_in_a_process(cache_path: str, domain: str, queries: list[str], barrier: Any) -> None:
+    """Body of a process of test_two_processes_sharing_a_cache_keep_each_others_entries."""
+    warnings.simplefilter("error", GeocodeCacheWarning)
+    geocoder = CachedNominatim(
+        user_agent=UA, cache_path=cache_path, domain=domain, scheme="http", timeout=3, min_delay_seconds=0.0
+    )
+    barrier.wait(timeout=60)  # both have loaded the cache before either saves
+    for query in queries:
+        geocoder.geocode(query)
+
+
+def test_two_processes_sharing_a_cache_keep_each_others_entries(stub: NominatimStub, cache_path: Path) -> None:
+    # spawn, not fork: this process runs the stub's server threads.
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    queries = [[f"{side} place {n}" for n in range(8)] for side in ("east", "west")]
+    processes = [
+        context.Process(target=_geocode_in_a_process, args=(str(cache_path), stub.domain, mine, barrier))
+        for mine in queries
+    ]
+    for process in processes:
+        process.start()
+    try:
+        for process in processes:
+            process.join(timeout=120)
+        assert [process.exitcode for process in processes] == [0, 0]
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+    entries = json.loads(cache_path.read_text(encoding="utf-8"))["entries"]
+    assert set(entries) == {normalize_query(query) for mine in queries for query in mine}
+    assert len(stub.requests) == 16
+
+
+def test_save_waits_for_the_cache_lock(stub: NominatimStub, cache_path: Path) -> None:
+    stub.script(found(place()))
+    geocoder = client(stub, cache_path)
+    cache_path.parent.mkdir(parents=True)
+    worker = threading.Thread(target=geocoder.geocode, args=("Kyiv",))
+    with FileLock(f"{cache_path}.lock"):  # another process is saving
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive()
+        assert not cache_path.exists()
+    worker.join(10)
+    assert not worker.is_alive()
+    assert client(stub, cache_path).cached("Kyiv")
+    assert len(stub.requests) == 1
+
+
+def test_save_gives_up_on_a_lock_held_too_long(
+    stub: NominatimStub, cache_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(online, "_LOCK_TIMEOUT_SECONDS", 0.2)
+    stub.script(found(place()))
+    geocoder = client(stub, cache_path)
+    cache_path.parent.mkdir(parents=True)
+    with FileLock(f"{cache_path}.lock"), pytest.warns(GeocodeCacheWarning, match="could not write"):
+        location = geocoder.geocode("Kyiv")
+    assert location is not None  # the lookup itself still succeeds
+    assert geocoder.cached("Kyiv")
+    assert not cache_path.exists()
+
+
+def test_bad_cache_rewritten_meanwhile_is_not_set_aside(
+    stub: NominatimStub, cache_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stub.script(found(place()))
+    client(stub, cache_path).geocode("Kyiv")
+    good = cache_path.read_bytes()
+    cache_path.write_bytes(b"[]")
+    validate = online._validate_cache
+
+    def validate_then_rewrite(data: Any) -> dict[str, dict[str, Any]]:
+        try:
+            return validate(data)
+        except ValueError:
+            cache_path.write_bytes(good)  # another process saves a good cache right after this one read the bad
+            raise
+
+    monkeypatch.setattr(online, "_validate_cache", validate_then_rewrite)
+    geocoder = client(stub, cache_path)  # no warning (see pytestmark): the good cache is used
+    assert geocoder.cached("Kyiv")
+    assert cache_path.read_bytes() == good
+    assert not list(cache_path.parent.glob("nominatim.json.corrupt-*"))
 
 
 def test_default_cache_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -494,6 +668,34 @@ def test_bad_response_falls_back(stub: NominatimStub, cache_path: Path, reply: R
         assert geocoder.geocode("Podil") is PODIL
     assert geocoder.failures[0].error == error
     assert len(stub.requests) == 1  # not worth retrying
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        found({**place(), "extratags": nested(200)}),
+        Reply(200, b"[" * DEEP + b"]" * DEEP),
+        Reply(200, b'[{"lat": 1' + b"0" * 400 + b', "lon": 30, "osm_type": "node", "osm_id": 1}]'),
+    ],
+    ids=["nested-result", "deep-json", "huge-int-lat"],
+)
+def test_hostile_response_falls_back(stub: NominatimStub, cache_path: Path, reply: Reply) -> None:
+    stub.script(reply)
+    geocoder, _ = fallback(stub, cache_path)
+    with pytest.warns(OnlineGeocodingWarning):
+        assert geocoder.geocode("Podil") is PODIL
+    assert geocoder.failures[0].error == "GeocoderParseError"
+    assert not geocoder.online.cached("Podil")  # never reaches the cache
+    assert len(stub.requests) == 1
+
+
+def test_result_as_deep_as_allowed_is_cached_and_reloads(stub: NominatimStub, cache_path: Path) -> None:
+    # What a fresh response may be, a cached entry may hold: else every later run would discard the cache.
+    deepest = {**place(), "extratags": nested(online._MAX_RESULT_DEPTH - 1)}
+    stub.script(found(deepest))
+    assert client(stub, cache_path).geocode("Kyiv") is not None
+    assert client(stub, cache_path).cached("Kyiv")  # loads without any warning (see pytestmark)
+    assert len(stub.requests) == 1
 
 
 def test_connection_refused_falls_back(cache_path: Path) -> None:

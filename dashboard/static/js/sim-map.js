@@ -68,7 +68,7 @@
     var corroborated = p.corroboration > 1;
     badges.appendChild(el("span", "sim-badge " + (corroborated ? "sim-corroborated" : "sim-single"),
       corroborated ? p.corroboration + " sources" : "single source"));
-    if (p.conflicts && p.conflicts.length) badges.appendChild(el("span", "sim-badge sim-conflict", "sources disagree"));
+    if (Array.isArray(p.conflicts) && p.conflicts.length) badges.appendChild(el("span", "sim-badge sim-conflict", "sources disagree"));
     box.appendChild(badges);
     row(box, "Date", p.date_label + (p.time ? ", " + p.time + " (local, as reported)" : ""));
     row(box, "Place", p.place_names);
@@ -77,14 +77,18 @@
     }
     row(box, "Weapon", p.weapon);
     row(box, "Casualties", p.casualties);
-    (p.conflicts || []).forEach(function (c) {
-      var sides = (c.values || []).map(function (v) { return "“" + v.value + "” (" + String(v.source).slice(0, 3) + ")"; });
-      row(box, "Disagreement on " + c.field, sides.join(" vs "));
+    // The importer checks each conflict's shape; a payload is still read defensively (null, missing parts).
+    (Array.isArray(p.conflicts) ? p.conflicts : []).forEach(function (c) {
+      if (!c || typeof c !== "object") return;
+      var sides = (Array.isArray(c.values) ? c.values : []).filter(function (v) { return v && typeof v === "object"; })
+        .map(function (v) { return "“" + String(v.value) + "” (" + String(v.source).slice(0, 3) + ")"; });
+      row(box, "Disagreement on " + String(c.field || "a claim"), sides.join(" vs "));
     });
     if (p.coding_note) row(box, "Coding note", p.coding_note);
     Object.keys(p.details || {}).forEach(function (key) { row(box, key, p.details[key]); });
     var list = el("ol", "sim-sources");
-    (p.sources || []).forEach(function (s) {
+    (Array.isArray(p.sources) ? p.sources : []).forEach(function (s) {
+      if (!s || typeof s !== "object") return;
       var item = el("li");
       if (s.quote) {
         item.appendChild(el("q", "sim-quote", s.quote));
@@ -112,21 +116,74 @@
     return box;
   };
 
-  function clusterIcon(cluster, colours) {
-    var count = cluster[2];
+  // Enter or Space on a focused marker does what a click does (Leaflet only opens a bound popup). The popup's
+  // own key handler is taken off first: a key would open it, then the click close it again.
+  function clickOnKey(layer) {
+    if (layer._onKeyPress) layer.off("keypress", layer._onKeyPress, layer);
+    layer.on("keypress", function (e) {
+      var key = e.originalEvent && e.originalEvent.key;
+      if (key !== "Enter" && key !== " ") return;
+      L.DomEvent.preventDefault(e.originalEvent);
+      layer.fire("click", {latlng: layer.getLatLng(), originalEvent: e.originalEvent}, true);  // up to its group, as a real click
+    });
+  }
+
+  function countLabel(count) {
+    return count >= 10000 ? Math.round(count / 1000) + "k" : count.toLocaleString("en");
+  }
+
+  function clusterIcon(cluster, colours, stack) {
+    var count = cluster.count;
     var size = Math.round(Math.min(60, 24 + 8 * Math.log10(count + 1)));
-    var node = el("div", "sim-cluster");
+    var node = el("div", stack ? "sim-cluster sim-stack" : "sim-cluster");
     node.style.width = node.style.height = size + "px";
     node.style.lineHeight = (size - 8) + "px";
-    var top = cluster[7] && cluster[7][0];
+    var top = cluster.types && cluster.types[0];
     if (top) node.style.borderColor = colours[top[0]] || "#34495e";
-    node.appendChild(el("span", null, count >= 10000 ? Math.round(count / 1000) + "k" : count.toLocaleString("en")));
+    node.appendChild(el("span", null, countLabel(count)));
     return L.divIcon({html: node, className: "sim-cluster-icon", iconSize: [size, size]});
   }
 
+  function typesText(cluster, types) {
+    return (cluster.types || []).map(function (t) { return t[1].toLocaleString("en") + " " + types[t[0]]; }).join(", ");
+  }
+
   function clusterTooltip(cluster, types) {
-    var parts = (cluster[7] || []).map(function (t) { return t[1].toLocaleString("en") + " " + types[t[0]]; });
-    return el("span", null, cluster[2].toLocaleString("en") + " incidents — " + parts.join(", ") + ". Click to zoom in.");
+    return el("span", null, cluster.count.toLocaleString("en") + " incidents — " + typesText(cluster, types) +
+      ". Click to zoom in.");
+  }
+
+  // At the last zoom a cluster cannot be zoomed into: it is a stack. Drawn as a GeoJSON feature, so that a
+  // click reaches the page (streamlit-folium reports the feature), which then lists its incidents in the table.
+  function drawStacks(group, stacks, colours, types) {
+    var features = stacks.map(function (c) {
+      return {type: "Feature", geometry: {type: "Point", coordinates: [c.lon, c.lat]},
+              properties: {stack: c.count, cell: c.cell, id: "stack:" + c.cell.join(",")}};
+    });
+    var byId = {};
+    stacks.forEach(function (c) { byId["stack:" + c.cell.join(",")] = c; });
+    L.geoJSON({type: "FeatureCollection", features: features}, {
+      pointToLayer: function (feature, latlng) {
+        var c = byId[feature.properties.id];
+        return L.marker(latlng, {icon: clusterIcon(c, colours, true), keyboard: true, riseOnHover: true});
+      },
+      onEachFeature: function (feature, layer) {
+        var c = byId[feature.properties.id];
+        layer.bindTooltip(function () {
+          return el("span", null, c.count.toLocaleString("en") + " incidents here — " + typesText(c, types) +
+            ". Click to list them in the table.");
+        });
+        layer.bindPopup(function () {
+          var box = el("div", "sim-popup sim-stack-popup");
+          box.appendChild(el("div", "sim-title", c.count.toLocaleString("en") + " incidents at this spot"));
+          box.appendChild(el("div", "sim-row", "Too many to draw one by one: " + typesText(c, types) + "."));
+          box.appendChild(el("div", "sim-row", "They are listed in the table under the map."));
+          return box;
+        }, {maxWidth: 320, className: "sim-leaflet-popup"});
+        layer.on("popupopen", function () { layer.closeTooltip(); });  // the popup says it all
+        clickOnKey(layer);
+      },
+    }).addTo(group);
   }
 
   // Incidents coded at the very same point (five strikes at one embassy, city-level reports at a city's
@@ -185,21 +242,29 @@
         layer.bindTooltip(function () { return el("span", null, p.title + " — " + p.date_label); }, {sticky: true});
       },
     }).addTo(group);
-    (payload.clusters || []).forEach(function (c) {
-      var marker = L.marker([c[0], c[1]], {icon: clusterIcon(c, typeColours), keyboard: true, riseOnHover: true});
-      marker.bindTooltip(function () { return clusterTooltip(c, payload.types || []); });
-      marker.on("click", function () {
-        var map = window.map;
-        if (c[3] === c[5] && c[4] === c[6]) {  // all at one point: only the closest zoom separates them
-          map.setView([c[3], c[4]], map.getMaxZoom());
-          return;
-        }
-        var bounds = L.latLngBounds([c[3], c[4]], [c[5], c[6]]);
-        var zoom = Math.min(map.getBoundsZoom(bounds.pad(0.2)), map.getZoom() + 3, map.getMaxZoom());
-        map.setView(bounds.getCenter(), Math.max(zoom, map.getZoom() + 1));
+    var types = payload.types || [];
+    if (payload.view && payload.view.stacks) {
+      drawStacks(group, payload.clusters || [], typeColours, types);
+    } else {
+      (payload.clusters || []).forEach(function (c) {
+        var marker = L.marker([c.lat, c.lon], {icon: clusterIcon(c, typeColours, false), keyboard: true,
+                                               riseOnHover: true});
+        marker.bindTooltip(function () { return clusterTooltip(c, types); });
+        marker.on("click", function () {
+          var map = window.map;
+          var b = c.bounds;  // south, west, north, east
+          if (b[0] === b[2] && b[1] === b[3]) {  // all at one point: only the closest zoom separates them
+            map.setView([b[0], b[1]], map.getMaxZoom());
+            return;
+          }
+          var bounds = L.latLngBounds([b[0], b[1]], [b[2], b[3]]);
+          var zoom = Math.min(map.getBoundsZoom(bounds.pad(0.2)), map.getZoom() + 3, map.getMaxZoom());
+          map.setView(bounds.getCenter(), Math.max(zoom, map.getZoom() + 1));
+        });
+        clickOnKey(marker);
+        marker.addTo(group);
       });
-      marker.addTo(group);
-    });
+    }
     SIM.highlightDistricts(payload.districts || []);
     window.simView = payload.view;  // what is drawn: read by the tests and the benchmarks
   };

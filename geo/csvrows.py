@@ -1,0 +1,98 @@
+"""CSV records with the lines they came from; a broken record costs only its own line.
+
+Python's ``csv`` module, left to itself, reads past a stray quote to the end of the file and
+returns everything after it as one cell: a thousand rows become one title, without an error.
+Here the reader is strict, and a record that cannot be right (a quote never closed, text after
+a closing quote, a quoted cell that runs over several lines into a record of the wrong width)
+is reported at the line it starts on; reading goes on with the next line, so the rows after it
+are read on their own instead of being swallowed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# Cells are measured against the import's own cap (geo.limits); csv's default of 128 KiB per
+# field would otherwise refuse a whole file for one long cell.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class Record:
+    """One CSV record: its cells, or why it could not be read; the lines it spans."""
+
+    line: int
+    last_line: int
+    cells: list[str] | None
+    error: str | None = None
+
+
+class _Lines:
+    """The text's physical lines, numbered, handed to csv.reader one at a time; lines can be put back."""
+
+    def __init__(self, text: str) -> None:
+        self._source = enumerate(io.StringIO(text, newline=""), start=1)
+        self.pending: deque[tuple[int, str]] = deque()
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        number_line = self.pending.popleft() if self.pending else next(self._source)
+        self.taken.append(number_line)
+        return number_line[1]
+
+    def put_back_all_but_first(self) -> None:
+        """Read the lines after the current record's first again, as records of their own."""
+        self.pending.extendleft(reversed(self.taken[1:]))
+
+
+def _explain(message: str) -> str:
+    if "unexpected end of data" in message:
+        return "a quoted cell opened on this line is never closed (a stray \" quote?)"
+    if "expected after" in message:
+        return f"text follows a closing quote inside a cell ({message})"
+    return message
+
+
+def csv_records(text: str, width: int | None = None) -> Iterator[Record]:
+    """Yield every record of a CSV text; with `width`, a multi-line record of another width is an error too.
+
+    The first record is the header: pass ``width=None`` for it, or read it with the same call and
+    check the later records' widths yourself. A blank line yields a record with no cells.
+    """
+    lines = _Lines(text)
+    reader = csv.reader(lines, strict=True)
+    expected = width
+    while True:
+        lines.taken = []
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            first, last = lines.taken[0][0], lines.taken[-1][0]
+            lines.put_back_all_but_first()
+            reader = csv.reader(lines, strict=True)
+            yield Record(first, last, None, f"CSV syntax error: {_explain(str(exc))}")
+            continue
+        first, last = lines.taken[0][0], lines.taken[-1][0]
+        if expected is None:
+            expected = len(cells)
+        elif last > first and len(cells) != expected:
+            # A quoted cell ran on over several lines and the record came out the wrong width: a stray
+            # quote swallowed the lines after it. They are read again, on their own.
+            lines.put_back_all_but_first()
+            reader = csv.reader(lines, strict=True)
+            yield Record(first, last, None,
+                         f"CSV syntax error: a quoted cell opened on this line runs on to line {last} and the record "
+                         f"has {len(cells)} cells, the header {expected} (a stray \" quote?); the lines after it are "
+                         "read on their own")
+            continue
+        yield Record(first, last, cells)
