@@ -6,8 +6,10 @@ Same data, same month-range slider, same offline assets as the dashboard; only t
 
     streamlit run benchmarks/naive_app.py -- --data FILE [--mode markers|fastcluster]
 
-Streamlit serves the ``static/`` folder beside the main script: ``benchmarks/static`` is a symlink to
-``dashboard/static``, so the baselines load the same vendored Leaflet, offline.
+Streamlit serves the ``static/`` folder beside the main script, and no file from outside it:
+``benchmarks/static/vendor/`` holds everything folium's defaults load (jQuery, Bootstrap, Font Awesome,
+awesome-markers, MarkerCluster, and its own copy of Leaflet), refreshed by
+``dashboard/static/vendor/fetch.sh``, so the baselines load offline what they would from CDNs.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from streamlit_folium import st_folium
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard.assets import use_local_assets
-from dashboard.filters import in_window
-from dashboard.state import month_options, month_window
-from geo.importers import read_incidents
+import pandas as pd
+
+from benchmarks.assets import BASELINE_ASSETS
+from dashboard.map.assets import use_local_assets
+from dashboard.timeline import month_window
+from geo import read_incidents
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--data", required=True)
@@ -41,11 +45,11 @@ def incidents(path: str):
 
 
 frame = incidents(args.data)
-months = month_options((frame["date_start"].min()[:7] + "-01", frame["date_end"].max()))
+months = list(pd.period_range(frame["date_start"].min(), frame["date_end"].max(), freq="M"))
 window = st.select_slider("Time window", options=months, value=(months[0], months[-1]), key="window",
                           format_func=lambda p: p.strftime("%b %Y"))
 start, end = month_window(*window)
-shown = frame[in_window(frame, start, end)]
+shown = frame[(frame["date_start"] <= end.isoformat()) & (frame["date_end"] >= start.isoformat())]
 m = folium.Map(location=(48.5, 32.0), zoom_start=5, tiles=None)
 if args.mode == "markers":
     for row in shown.itertuples():
@@ -54,4 +58,4 @@ if args.mode == "markers":
 else:
     FastMarkerCluster([(p.y, p.x) for p in shown.geometry]).add_to(m)
 st.caption(f"{len(shown):,} incidents")
-st_folium(use_local_assets(m), key="map", height=560, use_container_width=True, returned_objects=[])
+st_folium(use_local_assets(m, assets=BASELINE_ASSETS), key="map", height=560, use_container_width=True, returned_objects=[])

@@ -35,17 +35,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.server import AppServer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -118,13 +117,6 @@ class Result:
     notes: list[str] = field(default_factory=list)
 
 
-def free_port() -> int:
-    """Return a free TCP port on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def write_datasets(sizes: list[int], folder: Path) -> dict[int, Path]:
     """Write the synthetic datasets (GeoJSON, the export's schema) and return their paths."""
     from geo.export import geojson_text
@@ -148,23 +140,22 @@ def build_dashboard(path: Path) -> Callable[[], int]:
     from streamlit_folium import _get_feature_group_string
 
     import geo
-    from dashboard import dataset as datasets
-    from dashboard.filters import Filters, dataset_mask
-    from dashboard.mapping import CONTEXT_PLACE_IDS, base_map, focus_of, incidents_layer, map_payload
-    from dashboard.viewport import query_box, view_items
-    from geo.importers import read_incidents
+    from dashboard.data import dataset as datasets
+    from dashboard.data.filters import Filters, dataset_mask
+    from dashboard.map.basemap import CONTEXT_PLACE_IDS, base_map
+    from dashboard.map.layer import incidents_layer, map_payload
+    from dashboard.map.viewport import framing_of_dataset, query_box, view_items, world_of
 
-    data = datasets.from_import(read_incidents(path))
+    data = datasets.from_import(geo.read_incidents(path))
     data.warm()
     places = geo.places_frame(geo.load_catalogue().places)
     context = places[places["id"].isin(CONTEXT_PLACE_IDS)]
 
     def build() -> int:
         mask = dataset_mask(data, date(1900, 1, 1), date(2100, 1, 1), Filters())
-        center, zoom = focus_of(data.frame)
-        lat, lon = data.latlon
-        items = view_items(data.world, lat, lon, data.type_codes[0], mask, query_box(None, zoom, center))
-        payload = map_payload(data, items, districts=[], selected=None, shown=int(mask.sum()), source_titles={})
+        center, zoom = framing_of_dataset(data)
+        items = view_items(world_of(data), *data.latlon, data.type_codes[0], mask, query_box(None, zoom, center))
+        payload = map_payload(data, items, districts=[], selected=None, shown=int(mask.sum()))
         m = base_map(context, center, zoom)
         html = m.get_root().render()
         return len(html) + len(_get_feature_group_string(incidents_layer(payload), m))
@@ -205,46 +196,6 @@ def time_build(build: Callable[[], int], repeat: int) -> tuple[float, int]:
 
 
 # ---- the app in a browser -------------------------------------------------------------------------
-
-
-class Server:
-    """`streamlit run` of one app on a free local port."""
-
-    def __init__(self, script: list[str], data: Path, log: Path) -> None:
-        self.port = free_port()
-        command = [
-            sys.executable, "-m", "streamlit", "run", script[0], "--server.headless", "true",
-            "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-            "--browser.gatherUsageStats", "false", "--", "--data", str(data), *script[1:],
-        ]
-        self.log = log.open("wb")
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-        self.url = f"http://127.0.0.1:{self.port}/"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"{script[0]} did not start; see {log}")
-
-    def peak_rss_mb(self) -> float:
-        """Return the server's peak resident set size (VmHWM) in MiB."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
-
-    def stop(self) -> None:
-        """Stop the server."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
 
 
 def _wait(probe: Callable[[], Any], ok: Callable[[Any], bool], timeout: float, every: float = 0.02) -> Any:
@@ -311,7 +262,8 @@ def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs:
     from playwright.sync_api import sync_playwright
 
     timeout = 600.0
-    server = Server(APPS[result.approach], path, logs / f"{result.approach}-{result.size}.log")
+    script = APPS[result.approach]
+    server = AppServer(script[0], "--data", str(path), *script[1:], log=logs / f"{result.approach}-{result.size}.log")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -1,4 +1,4 @@
-"""The view a URL describes: time window, selected incident and source, filters.
+"""The URL codec: the view a link describes: time window, selected incident and source, filters.
 
 Parsing is strict and never raises: anything unusable is dropped with a message
 for the page, so a bad or hostile link shows a clear notice instead of a trace.
@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 
-from .filters import CORROBORATION_CHOICES, Filters
-from .viewport import cells_at
+from .data.filters import CORROBORATION_CHOICES, Filters
+from .map.viewport import cells_at
 
 _MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
@@ -31,16 +30,6 @@ class View:
     cell: tuple[int, int] | None = None  # a stack on the map (a grid cell at the last zoom) listed in the table
     filters: Filters = field(default_factory=Filters)
     notices: list[str] = field(default_factory=list)
-
-
-def month_options(span: tuple[date, date]) -> list[pd.Period]:
-    """Return every month from the span's first to its last."""
-    return list(pd.period_range(span[0], span[1], freq="M"))
-
-
-def month_window(start: pd.Period, end: pd.Period) -> tuple[date, date]:
-    """Return the first day of the start month and the last day of the end month."""
-    return start.start_time.date(), end.end_time.date()
 
 
 def _one(params: Mapping[str, str | list[str]], key: str) -> str | None:

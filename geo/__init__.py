@@ -1,25 +1,54 @@
-"""The geocoding layer: gazetteer, geocoder, extraction and the sourced incident catalogue.
+"""The geocoding layer: gazetteer, geocoder, extraction, imports and the sourced incident catalogue.
 
 Article text goes in; places, dates and incidents with their evidence come out,
 as plain objects and as GeoDataFrames in EPSG:4326. Nothing here imports Streamlit.
+This module is geo's public face: the dashboard imports from here, never from a submodule.
 """
 
+from .annotate import MENTIONS_FILE, Span, mentions_text, place_mentions, source_spans
 from .catalogue import Catalogue, Incident, Source, load_catalogue
-from .frames import districts_frame, incidents_frame, load_incidents, places_frame
+from .export import csv_text, geojson_text
+from .frames import INCIDENT_COLUMNS, SPARSE_COLUMN, districts_frame, incidents_frame, load_incidents, places_frame
 from .gazetteer import Gazetteer, GazetteerGeocoder
-from .places import Place, load_places
+from .importers import ImportResult, Progress, read_incidents
+from .limits import Limits
+from .normalize import fold, fold_many
+from .outlines import build_outlines, outlines_text
+from .places import DATA_DIR, OSM_ATTRIBUTION, Place, load_places
+from .problems import DataError, Problem
 
 __all__ = [
+    "DATA_DIR",
+    "INCIDENT_COLUMNS",
+    "MENTIONS_FILE",
+    "OSM_ATTRIBUTION",
+    "SPARSE_COLUMN",
     "Catalogue",
+    "DataError",
     "Gazetteer",
     "GazetteerGeocoder",
+    "ImportResult",
     "Incident",
+    "Limits",
     "Place",
+    "Problem",
+    "Progress",
     "Source",
+    "Span",
+    "build_outlines",
+    "csv_text",
     "districts_frame",
+    "fold",
+    "fold_many",
+    "geojson_text",
     "incidents_frame",
     "load_catalogue",
     "load_incidents",
     "load_places",
+    "mentions_text",
+    "outlines_text",
+    "place_mentions",
     "places_frame",
+    "read_incidents",
+    "source_spans",
 ]

@@ -1,4 +1,4 @@
-"""Command line: `python -m geo geocode|extract|incidents|validate|convert|synth`."""
+"""Command line: `python -m geo geocode|extract|incidents|validate|convert|synth|mentions|outlines`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from .annotate import MENTIONS_FILE, mentions_text
 from .catalogue import SEEDS_DIR, load_catalogue
 from .export import csv_text, geojson_text
 from .extract import find_dates, find_places
@@ -17,6 +18,7 @@ from .frames import incidents_frame
 from .gazetteer import Gazetteer, GazetteerGeocoder
 from .importers import FORMATS, ImportResult, read_incidents
 from .limits import Limits, parse_years
+from .outlines import outlines_text
 from .places import DATA_DIR
 from .problems import DataError
 
@@ -78,6 +80,17 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--format", choices=("geojson", "csv"), default="geojson", help="output format")
     convert.add_argument("--input-format", choices=FORMATS, default=None, help="the file's format (default: detected)")
     convert.add_argument("-o", "--output", type=Path, default=None, help="write here instead of stdout")
+
+    mentions = commands.add_parser(
+        "mentions", parents=[folders],
+        help=f"find the place mentions of every source and store them in DATA/{MENTIONS_FILE} (for the reader)")
+    mentions.add_argument("--check", action="store_true", help="write nothing; exit 1 if the stored file is out of date")
+
+    outlines = commands.add_parser(
+        "outlines", parents=[folders], help="write the outlines of an offline base map (countries, Kyiv's districts)")
+    outlines.add_argument("--output", type=Path, required=True, metavar="PATH",
+                          help="e.g. dashboard/static/data/outlines.json")
+    outlines.add_argument("--check", action="store_true", help="write nothing; exit 1 if PATH is out of date")
 
     synth = commands.add_parser("synth", help="write a deterministic synthetic dataset (for load tests and benchmarks)")
     synth.add_argument("--count", type=int, default=1000)
@@ -262,6 +275,33 @@ def cmd_synth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _build(path: Path, text: str, check: bool, what: str, out: TextIO, err: TextIO) -> int:
+    """Write a built file, or with `check` only say whether the stored one is up to date."""
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    if check:
+        if current != text:
+            print(f"{path} is out of date: rebuild it with `python -m geo {what}`", file=err)
+            return 1
+        print(f"{path} is up to date", file=out)
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path} ({len(text.encode('utf-8')):,} bytes)", file=out)
+    return 0
+
+
+def cmd_mentions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Store (or check) the place mentions of every catalogue source, for the reader."""
+    catalogue = load_catalogue(args.data, args.seeds)
+    text = mentions_text(catalogue, Gazetteer.from_data(args.data))
+    return _build(args.data / MENTIONS_FILE, text, args.check, "mentions", out, err)
+
+
+def cmd_outlines(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Write (or check) the outlines file of an offline base map."""
+    return _build(args.output, outlines_text(args.data), args.check, f"outlines --output {args.output}", out, err)
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; return the exit status."""
     out, err = out or sys.stdout, err or sys.stderr
@@ -275,7 +315,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         except ValueError as exc:  # a cap below 1, or a SIM_* setting that is not a number
             parser.error(str(exc))
     handler = {"geocode": cmd_geocode, "extract": cmd_extract, "incidents": cmd_incidents, "validate": cmd_validate,
-               "convert": cmd_convert, "synth": cmd_synth}
+               "convert": cmd_convert, "synth": cmd_synth, "mentions": cmd_mentions, "outlines": cmd_outlines}
     try:
         return handler[args.command](args, out, err)
     except DataError as exc:

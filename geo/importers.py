@@ -26,7 +26,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ import orjson
 import pandas as pd
 
 from .csvrows import csv_records
+from .dates import DateInterval
 from .export import from_spreadsheet
 from .frames import CRS, INCIDENT_COLUMNS, SPARSE_COLUMN
 from .limits import Limits
@@ -461,7 +462,7 @@ def _claim_intervals(text: pd.Series, limits: Limits) -> tuple[pd.Series, pd.Ser
 
 
 def _labels(start: pd.Series, end: pd.Series, precision: pd.Series) -> pd.Series:
-    """Return human date labels ('10 March 2022', 'week of …', 'March 2022', '2022', a range).
+    """Return human date labels ('10 March 2022', 'week of …', 'March 2022', '2022', a range): DateInterval's rule.
 
     Computed once per distinct (start, end, precision): a large dataset has few distinct days.
     """
@@ -469,16 +470,7 @@ def _labels(start: pd.Series, end: pd.Series, precision: pd.Series) -> pd.Series
 
     def label(key: str) -> str:
         first, last, kind = key.split("|")
-        s = pd.Timestamp(first)
-        if kind == "day":
-            return f"{s.day} {s:%B %Y}"
-        if kind == "week":
-            return f"week of {s.day} {s:%B %Y}"
-        if kind == "month":
-            return f"{s:%B %Y}"
-        if kind == "year":
-            return f"{s:%Y}"
-        return f"{first} – {last}"
+        return DateInterval(date.fromisoformat(first), date.fromisoformat(last), kind).label()
 
     lookup = {key: label(key) for key in keys.unique()}
     return keys.map(lookup)

@@ -1,4 +1,8 @@
-"""Shared fixtures for the geocoding-layer tests: one gazetteer per session, and a guard against the internet."""
+"""Fixtures shared by every tier: one gazetteer, one catalogue, one bundled dataset, and a guard against the internet.
+
+The tiers: tests/geo/ (the geocoding layer), tests/dashboard/ (the app's logic, AppTest included),
+tests/e2e/ (a real server and headless Chromium, marked `browser`). `pytest -m "not browser"` is the fast tier.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from geo.gazetteer import Gazetteer  # noqa: E402
-from tests.browser_fixtures import browser, new_page  # noqa: E402, F401  (fixtures for the browser tests)
 
 _LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
@@ -45,16 +48,16 @@ def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def bundled_catalogue():
-    """The bundled catalogue, loaded once."""
+def catalogue():
+    """The bundled catalogue, loaded once (never mutated: a test that changes one loads its own)."""
     import geo
 
     return geo.load_catalogue()
 
 
 @pytest.fixture(scope="session")
-def bundled(bundled_catalogue):
+def bundled(catalogue):
     """The bundled catalogue as the dashboard's dataset."""
-    from dashboard import dataset
+    from dashboard.data import dataset
 
-    return dataset.from_catalogue(bundled_catalogue)
+    return dataset.from_catalogue(catalogue)

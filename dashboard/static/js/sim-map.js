@@ -59,33 +59,23 @@
     proxy.remove();
   }
 
+  // An incident's popup: its display record (built by the server, dashboard/record.py), laid out.
   SIM.popup = function (p) {
     var box = el("div", "sim-popup");
     box.setAttribute("data-incident", p.id);
     box.appendChild(el("div", "sim-title", p.title));
     var badges = el("div", "sim-badges");
-    badges.appendChild(el("span", "sim-badge sim-type", p.type));
-    var corroborated = p.corroboration > 1;
-    badges.appendChild(el("span", "sim-badge " + (corroborated ? "sim-corroborated" : "sim-single"),
-      corroborated ? p.corroboration + " sources" : "single source"));
-    if (Array.isArray(p.conflicts) && p.conflicts.length) badges.appendChild(el("span", "sim-badge sim-conflict", "sources disagree"));
-    box.appendChild(badges);
-    row(box, "Date", p.date_label + (p.time ? ", " + p.time + " (local, as reported)" : ""));
-    row(box, "Place", p.place_names);
-    if (p.precision && p.precision !== "point" && p.precision !== "site" && p.radius_m) {
-      row(box, "Location precision", p.precision + " (± " + Math.round(p.radius_m).toLocaleString("en") + " m)");
-    }
-    row(box, "Weapon", p.weapon);
-    row(box, "Casualties", p.casualties);
-    // The importer checks each conflict's shape; a payload is still read defensively (null, missing parts).
-    (Array.isArray(p.conflicts) ? p.conflicts : []).forEach(function (c) {
-      if (!c || typeof c !== "object") return;
-      var sides = (Array.isArray(c.values) ? c.values : []).filter(function (v) { return v && typeof v === "object"; })
-        .map(function (v) { return "“" + String(v.value) + "” (" + String(v.source).slice(0, 3) + ")"; });
-      row(box, "Disagreement on " + String(c.field || "a claim"), sides.join(" vs "));
+    (Array.isArray(p.badges) ? p.badges : []).forEach(function (b) {
+      if (b && typeof b === "object") badges.appendChild(el("span", "sim-badge sim-" + String(b.tone), b.text));
     });
-    if (p.coding_note) row(box, "Coding note", p.coding_note);
-    Object.keys(p.details || {}).forEach(function (key) { row(box, key, p.details[key]); });
+    box.appendChild(badges);
+    (Array.isArray(p.facts) ? p.facts : []).forEach(function (f) {
+      if (f && typeof f === "object") row(box, f.label, f.value);
+    });
+    (Array.isArray(p.disagreements) ? p.disagreements : []).forEach(function (d) {
+      if (d && typeof d === "object") row(box, "Disagreement on " + String(d.field), d.sides);
+    });
+    row(box, "Coding note", p.coding_note);
     var list = el("ol", "sim-sources");
     (Array.isArray(p.sources) ? p.sources : []).forEach(function (s) {
       if (!s || typeof s !== "object") return;
@@ -95,20 +85,20 @@
         item.appendChild(el("br"));
       }
       if (s.readable) {
-        var link = el("a", "sim-open", "Open in source reader: " + (s.title || s.source));
-        link.href = readerHref(s.source, p.id);
+        var link = el("a", "sim-open", "Open in source reader: " + s.title);
+        link.href = readerHref(s.id, p.id);
         link.target = "_top";
-        link.setAttribute("data-source", s.source);
+        link.setAttribute("data-source", s.id);
         link.addEventListener("click", followInPage);
         item.appendChild(link);
-      } else if (isWebUrl(s.source)) {
-        var external = el("a", "sim-external", s.source);
-        external.href = new URL(s.source).href;
+      } else if (s.url && isWebUrl(s.url)) {
+        var external = el("a", "sim-external", s.id);
+        external.href = new URL(s.url).href;
         external.target = "_blank";
         external.rel = "noopener noreferrer nofollow";
         item.appendChild(external);
       } else {
-        item.appendChild(el("span", "sim-source-name", s.source));
+        item.appendChild(el("span", "sim-source-name", s.id));
       }
       list.appendChild(item);
     });
@@ -139,13 +129,13 @@
     node.style.width = node.style.height = size + "px";
     node.style.lineHeight = (size - 8) + "px";
     var top = cluster.types && cluster.types[0];
-    if (top) node.style.borderColor = colours[top[0]] || "#34495e";
+    if (top) node.style.borderColor = colours[top.type] || "#34495e";
     node.appendChild(el("span", null, countLabel(count)));
     return L.divIcon({html: node, className: "sim-cluster-icon", iconSize: [size, size]});
   }
 
   function typesText(cluster, types) {
-    return (cluster.types || []).map(function (t) { return t[1].toLocaleString("en") + " " + types[t[0]]; }).join(", ");
+    return (cluster.types || []).map(function (t) { return t.count.toLocaleString("en") + " " + types[t.type]; }).join(", ");
   }
 
   function clusterTooltip(cluster, types) {
@@ -216,9 +206,9 @@
     var typeColours = (payload.types || []).map(function (t) { return colours[t] || "#34495e"; });
     (payload.points.features || []).forEach(function (f) {
       var p = f.properties;
-      if (p.radius_m && p.precision && ["point", "site"].indexOf(p.precision) < 0) {
+      if (p.uncertainty_m) {  // how far the place may be from its point (the record says when it is drawn)
         L.circle([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
-          radius: p.radius_m, color: colours[p.type] || "#34495e", weight: 1, fillOpacity: 0.07,
+          radius: p.uncertainty_m, color: colours[p.type] || "#34495e", weight: 1, fillOpacity: 0.07,
           dashArray: "4 4", interactive: false,
         }).addTo(group);
       }
@@ -227,7 +217,7 @@
     L.geoJSON(payload.points, {
       pointToLayer: function (feature, latlng) {
         var p = feature.properties;
-        var single = !(p.corroboration > 1);
+        var single = !p.corroborated;
         var selected = payload.selected && p.id === payload.selected;
         return L.circleMarker(ring[p.id] || latlng, {
           radius: selected ? 11 : 9, fillColor: colours[p.type] || "#34495e", fillOpacity: 0.95,
@@ -252,12 +242,12 @@
         marker.bindTooltip(function () { return clusterTooltip(c, types); });
         marker.on("click", function () {
           var map = window.map;
-          var b = c.bounds;  // south, west, north, east
-          if (b[0] === b[2] && b[1] === b[3]) {  // all at one point: only the closest zoom separates them
-            map.setView([b[0], b[1]], map.getMaxZoom());
+          var b = c.bounds;
+          if (b.south === b.north && b.west === b.east) {  // all at one point: only the closest zoom separates them
+            map.setView([b.south, b.west], map.getMaxZoom());
             return;
           }
-          var bounds = L.latLngBounds([b[0], b[1]], [b[2], b[3]]);
+          var bounds = L.latLngBounds([b.south, b.west], [b.north, b.east]);
           var zoom = Math.min(map.getBoundsZoom(bounds.pad(0.2)), map.getZoom() + 3, map.getMaxZoom());
           map.setView(bounds.getCenter(), Math.max(zoom, map.getZoom() + 1));
         });

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Refetch the JS/CSS/font/image files that folium (and the plugins we use)
-# would otherwise load from CDNs, into dashboard/static/vendor/.
+# would otherwise load from CDNs: the dashboard's (Leaflet, Leaflet.fullscreen)
+# into dashboard/static/vendor/, and what the benchmarks' textbook folium map
+# also loads (jQuery, Bootstrap, Font Awesome, awesome-markers, MarkerCluster,
+# and Leaflet again: Streamlit serves no file from outside an app's static/)
+# into benchmarks/static/vendor/.
 #
 # Every file comes from the npm registry through `npm pack` (no CDN, no
 # GitHub).  Files are copied byte-for-byte, except the two small derived CSS
@@ -8,12 +12,13 @@
 # (bootstrap3-glyphicons/css/bootstrap-glyphicons.css and
 # folium/leaflet.awesome.rotate.min.css), which are generated below.
 #
-# Usage: dashboard/static/vendor/fetch.sh            # rewrite dashboard/static/vendor
-#        VENDOR_DIR=/tmp/x dashboard/static/vendor/fetch.sh
+# Usage: dashboard/static/vendor/fetch.sh            # rewrite both vendor folders
+#        VENDOR_DIR=/tmp/x BENCH_VENDOR_DIR=/tmp/y dashboard/static/vendor/fetch.sh
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 VENDOR_DIR="${VENDOR_DIR:-$ROOT/dashboard/static/vendor}"
+BENCH_VENDOR_DIR="${BENCH_VENDOR_DIR:-$ROOT/benchmarks/static/vendor}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
@@ -35,12 +40,12 @@ fetch drmonty-leaflet-awesome-markers@2.0.2 awesome
 fetch leaflet.awesome-markers@2.0.5 awesome_license
 fetch leaflet.markercluster@1.1.0 markercluster
 fetch leaflet.fullscreen@3.0.0 fullscreen
-fetch leaflet-minimap@3.6.1 minimap
 
 # Start clean, but keep the hand-written README.md and this script.
-mkdir -p "$VENDOR_DIR"
-find "$VENDOR_DIR" -mindepth 1 -maxdepth 1 ! -name README.md ! -name fetch.sh -exec rm -rf {} +
+mkdir -p "$VENDOR_DIR" "$BENCH_VENDOR_DIR"
+find "$VENDOR_DIR" "$BENCH_VENDOR_DIR" -mindepth 1 -maxdepth 1 ! -name README.md ! -name fetch.sh -exec rm -rf {} +
 V="$VENDOR_DIR"
+B="$BENCH_VENDOR_DIR"
 
 # put SRC_DIR DEST_DIR FILE...  (FILE keeps its relative sub-path)
 put() {
@@ -56,17 +61,18 @@ put "$P/dist" "$V/leaflet" leaflet.js leaflet.css \
     images/marker-icon.png images/marker-icon-2x.png images/marker-shadow.png \
     images/layers.png images/layers-2x.png
 put "$P" "$V/leaflet" LICENSE
+cp -r "$V/leaflet" "$B/leaflet"
 
 P="$WORK/jquery/package"
-put "$P/dist" "$V/jquery" jquery.min.js
-put "$P" "$V/jquery" LICENSE.txt
+put "$P/dist" "$B/jquery" jquery.min.js
+put "$P" "$B/jquery" LICENSE.txt
 
 P="$WORK/bootstrap5/package"
-put "$P/dist" "$V/bootstrap" css/bootstrap.min.css js/bootstrap.bundle.min.js
-put "$P" "$V/bootstrap" LICENSE
+put "$P/dist" "$B/bootstrap" css/bootstrap.min.css js/bootstrap.bundle.min.js
+put "$P" "$B/bootstrap" LICENSE
 
 P="$WORK/fontawesome/package"
-put "$P" "$V/fontawesome-free" css/all.min.css LICENSE.txt \
+put "$P" "$B/fontawesome-free" css/all.min.css LICENSE.txt \
     webfonts/fa-solid-900.woff2 webfonts/fa-regular-400.woff2 \
     webfonts/fa-brands-400.woff2 webfonts/fa-v4compatibility.woff2
 
@@ -74,35 +80,30 @@ P="$WORK/awesome/package"
 # The unminified file, as folium references: the .min.js in this tarball is a
 # stale 2.0.1 build without the extraClasses option that folium.Icon(angle=)
 # relies on.
-put "$P/js" "$V/leaflet-awesome-markers" leaflet.awesome-markers.js
-put "$P/css" "$V/leaflet-awesome-markers" leaflet.awesome-markers.css \
+put "$P/js" "$B/leaflet-awesome-markers" leaflet.awesome-markers.js
+put "$P/css" "$B/leaflet-awesome-markers" leaflet.awesome-markers.css \
     images/markers-soft.png images/markers-soft@2x.png \
     images/markers-shadow.png images/markers-shadow@2x.png
-put "$WORK/awesome_license/package" "$V/leaflet-awesome-markers" LICENSE
+put "$WORK/awesome_license/package" "$B/leaflet-awesome-markers" LICENSE
 
 P="$WORK/markercluster/package"
-put "$P/dist" "$V/leaflet.markercluster" leaflet.markercluster.js \
+put "$P/dist" "$B/leaflet.markercluster" leaflet.markercluster.js \
     MarkerCluster.css MarkerCluster.Default.css
-put "$P" "$V/leaflet.markercluster" MIT-LICENCE.txt
+put "$P" "$B/leaflet.markercluster" MIT-LICENCE.txt
 
 P="$WORK/fullscreen/package"
 put "$P" "$V/leaflet.fullscreen" Control.FullScreen.js Control.FullScreen.css \
     icon-fullscreen.svg LICENSE
-
-P="$WORK/minimap/package"
-put "$P/dist" "$V/leaflet-minimap" Control.MiniMap.min.js Control.MiniMap.min.css \
-    images/toggle.svg images/toggle.png
-put "$P" "$V/leaflet-minimap" LICENSE.txt
 
 # --- derived files -----------------------------------------------------------
 # Glyphicons (folium.Icon's default prefix="glyphicon"): the Glyphicons part of
 # Bootstrap 3.4.1's dist/css/bootstrap.css, with the @font-face trimmed to the
 # woff2/woff files we ship.
 P="$WORK/bootstrap3/package"
-put "$P/dist" "$V/bootstrap3-glyphicons" \
+put "$P/dist" "$B/bootstrap3-glyphicons" \
     fonts/glyphicons-halflings-regular.woff2 fonts/glyphicons-halflings-regular.woff
-put "$P" "$V/bootstrap3-glyphicons" LICENSE
-python3 - "$P/dist/css/bootstrap.css" "$V/bootstrap3-glyphicons/css/bootstrap-glyphicons.css" <<'PY'
+put "$P" "$B/bootstrap3-glyphicons" LICENSE
+python3 - "$P/dist/css/bootstrap.css" "$B/bootstrap3-glyphicons/css/bootstrap-glyphicons.css" <<'PY'
 import os
 import re
 import sys
@@ -133,7 +134,7 @@ PY
 
 # folium.Icon(angle=N) adds the class "fa-rotate-N"; folium's CDN stylesheet
 # defines those for 0..359 degrees.  Regenerate the same rules here.
-python3 - "$V/folium/leaflet.awesome.rotate.min.css" <<'PY'
+python3 - "$B/folium/leaflet.awesome.rotate.min.css" <<'PY'
 import os
 import sys
 
@@ -145,5 +146,7 @@ with open(dest, "w", encoding="utf-8") as fh:
     fh.write(rules + "\n")
 PY
 
-echo "vendored into $V:"
-(cd "$V" && find . -type f | sort | xargs du -b | awk '{s+=$1; print} END {print s, "bytes total"}')
+for dir in "$V" "$B"; do
+    echo "vendored into $dir:"
+    (cd "$dir" && find . -type f | sort | xargs du -b | awk '{s+=$1; print} END {print s, "bytes total"}')
+done

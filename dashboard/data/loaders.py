@@ -1,0 +1,148 @@
+"""Loaders: the bundled catalogue, imported datasets and their derived frames, read once per server.
+
+Which dataset the page shows comes from, in order: a file uploaded on the page; the
+``--data PATH`` argument (``streamlit run dashboard/app.py -- --data PATH``) or the
+``SIM_DATA`` environment variable; else the bundled catalogue. An imported dataset can
+be shown beside the bundled catalogue or instead of it.
+
+An import that cites the bundled articles (a round trip of the export) can open them in the reader.
+Parsed datasets are kept in a small server-wide registry keyed by the file's path, size
+and modification time (or an upload's SHA-256), so a page load after the first does not
+parse the file again; the registry keeps the few most recent ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+import geo
+
+from ..markdown import escape_markdown
+from . import dataset as datasets
+from .dataset import Dataset
+
+DATA_ENV = "SIM_DATA"
+REGISTRY_SIZE = 3  # parsed datasets kept per server (a 100,000-row dataset is about 150 MB)
+
+
+@st.cache_resource(show_spinner="Loading the catalogue…")
+def catalogue() -> geo.Catalogue:
+    """Return the bundled catalogue (shared by all sessions; never mutated)."""
+    return geo.load_catalogue()
+
+
+@st.cache_resource(show_spinner=False)
+def bundled() -> Dataset:
+    """Return the bundled catalogue as a dataset."""
+    return datasets.from_catalogue(catalogue())
+
+
+@st.cache_resource(show_spinner=False)
+def _registry() -> tuple[OrderedDict, threading.Lock]:
+    return OrderedDict(), threading.Lock()
+
+
+def data_argument(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> Path | None:
+    """Return the dataset path given as `--data PATH` after `--`, or in $SIM_DATA (None: bundled only)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data")
+    known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    value = known.data or (os.environ if environ is None else environ).get(DATA_ENV)
+    return Path(value).expanduser() if value else None
+
+
+def _remember(key: tuple, load: Callable[[], Dataset]) -> Dataset:
+    """Return the registry's dataset for `key`, loading (and keeping) it when missing.
+
+    A file that could not be used is remembered too, with its error: every rerun of the page would
+    otherwise read a hostile file again.
+    """
+    entries, lock = _registry()
+    with lock:
+        if key in entries:
+            entries.move_to_end(key)
+            found = entries[key]
+            if isinstance(found, Exception):
+                raise found
+            return found
+    try:
+        loaded = load()  # outside the lock: a slow parse must not block other sessions' cache hits
+    except (geo.DataError, ValueError) as exc:
+        with lock:
+            entries[key] = exc
+            _trim(entries)
+        raise
+    loaded.key = key
+    # Build the search and filter indexes in the background: the first search need not wait for them.
+    threading.Thread(target=loaded.warm, name="dataset-indexes", daemon=True).start()
+    with lock:
+        entries[key] = loaded
+        _trim(entries)
+    return loaded
+
+
+def _trim(entries: OrderedDict) -> None:
+    while len(entries) > REGISTRY_SIZE:
+        entries.popitem(last=False)
+
+
+def dataset_from_path(path: Path, progress: geo.Progress | None = None) -> Dataset:
+    """Return the dataset in a file (parsed once per path, size and modification time)."""
+    stat = path.stat()
+    key = ("path", str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    # Named by its file name alone: the page and its messages never show where the server keeps it.
+    return _remember(key, lambda: datasets.from_import(
+        geo.read_incidents(path, path.name, progress=progress, limits=geo.Limits.from_env()), catalogue()))
+
+
+def upload_digest(upload: Any, digests: dict[str, str]) -> str:
+    """Return the SHA-256 of an uploaded file, computed once per upload (`digests` remembers it by file id)."""
+    file_id = getattr(upload, "file_id", None) or f"{upload.name}:{upload.size}"
+    if file_id not in digests:
+        digests.clear()  # one upload at a time: the last one's digest is all that is needed
+        digests[file_id] = hashlib.sha256(upload.getvalue()).hexdigest()
+    return digests[file_id]
+
+
+def dataset_from_upload(name: str, digest: str, read: Callable[[], bytes], progress: geo.Progress | None = None) -> Dataset:
+    """Return the dataset in an uploaded file, by its digest (parsed once per content; `read` gives its bytes)."""
+    key = ("upload", digest, name)
+    return _remember(key, lambda: datasets.from_import(
+        geo.read_incidents(read(), name, progress=progress, limits=geo.Limits.from_env()), catalogue()))
+
+
+def combined(imported: Dataset) -> Dataset:
+    """Return the bundled catalogue and an imported dataset as one (cached per pair)."""
+    key = ("combined", imported.key or imported.label)
+    return _remember(key, lambda: datasets.combine(bundled(), imported))
+
+
+def load_with_progress(load: Callable[[geo.Progress], Dataset], what: str) -> Dataset | None:
+    """Run a dataset load with a progress bar on the page; show the error and return None if the file is unusable.
+
+    Every name and message here comes from the file (its name, its column names), so all of it is
+    escaped: Markdown in a file name must not become a link or an image that fetches a URL.
+    """
+    shown = escape_markdown(what)
+    bar = st.progress(0.0, text=f"Loading {shown}…")
+    try:
+        return load(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=escape_markdown(message)))
+    except MemoryError:
+        st.error(f"Could not load {shown}: the server ran out of memory reading it. "
+                 "Showing the bundled catalogue instead.", icon="🚫")
+        return None
+    except (geo.DataError, OSError, ValueError) as exc:
+        st.error(f"Could not load {shown}: {escape_markdown(exc)}. Showing the bundled catalogue instead.", icon="🚫")
+        return None
+    finally:
+        bar.empty()

@@ -1,0 +1,132 @@
+"""The incidents beside and under the map: one incident's detail, the table of those in view, the downloads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import geo
+
+from . import session
+from .data.dataset import Dataset
+from .map.viewport import cell_mask, world_of
+from .markdown import escape_markdown
+from .record import conflict_fields, incident_record
+from .session import PageState
+
+TABLE_ROWS = 1_000
+EAGER_EXPORT_ROWS = 200  # a larger export is built only when its button is clicked
+BADGE_STYLE = {"type": ":gray-badge[{}]", "corroborated": ":green[{}]", "single": ":orange[{}]", "conflict": ":red[{}]"}
+
+
+def how_to_read() -> None:
+    """Explain the map when nothing is selected."""
+    st.markdown(
+        "#### How to read this map\n"
+        "- **Click a marker** to see what the sources say and open each source at the quoted passage.\n"
+        "- **Dashed markers** rest on a single source; solid ones are corroborated by two or more.\n"
+        "- **Faint circles** and **orange districts** show how precisely a place is known: "
+        "*Odesa region* is not a street address.\n"
+        "- **Move the time window** (or press Play); the table and export follow the map.\n"
+        "- Switch basemaps and layers with the control at the map's top right. "
+        "The default base layer works offline."
+    )
+
+
+def record_of(data: Dataset, incident: str) -> dict | None:
+    """Return an incident's display record (its whole free columns), or None if it is not in the data."""
+    position = data.positions.get(incident)
+    if position is None:
+        return None
+    row = data.frame.iloc[position]
+    return incident_record(row, titles=data.source_titles, readable=data.readable_sources,
+                           extra_columns=data.extra_columns)
+
+
+def detail(data: Dataset, state: PageState) -> None:
+    """Show the selected incident: its facts, disagreements and each source's quote with a reader button."""
+    record = record_of(data, state.incident or "")
+    if record is None:
+        st.info("That incident is not in the current data.")
+        return
+    st.markdown(f"#### {escape_markdown(record['title'])}")
+    st.markdown(" · ".join(BADGE_STYLE[b["tone"]].format(escape_markdown(b["text"])) for b in record["badges"]))
+    for fact in record["facts"]:
+        st.markdown(f"**{escape_markdown(fact['label'])}:** {escape_markdown(fact['value'])}")
+    for disagreement in record["disagreements"]:
+        st.error(f"Sources disagree on **{escape_markdown(disagreement['field'])}**: "
+                 f"{escape_markdown(disagreement['sides'])}", icon="⚖️")
+    if record["coding_note"]:
+        st.caption(f"Coding note: {escape_markdown(record['coding_note'])}")
+    for i, source in enumerate(record["sources"]):
+        with st.container(border=True):
+            if source["quote"]:
+                st.markdown(f"> {escape_markdown(source['quote'])}")
+            if source["url"]:
+                st.link_button(f"Open {source['id'][:60]}", source["url"])
+            else:
+                st.caption(escape_markdown(source["label"]))
+            if source["readable"]:
+                st.button("Open in source reader", key=f"open_{record['id']}_{i}", on_click=state.open_source,
+                          args=(source["id"],))
+    st.button("Close", key="close_incident", on_click=state.close_incident)
+
+
+def listed_rows(data: Dataset, shown_mask: np.ndarray, state: PageState) -> np.ndarray:
+    """Return the row positions the table lists: a stack's incidents when one was clicked, else all in view."""
+    if state.cell is not None:
+        return np.flatnonzero(shown_mask & cell_mask(world_of(data), state.cell))
+    return np.flatnonzero(shown_mask)
+
+
+def table(data: Dataset, shown_mask: np.ndarray, state: PageState) -> None:
+    """Show the incidents in view, or a stack's (the first TABLE_ROWS); selecting a row centres the map on it."""
+    rows = listed_rows(data, shown_mask, state)
+    if state.cell is not None:
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.caption(f"Listing the **{len(rows):,}** incidents of the stack you clicked on the map (one spot at the "
+                     "closest zoom). The downloads hold every incident in view.")
+        right.button("List all in view", key="list_all", width="stretch", on_click=state.list_all)
+    shown = data.frame.iloc[rows[:TABLE_ROWS]]
+    listed = pd.DataFrame({
+        "date": shown["date_label"], "title": shown["title"], "type": shown["type"],
+        "places": shown["place_names"].map("; ".join), "sources": shown["corroboration"],
+        "disagreement": shown["conflicts"].map(conflict_fields),
+        "id": shown["id"],
+    })
+    if len(rows) > TABLE_ROWS:
+        where = "of the stack" if state.cell is not None else "in view"
+        st.caption(f"The table lists the first {TABLE_ROWS:,} of {len(rows):,} incidents {where}, by date; "
+                   "narrow the window or the filters to see the others. The downloads hold all incidents in view.")
+
+    def picked() -> None:
+        chosen = state.table_rows_picked()
+        if chosen and chosen[0] < len(listed):
+            state.select(str(listed["id"].iat[chosen[0]]), move_map=True)
+
+    st.dataframe(listed, hide_index=True, width="stretch", on_select=picked, selection_mode="single-row",
+                 key=session.TABLE, column_config={"sources": st.column_config.NumberColumn("sources", format="%d")})
+
+
+def exports(data: Dataset, shown_mask: np.ndarray) -> None:
+    """Offer the incidents in view as GeoJSON and CSV (the `python -m geo incidents` schema), built on click."""
+    rows = np.flatnonzero(shown_mask)
+    geojson, csv = (lambda: geo.geojson_text(data.frame.iloc[rows])), (lambda: geo.csv_text(data.frame.iloc[rows]))
+    if len(rows) <= EAGER_EXPORT_ROWS:  # small: ready at once; large: built only when the button is clicked
+        geojson, csv = geojson(), csv()
+    left, right, note = st.columns([1, 1, 3], vertical_alignment="center")
+    left.download_button("Download GeoJSON", geojson,
+                         file_name="incidents.geojson", mime="application/geo+json", width="stretch",
+                         on_click="ignore", key="download_geojson")
+    right.download_button("Download CSV", csv, file_name="incidents.csv",
+                          mime="text/csv", width="stretch", on_click="ignore", key="download_csv")
+    note.caption(f"{len(rows):,} incidents in the window and filters.")
+
+
+def details_pending(state: PageState) -> None:
+    """Say where the table and the downloads are while the map is drawn first, with a way to ask for them."""
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.caption("The table of incidents and the downloads follow as soon as the map is drawn.")
+    right.button("Show them now", key="details_now", width="stretch", on_click=state.mark_map_drawn)
+

@@ -1,0 +1,107 @@
+"""The incidents layer: what the map draws for one view, as data for ``SIM.draw`` in ``static/js/sim-map.js``.
+
+The layer is one call, ``SIM.draw(group, payload)``, whose payload holds the markers and clusters of the
+current view (:mod:`dashboard.map.viewport`) as JSON: each marker carries its incident's display record
+(:mod:`dashboard.record`), each cluster its named fields. The script draws them and builds popups with
+``textContent`` (never ``innerHTML``), so article text and imported files cannot become markup.
+Only the layer changes from run to run: swapping it keeps the visitor's zoom and position.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+import folium
+import numpy as np
+
+from ..data.dataset import Dataset
+from ..record import incident_record
+from .basemap import Script, stable_ids
+from .viewport import ViewItems
+
+TYPE_COLOURS = {
+    "missile strike": "#c0392b",
+    "airstrike": "#e67e22",
+    "drone attack": "#8e44ad",
+    "attack": "#7f8c8d",
+    "shelling": "#d35400",
+    "aircraft crash": "#2471a3",
+    "police raid": "#16a085",
+    "arrest": "#b7950b",
+}
+# Types no curated colour knows (an import's own vocabulary) get one of these, always the same per type.
+SPARE_COLOURS = ("#1abc9c", "#2e86c1", "#a04000", "#6c3483", "#117864", "#b03a2e", "#7d6608", "#1f618d")
+DETAIL_CHARS = 600  # an imported free column (ACLED's notes…) is cut to this in a popup
+DETAIL_COLUMNS = 8
+RECORD_FIELDS = ("id", "title", "type", "date_label", "time", "place_names", "precision", "radius_m", "weapon",
+                 "casualties", "corroboration", "conflicts", "coding_note", "sources")
+
+
+def type_colour(incident_type: str) -> str:
+    """Return the marker colour of an incident type (a fixed spare colour for types we do not curate)."""
+    if incident_type in TYPE_COLOURS:
+        return TYPE_COLOURS[incident_type]
+    return SPARE_COLOURS[zlib.crc32(str(incident_type).encode("utf-8")) % len(SPARE_COLOURS)]
+
+
+def point_features(dataset: Dataset, rows: np.ndarray) -> dict:
+    """Return the incidents at the given row positions as a GeoJSON FeatureCollection of display records."""
+    subset = dataset.frame.iloc[rows]
+    lon, lat = subset.geometry.x.to_numpy(), subset.geometry.y.to_numpy()
+    extra = dataset.extra_columns
+    features = []
+    for row, x, y in zip(subset[[*RECORD_FIELDS, *extra]].to_dict("records"), lon, lat, strict=True):
+        record = incident_record(row, titles=dataset.source_titles, readable=dataset.readable_sources,
+                                 extra_columns=extra, detail_columns=DETAIL_COLUMNS, detail_chars=DETAIL_CHARS)
+        features.append({
+            "type": "Feature", "id": record["id"],
+            "geometry": {"type": "Point", "coordinates": [round(float(x), 6), round(float(y), 6)]},
+            "properties": record,
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def map_payload(dataset: Dataset, items: ViewItems, *, districts: Sequence[str], selected: str | None, shown: int) -> dict:
+    """Return what SIM.draw needs for one view: markers with their records, clusters or stacks, colours, districts.
+
+    Only the types drawn in this view are sent (a dataset can have thousands); a cluster names its
+    types by their position in the payload's own list.
+    """
+    codes, types = dataset.type_codes
+    used = sorted({*codes[items.points].tolist(), *(code for found in items.cluster_types for code, _ in found)})
+    position = {code: i for i, code in enumerate(used)}
+    clusters = []
+    for i in range(len(items.cluster_count)):
+        cluster = {
+            "lat": round(float(items.cluster_lat[i]), 5), "lon": round(float(items.cluster_lon[i]), 5),
+            "count": int(items.cluster_count[i]),
+            "bounds": dict(zip(("south", "west", "north", "east"), (round(float(b), 5) for b in items.cluster_bounds[i]),
+                               strict=True)),
+            "types": [{"type": position[code], "count": count} for code, count in items.cluster_types[i]],
+        }
+        if items.stacks:  # the last zoom: a click lists the stack's incidents (found again by its cell)
+            cluster["cell"] = [int(c) for c in items.cluster_cells[i]]
+        clusters.append(cluster)
+    return {
+        "points": point_features(dataset, items.points),
+        "clusters": clusters,
+        "types": [types[code] for code in used],
+        "colours": {types[code]: type_colour(types[code]) for code in used},
+        "districts": sorted(districts),
+        "selected": selected,
+        "view": {"points": len(items.points), "clusters": len(clusters), "clustered": items.clustered,
+                 "in_box": items.in_box, "shown": shown, "stacks": items.stacks},
+    }
+
+
+def named_places(dataset: Dataset, mask: np.ndarray, place_ids: Sequence[str]) -> list[str]:
+    """Return which of the given places (Kyiv's districts) an incident passing `mask` names."""
+    return [p for p in place_ids if p in dataset.place_rows and bool(mask[dataset.place_rows[p]].any())]
+
+
+def incidents_layer(payload: dict) -> folium.FeatureGroup:
+    """Return the layer of incidents in view: one SIM.draw call with the view's payload."""
+    group = folium.FeatureGroup(name="Incidents in the window")
+    group.add_child(Script("SIM.draw({parent}, {data});", payload))
+    return stable_ids(group, "incidents")

@@ -1,0 +1,147 @@
+"""The map on the page: where it looks, what it draws for the visitor's viewport, clicks on it, caption and legend.
+
+The map in the browser reports its bounds and zoom back (st_folium's value); the next run draws the
+markers and clusters for that viewport (:mod:`dashboard.map.viewport`), as one incidents layer
+(:mod:`dashboard.map.layer`) over a base map that never changes (:mod:`dashboard.map.basemap`).
+"""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+import geo
+
+from .. import session
+from ..data import loaders
+from ..data.dataset import Dataset
+from ..session import PageState
+from .basemap import CONTEXT_PLACE_IDS, base_map, stable_ids
+from .layer import incidents_layer, map_payload, named_places, type_colour
+from .viewport import ViewItems, framing_of_dataset, framing_of_rows, query_box, view_items, world_of
+
+MAP_HEIGHT_PX = 560
+MAX_LEGEND_TYPES = 16
+
+
+@st.cache_data(show_spinner=False)
+def district_ids() -> list[str]:
+    """Return the ids of Kyiv's districts (the ones the map can highlight)."""
+    return list(geo.districts_frame(loaders.catalogue().places)["id"])
+
+
+@st.cache_data(show_spinner=False)
+def context_places() -> gpd.GeoDataFrame:
+    """Return the landmarks drawn for orientation (the Artem plant, Lukianivska metro…)."""
+    places = geo.places_frame(loaders.catalogue().places)
+    return places[places["id"].isin(CONTEXT_PLACE_IDS)]
+
+
+def camera(data: Dataset, shown_mask: np.ndarray, state: PageState) -> tuple[tuple[float, float], int]:
+    """Return the centre and zoom asked of the map: the incident it was sent to, else the session's first view.
+
+    The map keeps its own position otherwise: streamlit-folium moves it only when these change.
+    """
+    target = data.positions.get(state.map_target or "")
+    if target is not None:
+        return framing_of_rows(data, np.array([target]))
+    if state.home is None:
+        rows = np.flatnonzero(shown_mask)
+        state.set_home(framing_of_rows(data, rows) if len(rows) else framing_of_dataset(data))
+    return state.home
+
+
+def reported_by_browser(returned: dict | None) -> bool:
+    """Tell whether st_folium's value comes from the map in the browser (its bounds), not from its defaults."""
+    try:
+        return isinstance(returned["bounds"]["_southWest"]["lat"], int | float)
+    except (TypeError, KeyError):
+        return False
+
+
+def stack_cell(properties: dict) -> tuple[int, int] | None:
+    """Return the grid cell of a stack clicked on the map (its feature's properties), or None for anything else."""
+    cell = properties.get("cell")
+    if properties.get("stack") and isinstance(cell, list) and len(cell) == 2 and all(type(v) is int for v in cell):
+        return cell[0], cell[1]
+    return None
+
+
+@st.fragment
+def incident_map(data: Dataset, shown_mask: np.ndarray, state: PageState, window: tuple[pd.Period, pd.Period]) -> None:
+    """Draw the map for the current viewport; panning reruns only this fragment."""
+    if state.upload_changed():
+        session.rerun(session.Rerun.NEW_UPLOAD)
+    center, zoom = camera(data, shown_mask, state)
+    reported = state.map_report()
+    box = query_box(reported.get("bounds"), reported.get("zoom") or zoom, center)
+    target = data.positions.get(state.map_target or "")
+    items = view_items(world_of(data), *data.latlon, data.type_codes[0], shown_mask, box, keep=target)
+    payload = map_payload(data, items, districts=named_places(data, shown_mask, district_ids()),
+                          selected=state.map_target, shown=int(shown_mask.sum()))
+    returned = st_folium(
+        # render=False: the map is new on every run, and st_folium renders it once more anyway. The base map's
+        # own view is the whole dataset's, fixed: its script never changes, so its frame is never reloaded.
+        base_map(context_places(), *framing_of_dataset(data)), key=session.MAP, height=MAP_HEIGHT_PX, use_container_width=True,
+        center=center, zoom=zoom, render=False, feature_group_to_add=incidents_layer(payload),
+        returned_objects=["last_active_drawing", "last_object_clicked_count", "bounds", "zoom"],
+        layer_control=stable_ids(folium.LayerControl(collapsed=True), "control"),
+    )
+    caption(items, int(shown_mask.sum()), len(data.frame), window)
+    clicked = ((returned or {}).get("last_active_drawing") or {}).get("properties") or {}
+    # st_folium returns the last drawing clicked on every rerun; the click count tells a new click from it
+    # (so the same marker, clicked again after its detail was closed, opens again).
+    if state.is_new_map_click((clicked.get("id"), (returned or {}).get("last_object_clicked_count"))):
+        cell = stack_cell(clicked)
+        if cell is not None:  # a stack at the last zoom: the table lists its incidents
+            state.list_stack(cell)
+            session.rerun(session.Rerun.MAP_CLICK)
+        if clicked["id"] in data.positions:
+            state.select(clicked["id"])
+            session.rerun(session.Rerun.MAP_CLICK)
+    if not state.map_drawn and reported_by_browser(returned):
+        # The page's first run left out the timeline, the table and the link to the view (the browser scripts
+        # that draw them are large), so that the browser drew the map first; now that it has, draw them.
+        state.mark_map_drawn()
+        session.rerun(session.Rerun.MAP_DRAWN)
+
+
+def caption(items: ViewItems, shown: int, total: int, window: tuple[pd.Period, pd.Period]) -> None:
+    """Say what the map shows: how many incidents overlap the window, and how they are drawn."""
+    when = f"{window[0].strftime('%b %Y')} – {window[1].strftime('%b %Y')}"
+    text = f"**{shown:,}** of {total:,} incidents overlap {when}."
+    if len(items.cluster_count) and items.stacks:
+        markers, stacks = len(items.points), len(items.cluster_count)
+        text += (f" At the closest zoom: {markers:,} marker{'s' * (markers != 1)} and {stacks:,} "
+                 f"stack{'s' * (stacks != 1)} holding {items.clustered:,}, too many to draw one by one; "
+                 "click a stack to list its incidents in the table.")
+    elif len(items.cluster_count):
+        markers, clusters = len(items.points), len(items.cluster_count)
+        text += (f" Near the map view: {markers:,} marker{'s' * (markers != 1)} and {clusters:,} "
+                 f"cluster{'s' * (clusters != 1)} holding {items.clustered:,}; zoom in or click a cluster "
+                 "to see single incidents.")
+    text += " Dashed outline: single source. Faint circles: location uncertainty."
+    st.caption(text)
+
+
+def legend(data: Dataset) -> None:
+    """Draw the colours of the dataset's incident types and the marker conventions."""
+    _, types = data.type_codes
+    chips = " ".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:12px">'
+        f'<span style="width:12px;height:12px;border-radius:6px;background:{type_colour(kind)};display:inline-block;'
+        f'margin-right:4px"></span>{html.escape(kind)}</span>'
+        for kind in types[:MAX_LEGEND_TYPES]
+    )
+    more = f" … and {len(types) - MAX_LEGEND_TYPES} more types" if len(types) > MAX_LEGEND_TYPES else ""
+    cluster = ('<span style="display:inline-flex;align-items:center;margin-right:12px">'
+               '<span style="min-width:18px;height:18px;border-radius:9px;border:3px solid #7f8c8d;background:#fff;'
+               'font-size:10px;text-align:center;line-height:18px;margin-right:4px">12</span>'
+               'cluster (click to zoom in; ring: its most frequent type)</span>')
+    st.html(f'<div style="font-size:13px;line-height:1.8">{chips}{html.escape(more)} {cluster}</div>')

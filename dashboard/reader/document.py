@@ -1,0 +1,86 @@
+"""The source reader: an article's text as HTML, quotes in <mark>, place mentions underlined.
+
+Every character of the article is escaped; the only markup is ours.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from geo import Span
+
+READER_CSS = """
+<style>
+body { margin: 0; }
+.sim-reader { font: 15px/1.6 Georgia, 'Times New Roman', serif; white-space: pre-wrap; color: #1b2631;
+  padding: 12px 16px; border: 1px solid #d5d8dc; border-radius: 6px; background: #fffdf8; }
+.sim-reader mark { background: #fde68a; padding: 1px 0; }
+.sim-reader mark.sim-selected { background: #f59e0b; color: #111; outline: 2px solid #b45309; }
+.sim-reader .sim-place { border-bottom: 2px dotted #2471a3; }
+</style>
+"""
+
+
+def _opening(span: Span, selected: str | None) -> str:
+    if span.kind == "quote":
+        classes = "sim-quote sim-selected" if span.ref == selected else "sim-quote"
+        return (f'<mark class="{classes}" data-incident="{html.escape(span.ref, quote=True)}" '
+                f'title="{html.escape("Cited for: " + span.label, quote=True)}">')
+    return (f'<span class="sim-place" data-place="{html.escape(span.ref, quote=True)}" '
+            f'title="{html.escape(span.label, quote=True)}">')
+
+
+def _crosses(place: Span, quote: Span) -> bool:
+    """Return whether a place overlaps a quote without nesting cleanly inside it or strictly around it."""
+    if place.end <= quote.start or quote.end <= place.start:
+        return False
+    inside = quote.start <= place.start and place.end <= quote.end
+    around = place.start < quote.start and quote.end < place.end
+    return not (inside or around)
+
+
+def render_source(text: str, spans: Iterable[Span], selected_incident: str | None = None) -> str:
+    """Return the text as escaped HTML with quotes marked; places inside quotes are kept, overlaps skipped."""
+    events: list[tuple[int, int, str]] = []  # (offset, order, markup): closings sort before openings
+    open_until = {"quote": -1, "place": -1}
+    # At one offset: quotes before places, and the selected incident's quote before other quotes
+    # of the same passage, so that it is the one kept when two incidents cite the same words.
+    ordered = sorted(spans, key=lambda s: (s.start, s.kind != "quote", s.ref != selected_incident))
+    # Quotes are chosen first, so that a place can be checked against every quote, also later ones.
+    kept: list[Span] = []
+    for kind in ("quote", "place"):
+        for span in (s for s in ordered if s.kind == kind):
+            # A place may sit inside a quote; two quotes or two places never overlap in the output.
+            if span.start < open_until[kind]:
+                continue
+            if kind == "place" and any(_crosses(span, q) for q in kept if q.kind == "quote"):
+                continue  # a place straddling a quote's start or end would break the nesting
+            open_until[kind] = span.end
+            kept.append(span)
+    for span in kept:
+        closing = "</mark>" if span.kind == "quote" else "</span>"
+        events.append((span.start, 2 if span.kind == "quote" else 3, _opening(span, selected_incident)))
+        events.append((span.end, 1 if span.kind == "quote" else 0, closing))
+    events.sort(key=lambda e: (e[0], e[1]))
+    out, cursor = [], 0
+    for offset, _, markup in events:
+        out.append(html.escape(text[cursor:offset]))
+        out.append(markup)
+        cursor = offset
+    out.append(html.escape(text[cursor:]))
+    return f'<div class="sim-reader" id="sim-reader">{"".join(out)}</div>'
+
+
+SCROLL_TO_SELECTED = """
+<script>
+  // Bring the cited passage into view inside the reader frame.
+  const cited = document.querySelector("mark.sim-selected") || document.querySelector("mark");
+  if (cited) cited.scrollIntoView({block: "center"});
+</script>
+"""
+
+
+def reader_document(text: str, spans: Iterable[Span], selected_incident: str | None = None) -> str:
+    """Return a standalone HTML document of the reader, which scrolls to the selected incident's quote."""
+    return READER_CSS + render_source(text, spans, selected_incident) + SCROLL_TO_SELECTED

@@ -1,0 +1,100 @@
+"""The time window: the month-range slider with its step and Play buttons, and the incidents-per-month chart.
+
+An incident is in the window when its dates share at least one day with it ('March 2022' counts for
+every day of March). The window's value is the slider's; :mod:`dashboard.session` moves it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from . import session
+from .session import PageState
+
+PLAY_INTERVAL_S = 1.5
+CHART_HEIGHT_PX = 90  # the chart's height, and its placeholder's until the map is drawn
+
+
+def month_window(start: pd.Period, end: pd.Period) -> tuple[date, date]:
+    """Return the first day of the start month and the last day of the end month."""
+    return start.start_time.date(), end.end_time.date()
+
+
+def controls(state: PageState, months: list[pd.Period]) -> tuple[date, date]:
+    """Draw the month-range slider with step and Play buttons; return the window's first and last day."""
+    back, slider, forward, play = st.columns([1, 12, 1, 2], vertical_alignment="bottom")
+    back.button("◀", help="Move the window back by its own width", on_click=state.step, args=(months, -1),
+                width="stretch", key="step_back")
+    forward.button("▶", help="Move the window forward by its own width", on_click=state.step, args=(months, 1),
+                   width="stretch", key="step_forward")
+    play.toggle("Play", key=session.PLAYING, help="Walk the window through time, one month at a time")
+    slider.select_slider(
+        "Time window (an incident is shown if its dates overlap it: 'March 2022' counts for every day of March)",
+        # The value makes it a range slider; the window itself is the session's (set before the first run).
+        options=months, value=(months[0], months[-1]), key=session.WINDOW, format_func=lambda p: p.strftime("%b %Y"),
+    )
+    return month_window(*state.window)
+
+
+def player(state: PageState, months: list[pd.Period]) -> None:
+    """While Play is on, advance the window one month every few seconds until it reaches the end."""
+    if not state.playing:
+        return
+
+    @st.fragment(run_every=PLAY_INTERVAL_S)
+    def tick() -> None:
+        state.advance(months)
+        session.rerun(session.Rerun.PLAY)
+
+    tick()
+
+
+def counts_by_month(starts: np.ndarray, span: tuple[date, date], window: tuple[date, date]) -> pd.DataFrame:
+    """Return how many of the given first days fall in each month of the span, flagging the window's months.
+
+    An incident is counted in the month its interval starts; a month-precision incident counts once.
+    """
+    months = pd.period_range(span[0], span[1], freq="M")
+    first = np.datetime64(months[0].start_time.date(), "M")
+    index = (starts.astype("datetime64[M]") - first).astype(np.int64)
+    index = index[(index >= 0) & (index < len(months))]
+    counts = np.bincount(index, minlength=len(months))
+    lo, hi = pd.Period(window[0], "M"), pd.Period(window[1], "M")
+    return pd.DataFrame({
+        "month": months.to_timestamp(),
+        "incidents": counts.astype(int),
+        "in_window": [lo <= m <= hi for m in months],
+    })
+
+
+def chart_slot() -> DeltaGenerator:
+    """Return the chart's place: its fixed height keeps the map from jumping when the chart comes in."""
+    return st.container(height=CHART_HEIGHT_PX, border=False)
+
+
+def chart(starts: np.ndarray, span: tuple[date, date], window: tuple[date, date]) -> None:
+    """Draw incidents per month (by their first days) over the whole span, the window's months highlighted."""
+    counts = counts_by_month(starts, span, window)
+    bars = (
+        alt.Chart(counts)
+        .mark_bar(width={"band": 0.9})
+        .encode(
+            x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="year")),
+            y=alt.Y("incidents:Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
+            color=alt.condition("datum.in_window", alt.value("#c0392b"), alt.value("#d5d8dc")),
+            tooltip=[alt.Tooltip("yearmonth(month):T", title="month"), "incidents:Q"],
+        )
+        .properties(height=CHART_HEIGHT_PX)
+    )
+    st.altair_chart(bars, width="stretch")
+
+
+def chart_pending() -> None:
+    """Say what goes here while the map is drawn first."""
+    st.caption("Incidents per month: drawn after the map…")

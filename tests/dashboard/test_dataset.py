@@ -1,0 +1,142 @@
+"""Datasets: the bundled catalogue, imports, combining them, and the fast filters agreeing with the plain ones."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import geo
+from dashboard.data import dataset as datasets
+from dashboard.data.filters import CORROBORATION_CHOICES, Filters, dataset_mask, filter_mask
+from dashboard.map.viewport import world_of
+from geo import read_incidents
+from geo.normalize import fold, fold_many
+from geo.synthetic import synthetic_incidents
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> datasets.Dataset:
+    return datasets.Dataset(synthetic_incidents(3_000, seed=5), "synthetic")
+
+
+def test_bundled_dataset(bundled: datasets.Dataset, catalogue: geo.Catalogue) -> None:
+    assert len(bundled.frame) == len(catalogue.incidents)
+    assert bundled.rows == len(catalogue.incidents) + len(catalogue.rejected)
+    assert bundled.readable_sources == frozenset(catalogue.sources)
+    assert list(bundled.frame["date_start"]) == sorted(bundled.frame["date_start"])
+    for ident, position in bundled.positions.items():
+        assert bundled.frame["id"].iloc[position] == ident
+    assert set(bundled.sources) == set(catalogue.sources)
+
+
+def test_world_coordinates_are_web_mercator_in_unit_square(synthetic: datasets.Dataset) -> None:
+    x, y = world_of(synthetic)
+    assert ((0 <= x) & (x <= 1) & (0 <= y) & (y <= 1)).all()
+    lat, _ = synthetic.latlon
+    assert np.corrcoef(lat, y)[0, 1] < -0.99  # north is up: y falls as latitude grows
+
+
+window_days = st.tuples(st.dates(date(2021, 6, 1), date(2026, 6, 1)), st.integers(0, 800))
+filters = st.builds(
+    Filters,
+    types=st.lists(st.sampled_from(["missile strike", "drone attack", "shelling", "airstrike", "nope"]),
+                   max_size=2).map(tuple),
+    corroboration=st.sampled_from(CORROBORATION_CHOICES),
+    sources=st.lists(st.sampled_from(["Reuters", "Ukrainska Pravda", "003_553f20544c4195fd", "unknown"]),
+                     max_size=2).map(tuple),
+    text=st.sampled_from(["", "kharkiv", "KHARKIV", "odesa", "embassy", "Київ", "drone", "zzzz"]),
+)
+
+
+def one_by_one(data: datasets.Dataset, start: date, end: date, chosen: Filters) -> set[str]:
+    """The filters' rules, applied to each incident in turn (the search text is the dataset's own)."""
+    needle = fold(chosen.text)
+    kept = set()
+    for row, text in zip(data.frame.itertuples(), data.search_text, strict=True):
+        overlaps = date.fromisoformat(row.date_start) <= end and start <= date.fromisoformat(row.date_end)
+        typed = not chosen.types or row.type in chosen.types
+        corroborated = {"all": True, "single source": row.corroboration == 1,
+                        "corroborated": row.corroboration >= 2}[chosen.corroboration]
+        cited = not chosen.sources or any(s["source"] in chosen.sources for s in row.sources)
+        if overlaps and typed and corroborated and cited and needle in text:
+            kept.add(row.id)
+    return kept
+
+
+@settings(max_examples=30, deadline=None)
+@given(window=window_days, chosen=filters)
+def test_fast_mask_agrees_with_the_rules_one_by_one(
+    bundled: datasets.Dataset, synthetic: datasets.Dataset, window: tuple[date, int], chosen: Filters
+) -> None:
+    start, length = window
+    end = start + timedelta(days=length)
+    for data in (bundled, synthetic):
+        expected = one_by_one(data, start, end, chosen)
+        assert set(data.frame.loc[dataset_mask(data, start, end, chosen), "id"]) == expected
+
+
+def test_filter_masks_are_computed_once_and_shared_read_only(synthetic: datasets.Dataset) -> None:
+    # A slider step asks for the same filters twice (window, timeline): the text search runs once.
+    chosen = Filters(corroboration="corroborated", text="Kharkiv")
+    first = filter_mask(synthetic, chosen)
+    assert filter_mask(synthetic, Filters(corroboration="corroborated", text="KHARKIV")) is first  # same folded text
+    assert filter_mask(synthetic, Filters(text="Kharkiv")) is not first
+    assert not first.flags.writeable
+    window = dataset_mask(synthetic, date(2023, 1, 1), date(2023, 6, 30), chosen)
+    assert window.flags.writeable and not (window & ~first).any()
+
+
+def test_month_precision_incident_at_the_window_edges(bundled: datasets.Dataset) -> None:
+    # "August 2022" overlaps any window that touches a day of August 2022.
+    august = "embassy-kyiv-2022-08"
+    assert bundled.frame.set_index("id").loc[august, "date_precision"] == "month"
+    for start, end, shown in ((date(2022, 8, 31), date(2022, 9, 30), True), (date(2022, 1, 1), date(2022, 8, 1), True),
+                              (date(2022, 9, 1), date(2022, 10, 1), False), (date(2022, 1, 1), date(2022, 7, 31), False)):
+        ids = set(bundled.frame.loc[dataset_mask(bundled, start, end, Filters()), "id"])
+        assert (august in ids) is shown, (start, end)
+
+
+def test_search_text_is_folded(bundled: datasets.Dataset) -> None:
+    texts = bundled.search_text
+    assert texts.str.contains("kharkiv").any()
+    assert not texts.str.contains(r"[A-Z]", regex=True).any()
+    mask = dataset_mask(bundled, date(2020, 1, 1), date(2030, 1, 1), Filters(text="ХАРКІВ"))
+    assert mask.sum() == 0 or "kharkiv-consulate-2022-03" in set(bundled.frame.loc[mask, "id"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=40), max_size=20))
+def test_fold_many_is_fold(texts: list[str]) -> None:
+    assert list(fold_many(pd.Series(texts, dtype=object))) == [fold(t) for t in texts]
+
+
+def test_combine_keeps_both_and_rejects_clashing_ids(bundled: datasets.Dataset, tmp_path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        "id,latitude,longitude,date,title\n"
+        "kharkiv-consulate-2022-03,50,36,2022-03-01,clash with the bundled id\n"
+        "mine-1,50.1,36.2,2023-05-02,a new one\n",
+        encoding="utf-8",
+    )
+    imported = datasets.from_import(read_incidents(path))
+    both = datasets.combine(bundled, imported)
+    assert len(both.frame) == len(bundled.frame) + 1
+    assert "mine-1" in both.positions
+    assert both.frame["id"].is_unique
+    assert any("kharkiv-consulate-2022-03" in p and "already used" in p for p in both.problems)
+    assert both.rows == bundled.rows + imported.rows
+    assert len(both.frame) + len(both.rejected) == both.rows
+    assert both.readable_sources == bundled.readable_sources
+
+
+def test_extra_columns_of_an_import() -> None:
+    frame = synthetic_incidents(5, seed=1)
+    frame["notes"] = "n"
+    data = datasets.Dataset(frame, "x")
+    assert data.extra_columns == ["notes"]
+    assert "notes" not in datasets.Dataset(synthetic_incidents(5, seed=1), "y").extra_columns

@@ -1,0 +1,329 @@
+"""The folium map: no CDN, a small base map, and an incidents payload holding exactly the view's incidents."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+import geo
+from dashboard.data import dataset as datasets
+from dashboard.data.filters import Filters, dataset_mask
+from dashboard.map.assets import STATIC_DIR, STATIC_URL_PREFIX, iter_elements, missing_local_assets
+from dashboard.map.basemap import CONTEXT_PLACE_IDS, base_map, script_json
+from dashboard.map.layer import (
+    DETAIL_CHARS,
+    SPARE_COLOURS,
+    TYPE_COLOURS,
+    incidents_layer,
+    map_payload,
+    named_places,
+    type_colour,
+)
+from dashboard.map.viewport import Box, framing, framing_of_rows, view_items, world_of
+
+CDN_HOSTS = ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "unpkg")
+WHOLE_WORLD = Box(4, 0.0, 0.0, 1.0, 1.0)
+SIM_MAP_JS = STATIC_DIR / "js" / "sim-map.js"
+
+
+@pytest.fixture(scope="module")
+def titles(catalogue: geo.Catalogue) -> dict[str, str]:
+    return {s.id: s.title for s in catalogue.sources.values()}
+
+
+@pytest.fixture(scope="module")
+def base_html(catalogue: geo.Catalogue) -> str:
+    places = geo.places_frame(catalogue.places)
+    return base_map(places[places["id"].isin(CONTEXT_PLACE_IDS)], (50.45, 30.52), 6).get_root().render()
+
+
+def payload_for(data: datasets.Dataset, ids: list[str] | None = None, **kwargs) -> dict:
+    """The payload of a view showing the given incidents (all if None), every one as a marker."""
+    mask = np.ones(len(data.frame), dtype=bool) if ids is None else data.frame["id"].isin(ids).to_numpy()
+    items = view_items(world_of(data), *data.latlon, data.type_codes[0], mask, WHOLE_WORLD, budget=10**6)
+    return map_payload(data, items, districts=kwargs.pop("districts", []), selected=kwargs.pop("selected", None),
+                       shown=int(mask.sum()))
+
+
+def payload_in(group: folium.FeatureGroup) -> dict:
+    """Read the payload back out of the layer's rendered script, as the browser would."""
+    m = folium.Map(tiles=None)
+    group.add_to(m)
+    html = m.get_root().render()
+    found = re.search(r"SIM\.draw\(feature_group_\w+, (.*)\);", html)
+    assert found, "no SIM.draw call in the layer"
+    return json.loads(found.group(1), parse_constant=lambda name: pytest.fail(f"{name} in the payload"))
+
+
+def feature_ids(payload: dict) -> list[str]:
+    return [f["properties"]["id"] for f in payload["points"]["features"]]
+
+
+# ---- base map ------------------------------------------------------------------------------------
+
+
+def test_base_map_loads_nothing_from_a_cdn(base_html: str) -> None:
+    for host in CDN_HOSTS:
+        assert host not in base_html
+    assert f'src="{STATIC_URL_PREFIX}/vendor/leaflet/leaflet.js"' in base_html
+    assert f'href="{STATIC_URL_PREFIX}/vendor/leaflet/leaflet.css"' in base_html
+    assert f"{STATIC_URL_PREFIX}/css/map.css" in base_html
+    assert f"{STATIC_URL_PREFIX}/js/sim-map.js" in base_html
+    urls = re.findall(r'<(?:script[^>]*src|link[^>]*href)="([^"]+)"', base_html)
+    for url in urls:
+        assert url.startswith(f"{STATIC_URL_PREFIX}/"), url
+        assert (STATIC_DIR / url.removeprefix(f"{STATIC_URL_PREFIX}/")).is_file(), url
+    # We draw with plain Leaflet: folium's jQuery, Bootstrap and icon fonts are not loaded into the frame.
+    assert not any(name in url for url in urls for name in ("jquery", "bootstrap", "fontawesome", "awesome-markers"))
+
+
+def test_base_map_is_small_and_fetches_its_outlines(base_html: str) -> None:
+    # The outlines are a static file fetched once, not a megabyte of JSON re-sent with every rerun.
+    assert len(base_html) < 20_000
+    assert "Ukraine" not in base_html
+    call = re.search(r'SIM\.outlines\("data/outlines\.json", (\w+), (\w+)\);', base_html)
+    assert call, "the base map does not load the outlines"
+    for variable in call.groups():
+        assert f"var {variable} = L.geoJSON(null" in base_html
+    assert "Kyiv districts \\u00a9 OpenStreetMap contributors, ODbL" in base_html or \
+        "Kyiv districts © OpenStreetMap contributors, ODbL" in base_html
+    for name in ("Artem plant", "Lukianivska metro station"):
+        assert name in base_html
+
+
+# ---- incidents payload ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        ["embassy-kyiv-2025-08-28"],
+        ["socar-depot-odesa-2025-08-08", "socar-depot-odesa-2025-08-18", "azal-8243-crash-2024-12"],
+        ["kharkiv-consulate-2022-03", "yekaterinburg-raid-2025-06", "embassy-kyiv-iskander-2025-11-14"],
+    ],
+)
+def test_payload_holds_exactly_the_incidents_in_view(bundled: datasets.Dataset, titles: dict, wanted: list[str]) -> None:
+    payload = payload_in(incidents_layer(payload_for(bundled, wanted)))
+    assert sorted(feature_ids(payload)) == sorted(wanted)
+    frame = bundled.frame.set_index("id")
+    for feature in payload["points"]["features"]:
+        record = feature["properties"]
+        assert set(record) == {"id", "title", "type", "date_label", "corroborated", "badges", "facts",
+                               "disagreements", "coding_note", "sources", "uncertainty_m"}
+        row = frame.loc[feature["id"]]
+        assert feature["geometry"]["coordinates"] == [round(row.geometry.x, 6), round(row.geometry.y, 6)]
+        exact = row["precision"] in ("point", "site")
+        assert record["uncertainty_m"] == (None if exact else row["radius_m"])
+        precision = [f["value"] for f in record["facts"] if f["label"] == "Location precision"]
+        assert precision == ([] if exact else [f"{row['precision']} (± {round(row['radius_m']):,} m)"])
+        quotes = [s["quote"] for s in row["sources"]]
+        assert [s["quote"] for s in record["sources"]] == quotes
+        for item in record["sources"]:
+            assert item["title"] == titles[item["id"]]
+            assert item["readable"] is True  # the bundled articles open in the reader
+    assert payload["clusters"] == []
+    assert payload["view"]["points"] == len(wanted)
+
+
+def test_every_incident_in_the_payload(bundled: datasets.Dataset) -> None:
+    assert sorted(feature_ids(payload_for(bundled))) == sorted(bundled.frame["id"])
+
+
+def test_empty_view_gives_an_empty_payload(bundled: datasets.Dataset) -> None:
+    payload = payload_in(incidents_layer(payload_for(bundled, [])))
+    assert payload["points"]["features"] == [] and payload["clusters"] == []
+
+
+def test_payload_is_strict_json_without_nan(bundled: datasets.Dataset) -> None:
+    # Regression: a missing weapon/time was NaN, which is not JSON and showed as "Weapon: NaN" in popups.
+    assert bundled.frame["weapon"].isna().any()
+    payload = payload_in(incidents_layer(payload_for(bundled)))
+    yekaterinburg = next(f for f in payload["points"]["features"] if f["id"] == "yekaterinburg-raid-2025-06")
+    labels = [fact["label"] for fact in yekaterinburg["properties"]["facts"]]
+    assert "Weapon" not in labels and "nan" not in json.dumps(yekaterinburg).lower()
+    date_fact = next(fact["value"] for fact in yekaterinburg["properties"]["facts"] if fact["label"] == "Date")
+    assert "local, as reported" not in date_fact  # no time reported
+
+
+def test_the_payload_cannot_close_its_script_tag() -> None:
+    hostile = {"title": "</script><script>alert(1)</script>", "amp": "a & b", "ls": "x\u2028y\u2029z", "<": ">"}
+    text = script_json(hostile)
+    for raw in ("<", ">", "&", "\u2028", "\u2029"):
+        assert raw not in text
+    assert json.loads(text) == hostile
+
+
+def test_the_layer_is_identical_for_an_identical_view(bundled: datasets.Dataset) -> None:
+    # streamlit-folium redraws (and closes popups) only when the layer's script changes.
+    first = incidents_layer(payload_for(bundled, ["kharkiv-consulate-2022-03"]))
+    second = incidents_layer(payload_for(bundled, ["kharkiv-consulate-2022-03"]))
+    m1, m2 = folium.Map(tiles=None), folium.Map(tiles=None)
+    m1._id = m2._id = "same"
+    first.add_to(m1)
+    second.add_to(m2)
+    assert m1.get_root().render() == m2.get_root().render()
+
+
+def test_layer_loads_nothing_from_a_cdn(bundled: datasets.Dataset) -> None:
+    group = incidents_layer(payload_for(bundled))
+    assert missing_local_assets(group) == []
+    for element in iter_elements(group):
+        for attr in ("default_js", "default_css"):
+            assert not getattr(element, attr, None)
+
+
+def test_named_districts_are_highlighted_only_when_their_incident_is_in_view(
+    bundled: datasets.Dataset, catalogue: geo.Catalogue
+) -> None:
+    district_ids = list(geo.districts_frame(catalogue.places)["id"])
+    frame = bundled.frame
+    fires = (frame["id"] == "embassy-kyiv-2025-08-28").to_numpy()
+    named = named_places(bundled, fires, district_ids)
+    assert len(named) == 6 and set(named) <= set(frame.loc[fires, "places"].iloc[0])
+    assert named_places(bundled, ~fires, district_ids) == []
+    assert set(named_places(bundled, np.ones(len(frame), dtype=bool), district_ids)) == set(named)
+    payload = payload_for(bundled, ["embassy-kyiv-2025-08-28"], districts=named)
+    assert payload["districts"] == sorted(named)
+
+
+def test_an_imports_free_columns_show_in_the_popup_cut_to_length(bundled: datasets.Dataset) -> None:
+    frame = bundled.frame.iloc[:2].copy()
+    frame["notes"] = ["x" * (DETAIL_CHARS + 50), None]
+    frame["fatalities"] = [3, 0]
+    frame["sources"] = pd.Series([[{"source": "https://example.org/a", "quote": ""}],
+                                  [{"source": "Reuters", "quote": ""}]], index=frame.index, dtype=object)
+    data = datasets.Dataset(gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326"), "import.csv",
+                            readable_sources=frozenset({"003_553f20544c4195fd"}))
+    payload = payload_for(data)
+    first, second = ({fact["label"]: fact["value"] for fact in f["properties"]["facts"]} for f in payload["points"]["features"])
+    assert len(first["Notes"]) == DETAIL_CHARS and first["Notes"].endswith("…")
+    assert first["Fatalities"] == "3"
+    assert "Notes" not in second and second["Fatalities"] == "0"
+    sources = payload["points"]["features"][0]["properties"]["sources"]
+    assert sources[0]["readable"] is False  # not a bundled article: no reader link
+    assert sources[0]["url"] == "https://example.org/a"
+    assert payload["points"]["features"][1]["properties"]["sources"][0]["url"] is None
+
+
+def test_type_colours() -> None:
+    assert len(set(TYPE_COLOURS.values())) == len(TYPE_COLOURS)
+    assert type_colour("missile strike") == TYPE_COLOURS["missile strike"]
+    # A type we do not curate (an import's vocabulary) always gets the same spare colour.
+    assert type_colour("Battles") == type_colour("Battles") in SPARE_COLOURS
+    assert len({type_colour(t) for t in ("Battles", "Protests", "Riots", "Explosions/Remote violence")}) > 1
+
+
+def test_payload_lists_colours_for_every_type(bundled: datasets.Dataset) -> None:
+    payload = payload_for(bundled)
+    assert set(payload["colours"]) == set(bundled.frame["type"]) == set(payload["types"])
+
+
+def test_dataset_mask_and_the_payload_agree(bundled: datasets.Dataset) -> None:
+    from datetime import date
+
+    mask = dataset_mask(bundled, date(2025, 8, 1), date(2025, 8, 31), Filters())
+    ids = list(bundled.frame.loc[mask, "id"])
+    assert sorted(feature_ids(payload_for(bundled, ids))) == sorted(ids)
+    assert "socar-depot-odesa-2025-08-08" in ids
+
+
+# ---- framing --------------------------------------------------------------------------------------
+
+
+def rows_of(data: datasets.Dataset, ids: list[str] | pd.Series) -> np.ndarray:
+    return np.flatnonzero(data.frame["id"].isin(list(ids)).to_numpy())
+
+
+def test_framing_a_single_incident_zooms_in(bundled: datasets.Dataset) -> None:
+    incidents = bundled.frame
+    one = incidents[incidents["id"] == "embassy-kyiv-2025-08-28"]
+    center, zoom = framing_of_rows(bundled, rows_of(bundled, one["id"]))
+    assert center == pytest.approx((one.geometry.y.iloc[0], one.geometry.x.iloc[0]))
+    assert zoom >= 14
+    _, zoom_all = framing_of_rows(bundled, np.arange(len(incidents)))
+    assert zoom_all < zoom
+
+
+def test_framing_many_incidents_frames_them_all(bundled: datasets.Dataset) -> None:
+    incidents = bundled.frame
+    center, zoom = framing_of_rows(bundled, np.arange(len(incidents)))
+    assert incidents.geometry.y.min() <= center[0] <= incidents.geometry.y.max()
+    assert incidents.geometry.x.min() <= center[1] <= incidents.geometry.x.max()
+    assert 1 <= zoom <= 6
+    kyiv = incidents[incidents["id"].str.startswith("embassy-kyiv")]
+    assert framing_of_rows(bundled, rows_of(bundled, kyiv["id"]))[1] > zoom
+
+
+def test_framing_one_point_shows_its_uncertainty(bundled: datasets.Dataset) -> None:
+    lat, lon = bundled.latlon
+    city_wide = framing(lat[:1], lon[:1], 20_000.0)[1]
+    assert city_wide < framing(lat[:1], lon[:1], 50.0)[1]
+    for i in range(len(bundled.frame)):  # one incident is framed with its own radius
+        assert framing_of_rows(bundled, np.array([i])) == framing(lat[[i]], lon[[i]], float(bundled.frame["radius_m"].iat[i]))
+
+
+def test_framing_nothing_is_the_region() -> None:
+    center, zoom = framing(np.zeros(0), np.zeros(0))
+    assert all(math.isfinite(c) for c in center) and zoom <= 5
+
+
+# ---- drawing script --------------------------------------------------------------------------------
+
+
+def test_map_script_uses_text_content_never_html_parsing() -> None:
+    script = SIM_MAP_JS.read_text(encoding="utf-8")
+    code = "\n".join(line.split("//")[0] for line in script.splitlines())  # comments may mention innerHTML
+    code = re.sub(r"/\*.*?\*/", "", code, flags=re.S)
+    assert "textContent" in code
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
+                 ".html(", "srcdoc", "setAttribute(\"href\"", "javascript:"):
+        assert sink not in code, sink
+    # Links to sources that are not bundled articles: http(s) only, opened without the opener.
+    assert 'url.protocol === "http:" || url.protocol === "https:"' in code
+    assert "noopener" in code
+
+
+def test_every_asset_the_page_can_ask_for_is_served_by_the_app(base_html: str, bundled: datasets.Dataset) -> None:
+    # The base map (with its controls) and the incidents layer are all the page's map loads: each script and
+    # stylesheet they name is one of the dashboard's own files, and nothing else is vendored for it.
+    from dashboard.map.assets import REMOTE_TO_LOCAL, local_url
+
+    urls = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', base_html)
+    assert urls, "the base map names no script"
+    for url in urls:
+        assert url.startswith(f"{STATIC_URL_PREFIX}/"), url
+        assert (STATIC_DIR / url.removeprefix(f"{STATIC_URL_PREFIX}/")).is_file(), url
+    needed = {u.removeprefix(f"{STATIC_URL_PREFIX}/") for u in urls}
+    assert set(REMOTE_TO_LOCAL.values()) <= needed  # no vendored file the page never loads
+    layer = incidents_layer(payload_for(bundled))
+    control = folium.LayerControl()
+    for element in (layer, control):
+        assert missing_local_assets(element) == []
+    vendored = {path.parent.name for path in (STATIC_DIR / "vendor").glob("*/*") if path.is_file()}
+    assert vendored == {"leaflet", "leaflet.fullscreen"}
+    with pytest.raises(LookupError):
+        local_url("https://example.org/npm/unknown@1.0.0/dist/unknown.js")
+
+
+def test_the_benchmarks_textbook_map_loads_everything_from_its_own_folder() -> None:
+    # benchmarks/naive_app.py: a default folium.Map with markers and popups, or FastMarkerCluster, offline.
+    from folium.plugins import FastMarkerCluster
+
+    from benchmarks.assets import BASELINE_ASSETS as assets
+    from dashboard.map.assets import local_url
+
+    m = folium.Map(tiles=None)
+    elements = (m, folium.Marker((50.45, 30.52), popup=folium.Popup("x")), FastMarkerCluster([(50.45, 30.52)]))
+    for element in elements:
+        for attr in ("default_js", "default_css"):
+            for _name, url in getattr(element, attr, None) or []:
+                local = local_url(url, assets=assets)
+                assert (assets.static_dir / local.removeprefix(f"{STATIC_URL_PREFIX}/")).is_file(), local
+    assert (assets.static_dir / assets.icon_defaults_js).is_file()  # L.Marker's icons, from the vendored images

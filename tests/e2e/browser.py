@@ -1,0 +1,89 @@
+"""Headless Chromium for the end-to-end tests (the system `chromium`, driven by Playwright), and the app to test.
+
+Shared by tests/e2e/ through its conftest.py. With CI=true a missing browser is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.server import AppServer, AppServerError
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+DESKTOP = {"width": 1400, "height": 1000}
+TIMEOUT_S = 30.0
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless system Chromium. Missing: skipped locally, a failure in CI (browser tests never skip there)."""
+    in_ci = os.environ.get("CI") == "true"
+
+    def unavailable(reason: str) -> None:
+        if in_ci:
+            pytest.fail(f"{reason} (CI=true: browser tests must run)")
+        pytest.skip(reason)
+
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        unavailable(f"Chromium not found at {CHROMIUM}; run `python -m tests.setup_browser`")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed")
+    with sync_playwright() as p:
+        try:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as error:
+            unavailable(f"Chromium at {CHROMIUM} did not start: {error}")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    """Open pages in fresh contexts (fresh Streamlit sessions); all closed after the test."""
+    contexts = []
+
+    def make(viewport: dict[str, int] = DESKTOP):
+        context = browser.new_context(viewport=viewport, service_workers="block")
+        context.set_default_timeout(TIMEOUT_S * 1000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@contextlib.contextmanager
+def app_server(folder: Path, *app_args: str) -> Iterator[str]:
+    """Run the dashboard with APP_ARGS on a free local port (tests/server.py); yield its base URL."""
+    try:
+        server = AppServer("dashboard/app.py", *app_args, log=folder / "server.log")
+    except AppServerError as error:
+        pytest.fail(str(error))
+    with server:
+        yield server.url
+
+
+@contextlib.contextmanager
+def app_on_frame(folder: Path, frame: Any, name: str) -> Iterator[str]:
+    """Write `frame` as GeoJSON (the export schema) into `folder` and run the app on it with --data."""
+    from geo import geojson_text
+
+    path = folder / name
+    path.write_text(geojson_text(frame), encoding="utf-8")
+    with app_server(folder, "--data", str(path)) as base:
+        yield base
