@@ -157,9 +157,11 @@ def _close_popup(frame) -> None:
 
 
 def _open(page, server: str, query: str = "") -> None:
+    """Open the page and wait until it is whole: the map drawn, then the table that follows it."""
     page.goto(server + "/" + query)
     _sliders(page)
     _map_frame(page)
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=TIMEOUT_S * 1000)
 
 
 def _click_marker(page, incident_id: str) -> None:
