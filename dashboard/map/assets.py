@@ -110,13 +110,13 @@ def local_url(url: str, prefix: str = STATIC_URL_PREFIX, *, check_file: bool = T
 
     Args:
         url: A URL from an element's ``default_js``/``default_css``.
-        prefix: URL path at which ``dashboard/static/`` is served.
+        prefix: URL path at which ``assets.static_dir`` is served.
         check_file: Also require the vendored file to exist on disk.
         assets: Which table and folder to use (the dashboard's by default).
 
     Raises:
-        MissingLocalAssetError: ``url``'s path has no entry in :data:`REMOTE_TO_LOCAL`,
-            or (with ``check_file``) its vendored file is missing.
+        MissingLocalAssetError: ``url``'s path has no entry in ``assets.files`` (by default
+            :data:`REMOTE_TO_LOCAL`), or (with ``check_file``) its vendored file is missing.
     """
     if not _is_remote(url):
         return url
@@ -124,8 +124,9 @@ def local_url(url: str, prefix: str = STATIC_URL_PREFIX, *, check_file: bool = T
     if relative is None:
         raise MissingLocalAssetError(
             f"No local copy of {url!r}. Vendor it with dashboard/static/vendor/fetch.sh, "
-            "add it to dashboard.map.assets.REMOTE_TO_LOCAL (or the benchmarks' table) and "
-            "dashboard/static/vendor/README.md, or drop the element that needs it."
+            "add it to dashboard.map.assets.REMOTE_TO_LOCAL and dashboard/static/vendor/README.md "
+            "(for the benchmarks' baseline: benchmarks/assets.py and benchmarks/static/vendor/README.md), "
+            "or drop the element that needs it."
         )
     if check_file and not (assets.static_dir / relative).is_file():
         raise MissingLocalAssetError(
@@ -202,7 +203,7 @@ def use_local_assets(m: Element, prefix: str = STATIC_URL_PREFIX, *, check_files
 
     Args:
         m: A ``folium.Map`` (or any folium element; the whole subtree is handled).
-        prefix: URL path at which ``dashboard/static/`` is served; relative
+        prefix: URL path at which ``assets.static_dir`` is served; relative
             prefixes are allowed but resolve against the component iframe URL.
         check_files: Fail if a mapped vendored file is missing on disk.
         assets: Which table and folder to use (the dashboard's by default; the benchmarks' baseline has its own).

@@ -8,9 +8,10 @@
 #
 # Every file comes from the npm registry through `npm pack` (no CDN, no
 # GitHub).  Files are copied byte-for-byte, except the two small derived CSS
-# files documented in dashboard/static/vendor/README.md
+# files of the benchmarks, documented in benchmarks/static/vendor/README.md
 # (bootstrap3-glyphicons/css/bootstrap-glyphicons.css and
 # folium/leaflet.awesome.rotate.min.css), which are generated below.
+# Each folder's README.md (and this script) is kept.
 #
 # Usage: dashboard/static/vendor/fetch.sh            # rewrite both vendor folders
 #        VENDOR_DIR=/tmp/x BENCH_VENDOR_DIR=/tmp/y dashboard/static/vendor/fetch.sh
