@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,10 +109,28 @@ def test_outlines_are_written_where_asked(tmp_path: Path) -> None:
 # ---- the public face ---------------------------------------------------------------------------------
 
 
+# What the dashboard imports as `geo.NAME` (tests/dashboard/test_layout.py allows nothing else).
+DASHBOARD_NEEDS = {
+    "Span", "source_spans", "place_mentions", "Progress", "read_incidents", "ImportResult", "Limits", "DataError",
+    "fold", "fold_many", "csv_text", "geojson_text", "INCIDENT_COLUMNS", "SPARSE_COLUMN", "DATA_DIR",
+    "OSM_ATTRIBUTION", "build_outlines", "outlines_text", "Catalogue", "load_catalogue", "incidents_frame",
+    "places_frame", "districts_frame", "load_incidents",
+}
+
+
 def test_every_public_name_is_importable_from_geo() -> None:
     for name in geo.__all__:
         assert hasattr(geo, name), name
+    assert DASHBOARD_NEEDS <= set(geo.__all__), sorted(DASHBOARD_NEEDS - set(geo.__all__))
+    assert len(geo.__all__) == len(set(geo.__all__))
     assert not hasattr(annotate, "cited_by")  # dead code, gone
+
+
+def test_importing_geo_parses_nothing_and_needs_no_streamlit() -> None:
+    # A fresh interpreter: the page imports geo on every cold start, and the reader must not pull the extractor in.
+    code = "import sys, geo; print(sorted(m for m in ('streamlit', 'geo.extract', 'geo.online') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_the_date_labels_have_one_rule() -> None:
