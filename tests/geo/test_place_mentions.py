@@ -64,6 +64,18 @@ def test_a_tampered_mention_is_reported_and_left_out(catalogue: geo.Catalogue, t
     assert len(spans[source]) == sum(1 for row in lines[2:] if row.startswith(source + ",") and ",x," not in row)
 
 
+def test_validate_reports_a_stale_mention(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(geo.DATA_DIR, data)
+    path = data / geo.MENTIONS_FILE
+    header, first, *rest = path.read_text(encoding="utf-8").splitlines()
+    source, start, end, *others = first.split(",")
+    path.write_text("\n".join([header, ",".join([source, start, str(int(end) + 1), *others]), *rest]) + "\n", encoding="utf-8")
+    assert cli.main(["validate", "--data", str(data)]) == 1
+    out = capsys.readouterr().out
+    assert f"{geo.MENTIONS_FILE}:2: {source}: " in out and "python -m geo mentions" in out
+
+
 def test_no_stored_mentions_is_a_problem_not_a_crash(catalogue: geo.Catalogue, tmp_path: Path) -> None:
     spans, problems = geo.place_mentions(catalogue, tmp_path)
     assert spans == {} and "python -m geo mentions" in problems[0].message
