@@ -5,7 +5,7 @@ Two hostile shapes from the second adversarial review, each at doubling sizes:
 - ``keys``: a GeoJSON file whose every feature carries a property name of its own (N features, N keys);
 - ``columns``: a CSV file of 10 rows and N columns.
 
-Each is read by the importer (``geo.importers.read_incidents``, caps raised to let it through) and by the
+Each is read by the importer (``geo.imports.read_incidents``, caps raised to let it through) and by the
 naive approach it replaced, in the same run: ``DataFrame.from_records`` over the features' properties
 (features × keys cells), and a frame built one column at a time. Every measurement runs in a fresh process,
 so that its peak memory is its own; the median of three runs is kept. The table gives time, peak RSS and
@@ -53,7 +53,7 @@ def columns_file(n: int) -> bytes:
 
 
 def read_ours(shape: str, raw: bytes) -> int:
-    from geo.importers import read_incidents
+    from geo.imports import read_incidents
     from geo.limits import Limits
 
     limits = Limits(property_keys=100_000, columns=100_000)
@@ -82,7 +82,7 @@ def measure_one(shape: str, n: int, approach: str) -> dict:
     raw = keys_file(n) if shape == "keys" else columns_file(n)
     import pandas  # noqa: F401
 
-    import geo.importers  # noqa: F401  (imports are not what is measured)
+    import geo.imports  # noqa: F401  (imports are not what is measured)
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()

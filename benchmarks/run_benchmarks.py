@@ -168,7 +168,7 @@ def build_folium(path: Path, mode: str) -> Callable[[], int]:
     import folium
     from folium.plugins import FastMarkerCluster
 
-    from geo.importers import read_incidents
+    from geo.imports import read_incidents
 
     frame = read_incidents(path).frame
 

@@ -100,6 +100,7 @@ def incident_record(
         ("Date", _text(row.get("date_label")) + (f", {time} (local, as reported)" if time else "")),
         ("Places", _joined(row.get("place_names"))),
         ("Location precision", f"{precision} (± {round(uncertainty_m):,} m)" if uncertainty_m else ""),
+        ("Description", _text(row.get("description"))),
         ("Weapon", _text(row.get("weapon"))),
         ("Casualties", _joined(row.get("casualties"))),
     ]

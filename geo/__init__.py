@@ -10,7 +10,7 @@ from .catalogue import Catalogue, Incident, Source, load_catalogue
 from .export import csv_text, geojson_text
 from .frames import INCIDENT_COLUMNS, SPARSE_COLUMN, districts_frame, incidents_frame, load_incidents, places_frame
 from .gazetteer import Gazetteer, GazetteerGeocoder
-from .importers import ImportResult, Progress, read_incidents
+from .imports import FIELDS, FORMATS, ImportOptions, ImportResult, Progress, guess_mapping, preview, read_incidents
 from .limits import Limits
 from .normalize import fold, fold_many
 from .outlines import build_outlines, outlines_text
@@ -19,6 +19,8 @@ from .problems import DataError, Problem
 
 __all__ = [
     "DATA_DIR",
+    "FIELDS",
+    "FORMATS",
     "INCIDENT_COLUMNS",
     "MENTIONS_FILE",
     "OSM_ATTRIBUTION",
@@ -27,6 +29,7 @@ __all__ = [
     "DataError",
     "Gazetteer",
     "GazetteerGeocoder",
+    "ImportOptions",
     "ImportResult",
     "Incident",
     "Limits",
@@ -41,6 +44,7 @@ __all__ = [
     "fold",
     "fold_many",
     "geojson_text",
+    "guess_mapping",
     "incidents_frame",
     "load_catalogue",
     "load_incidents",
@@ -49,6 +53,7 @@ __all__ = [
     "outlines_text",
     "place_mentions",
     "places_frame",
+    "preview",
     "read_incidents",
     "source_spans",
 ]

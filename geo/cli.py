@@ -16,7 +16,8 @@ from .export import csv_text, geojson_text
 from .extract import find_dates, find_places
 from .frames import incidents_frame
 from .gazetteer import Gazetteer, GazetteerGeocoder
-from .importers import FORMATS, ImportResult, read_incidents
+from .imports import FORMATS, ImportOptions, ImportResult, parse_map_options, read_incidents
+from .imports.fields import DUPLICATE_POLICIES
 from .limits import Limits, parse_years
 from .outlines import outlines_text
 from .places import DATA_DIR
@@ -67,19 +68,33 @@ def _parser() -> argparse.ArgumentParser:
     bounds.add_argument("--years", type=_years_argument, default=None, metavar="FIRST-LAST",
                         help="years a date may name; others reject their row (SIM_YEARS, default 1800-2100)")
 
+    # How to read a dataset file: which column holds which field, the date format, repeated ids.
+    reading = argparse.ArgumentParser(add_help=False)
+    how = reading.add_argument_group("reading a dataset file")
+    how.add_argument("--input-format", choices=FORMATS, default=None, help="the file's format (default: detected)")
+    how.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                     help="the column that holds a field, e.g. --map date='Event Date' (repeatable; over NAME.mapping.yaml "
+                          "beside the file, over the guesses)")
+    how.add_argument("--date-format", default=None, metavar="FORMAT",
+                     help="strptime format of the dates, e.g. '%%m/%%d/%%Y' (or 'excel' for serial days); needed when "
+                          "every date fits both day/month orders")
+    how.add_argument("--duplicates", choices=DUPLICATE_POLICIES, default="suffix",
+                     help="an id used again with other content: keep it as ID-2 with a warning (suffix), or reject it")
+
     validate = commands.add_parser(
-        "validate", parents=[folders, caps],
+        "validate", parents=[folders, caps, reading],
         help="check the catalogue (quotes, places, dates, ids, stored place mentions), or dataset FILEs; "
              "non-zero exit on any problem",
     )
     validate.add_argument("files", nargs="*", type=Path, metavar="FILE",
-                          help="dataset files to check instead of the catalogue (GeoJSON, ACLED CSV, plain CSV)")
-    validate.add_argument("--input-format", choices=FORMATS, default=None, help="the files' format (default: detected)")
+                          help=f"dataset files (or TimeMap folders) to check instead of the catalogue ({', '.join(FORMATS)})")
+    validate.add_argument("--json", action="store_true",
+                          help="one JSON object per file: file, format, rows, loaded, rejected, mapping, date_format, problems")
 
-    convert = commands.add_parser("convert", parents=[caps], help="read a dataset file and write it in the export's schema")
+    convert = commands.add_parser("convert", parents=[caps, reading],
+                                  help="read a dataset file and write it in the export's schema")
     convert.add_argument("file", type=Path, metavar="FILE")
     convert.add_argument("--format", choices=("geojson", "csv"), default="geojson", help="output format")
-    convert.add_argument("--input-format", choices=FORMATS, default=None, help="the file's format (default: detected)")
     convert.add_argument("-o", "--output", type=Path, default=None, help="write here instead of stdout")
 
     mentions = commands.add_parser(
@@ -190,9 +205,12 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if result is None:
                 failed = True
                 continue
-            for problem in result.problems:
-                print(problem, file=out)
-            print(f"{result.file} ({result.format}): {result.summary()}", file=err if result.rejected else out)
+            if args.json:
+                print(json.dumps(result.to_json(), ensure_ascii=False), file=out)
+            else:
+                for problem in result.problems:
+                    print(problem, file=out)
+                print(f"{result.file} ({result.format}): {result.summary()}", file=err if result.rejected else out)
             failed = failed or bool(result.rejected)
         return 1 if failed else 0
     catalogue = load_catalogue(args.data, args.seeds)
@@ -242,8 +260,12 @@ def _read_dataset(path: Path, args: argparse.Namespace, err: TextIO) -> ImportRe
     """Read a dataset file with progress on stderr; None (and the reason on stderr) if it is unusable."""
     try:
         return read_incidents(path, format=args.input_format, progress=_progress_printer(err, str(path)),
-                              limits=args.limits)
+                              limits=args.limits, options=args.options)
     except DataError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"file": str(path), "format": args.input_format, "rows": None, "loaded": 0, "rejected": None,
+                              "mapping": None, "date_format": args.date_format,
+                              "problems": [p.to_dict() for p in exc.problems]}, ensure_ascii=False), file=args.out)
         for problem in exc.problems:
             print(f"error: {problem}", file=err)
         return None
@@ -263,7 +285,7 @@ def cmd_convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 2
     _write(geojson_text(result.frame) if args.format == "geojson" else csv_text(result.frame), args.output, out)
     for problem in result.problems:
-        print(f"rejected: {problem}", file=err)
+        print(f"{'rejected' if problem.severity == 'error' else 'flagged'}: {problem}", file=err)
     print(f"{result.file} ({result.format}): {result.summary()}", file=err)
     return 1 if result.rejected else 0
 
@@ -315,8 +337,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     if args.command in ("validate", "convert"):
         try:
             args.limits = _limits(args)
-        except ValueError as exc:  # a cap below 1, or a SIM_* setting that is not a number
+            args.options = ImportOptions(parse_map_options(args.map), args.date_format, args.duplicates)
+        except ValueError as exc:  # a cap below 1, a SIM_* setting that is not a number, a bad --map
             parser.error(str(exc))
+        args.out = out
     handler = {"geocode": cmd_geocode, "extract": cmd_extract, "incidents": cmd_incidents, "validate": cmd_validate,
                "convert": cmd_convert, "synth": cmd_synth, "mentions": cmd_mentions, "outlines": cmd_outlines}
     try:

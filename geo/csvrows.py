@@ -61,14 +61,17 @@ def _explain(message: str) -> str:
     return message
 
 
-def csv_records(text: str, width: int | None = None) -> Iterator[Record]:
+def csv_records(text: str, width: int | None = None, delimiter: str = ",") -> Iterator[Record]:
     """Yield every record of a CSV text; with `width`, a multi-line record of another width is an error too.
 
     The first record is the header: pass ``width=None`` for it, or read it with the same call and
     check the later records' widths yourself. A blank line yields a record with no cells.
+    `delimiter` is "," for CSV, a tab for tab-separated files (GDELT's).
     """
     lines = _Lines(text)
-    reader = csv.reader(lines, strict=True)
+    # Tab-separated exports (GDELT) do not quote: a '"' in a name is a character, not the start of a cell.
+    dialect = {"strict": True, "delimiter": delimiter, "quoting": csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL}
+    reader = csv.reader(lines, **dialect)
     expected = width
     while True:
         lines.taken = []
@@ -79,7 +82,7 @@ def csv_records(text: str, width: int | None = None) -> Iterator[Record]:
         except csv.Error as exc:
             first, last = lines.taken[0][0], lines.taken[-1][0]
             lines.put_back_all_but_first()
-            reader = csv.reader(lines, strict=True)
+            reader = csv.reader(lines, **dialect)
             yield Record(first, last, None, f"CSV syntax error: {_explain(str(exc))}")
             continue
         first, last = lines.taken[0][0], lines.taken[-1][0]
@@ -89,7 +92,7 @@ def csv_records(text: str, width: int | None = None) -> Iterator[Record]:
             # A quoted cell ran on over several lines and the record came out the wrong width: a stray
             # quote swallowed the lines after it. They are read again, on their own.
             lines.put_back_all_but_first()
-            reader = csv.reader(lines, strict=True)
+            reader = csv.reader(lines, **dialect)
             yield Record(first, last, None,
                          f"CSV syntax error: a quoted cell opened on this line runs on to line {last} and the record "
                          f"has {len(cells)} cells, the header {expected} (a stray \" quote?); the lines after it are "

@@ -27,7 +27,7 @@ import pandas as pd
 from .frames import SPARSE_COLUMN
 
 # List and mapping columns go into CSV cells as JSON, so nothing is flattened away.
-JSON_COLUMNS = ("places", "place_names", "casualties", "sources", "conflicts", SPARSE_COLUMN)
+JSON_COLUMNS = ("places", "place_names", "location_evidence", "casualties", "sources", "conflicts", "flags", SPARSE_COLUMN)
 GEOJSON_HEAD = '{"type": "FeatureCollection", "features": ['
 # Text a spreadsheet would run as a formula: it starts with = + - @, a tab or a carriage return (after any
 # number of the quote marks this module adds, so that marking stays reversible). Plain numbers are safe.

@@ -18,10 +18,13 @@ from .places import DATA_DIR, Place
 CRS = "EPSG:4326"
 SPARSE_COLUMN = "other_properties"  # per row: the properties too rare to be a column of their own
 INCIDENT_COLUMNS = (
-    "id", "title", "type", "date_start", "date_end", "date_precision", "date_label", "time", "timezone",
-    "places", "place_names", "precision", "radius_m", "weapon", "casualties", "sources", "corroboration",
-    "conflicts", "coding_note",
+    "id", "title", "description", "type", "date_start", "date_end", "date_precision", "date_label", "time", "timezone",
+    "places", "place_names", "precision", "radius_m", "location_evidence", "weapon", "casualties", "sources",
+    "corroboration", "conflicts", "coding_note", "graphic", "flags",
 )
+# description: the entry's own text, verbatim, when its format carries one (an import's notes);
+# location_evidence: links that prove where it happened (a geolocation); graphic: its text and media are
+# shown only on request; flags: the plausibility warnings its row raised on import (far from the rest…).
 
 
 def _casualties(incident: Incident) -> list[str]:
@@ -45,6 +48,7 @@ def incident_record(incident: Incident, places: dict[str, Place]) -> dict:
     return {
         "id": incident.id,
         "title": incident.title,
+        "description": None,
         "type": incident.type,
         "date_start": incident.date.start.isoformat(),
         "date_end": incident.date.end.isoformat(),
@@ -56,12 +60,15 @@ def incident_record(incident: Incident, places: dict[str, Place]) -> dict:
         "place_names": [places[p].name for p in incident.places],
         "precision": primary.precision,
         "radius_m": primary.radius_m,
+        "location_evidence": [],
         "weapon": " / ".join(map(str, incident.claimed("weapon"))) or None,
         "casualties": _casualties(incident),
         "sources": [{"source": e.source, "quote": e.quote} for e in incident.evidence],
         "corroboration": incident.corroboration,
         "conflicts": [c.to_dict() for c in incident.conflicts],
         "coding_note": incident.coding_note,
+        "graphic": False,
+        "flags": [],
         "geometry": Point(primary.lon, primary.lat),
     }
 

@@ -23,11 +23,19 @@ class Problem:
     line: int | None
     entry: str | None
     message: str
+    severity: str = "error"  # "error": the entry was rejected (or the file refused); "warning": loaded, but flagged
+    code: str = ""  # what kind of problem, for filters and tools ("invalid_date", "far_from_the_rest"…)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         what = f"{self.entry}: " if self.entry else ""
-        return f"{where}: {what}{self.message}"
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {what}{kind}{self.message}"
+
+    def to_dict(self) -> dict:
+        """Return the problem as the command line's JSON contract writes it."""
+        return {"line": self.line, "id": self.entry, "severity": self.severity, "code": self.code,
+                "message": self.message}
 
 
 class DataError(Exception):

@@ -291,12 +291,12 @@ def test_an_acled_file_loads_and_its_rejected_rows_are_counted(monkeypatch: pyte
     at = run_on(monkeypatch, FIXTURES / "acled_sample.csv")
     assert not at.exception
     quality = [e for e in at.expander if e.label.startswith("Data checks")]
-    assert quality and quality[0].label.startswith("Data checks: 5 of 10 incidents loaded, 5 rejected")
+    assert quality and quality[0].label.startswith("Data checks: 6 of 10 incidents loaded, 4 rejected")
     texts = [t.value for t in at.text]
-    for line in (5, 6, 8, 9, 10):  # every rejected row is listed with its line
+    for line in (5, 6, 8, 9, 7, 10):  # every rejected row (5, 6, 8, 9) and flagged row (7, 10) is listed with its line
         assert any(f"line {line}" in t for t in texts), line
-    assert len(table_ids(at)) == 5
-    assert any(escape_markdown("acled_sample.csv") in c.value and "5 incidents" in c.value for c in at.caption)
+    assert len(table_ids(at)) == 6
+    assert any(escape_markdown("acled_sample.csv") in c.value and "6 incidents" in c.value for c in at.caption)
 
 
 def test_a_missing_data_file_says_so_and_shows_the_bundled_catalogue(monkeypatch: pytest.MonkeyPatch,
@@ -325,18 +325,18 @@ def test_the_bundled_catalogue_beside_an_import(monkeypatch: pytest.MonkeyPatch,
     at.toggle(key="include_bundled").set_value(True).run()
     assert not at.exception
     ids = table_ids(at)
-    assert set(incidents["id"]) <= set(ids) and len(ids) == len(incidents) + 5
+    assert set(incidents["id"]) <= set(ids) and len(ids) == len(incidents) + 6
 
 
 def test_an_imported_incident_link_shows_its_free_columns(monkeypatch: pytest.MonkeyPatch) -> None:
-    from geo.importers import read_incidents
+    from geo.imports import read_incidents
 
     first = read_incidents(FIXTURES / "acled_sample.csv").frame.iloc[0]
     at = run_on(monkeypatch, FIXTURES / "acled_sample.csv", incident=first["id"])
     assert not at.exception
     shown = markdown(at)
     assert f"#### {escape_markdown(first['title'])}" in shown
-    assert any(m.startswith("**Notes:**") for m in shown)
+    assert f"**Description:** {escape_markdown(first['description'])}" in shown  # ACLED's notes, verbatim
     # ACLED's sources are outlets, not bundled articles: no reader button.
     assert not [b for b in at.button if b.label == "Open in source reader"]
 

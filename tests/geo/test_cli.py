@@ -189,10 +189,12 @@ def test_validate_a_dataset_lists_each_rejected_row_and_fails() -> None:
     status, out, err = run("validate", str(ACLED_SAMPLE))
     assert status == 1
     problems = out.splitlines()
-    assert len(problems) == 5
+    assert len(problems) == 6  # 4 rows rejected, 2 flagged (swapped coordinates; an id used again)
     assert any(line.endswith("acled_sample.csv:5: UKR100004: line 5: date '30 February 2025' is not a valid date "
                              "(or does not exist)") for line in problems)
-    assert "5 of 10 rows loaded, 5 rejected" in err
+    assert any(line.endswith("acled_sample.csv:10: UKR100001: warning: line 10: id 'UKR100001' is used again with "
+                             "other content (first at line 2); kept as 'UKR100001-2'") for line in problems)
+    assert "6 of 10 rows loaded, 4 rejected, 2 flagged" in err
 
 
 def test_validate_an_unusable_dataset_names_file_and_line(tmp_path: Path) -> None:
@@ -205,12 +207,12 @@ def test_validate_an_unusable_dataset_names_file_and_line(tmp_path: Path) -> Non
 def test_convert_writes_the_export_schema_and_reports_rejects(tmp_path: Path) -> None:
     target = tmp_path / "acled.geojson"
     status, _, err = run("convert", str(ACLED_SAMPLE), "--format", "geojson", "-o", str(target))
-    assert status == 1 and err.count("rejected: ") == 5
+    assert status == 1 and err.count("rejected: ") == 4 and err.count("flagged: ") == 2
     collection = json.loads(target.read_text(encoding="utf-8"))
-    assert len(collection["features"]) == 5
+    assert len(collection["features"]) == 6
     assert PROPERTIES <= set(collection["features"][0]["properties"])
     status, out, _ = run("validate", str(target))
-    assert status == 0 and "5 of 5 rows loaded, 0 rejected" in out
+    assert status == 0 and "6 of 6 rows loaded, 0 rejected, 1 flagged" in out  # the swapped point, still odd
 
 
 def test_synth_is_deterministic_and_loads_cleanly(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from geo.export import csv_text, geojson_text, to_geojson
 from geo.frames import SPARSE_COLUMN
-from geo.importers import read_incidents
+from geo.imports import read_incidents
 from geo.limits import Limits
 from geo.problems import DataError
 from geo.synthetic import synthetic_incidents
@@ -93,7 +93,7 @@ def test_many_columns_are_added_at_once_not_one_by_one(monkeypatch: pytest.Monke
     header = ["latitude", "longitude", "date", *(f"c{i}" for i in range(600))]
     rows = [["50.4", "30.5", "2023-01-01", *[str(i)] * 600] for i in range(20)]
     result = read_incidents(plain_csv(header, rows), "wide.csv")
-    assert (len(result.frame), len(result.extra_columns)) == (20, 600)
+    assert (len(result.frame), len(result.extra_columns)) == (20, 601)  # the 600, and the date column as written
     assert len(set_items) < 20
 
 
@@ -136,12 +136,12 @@ def test_limits_come_from_the_environment() -> None:
 
 
 def test_running_out_of_memory_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
-    import geo.importers
+    import geo.imports
 
     def exhausted(*_args, **_kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(geo.importers, "_finish", exhausted)
+    monkeypatch.setattr(geo.imports, "finish", exhausted)
     with pytest.raises(DataError) as error:
         read_incidents(plain_csv(["latitude", "longitude", "date"], [["50.4", "30.5", "2023-01-01"]]), "big.csv")
     assert "not enough memory" in messages(error.value)
@@ -194,7 +194,7 @@ def test_a_quoted_cell_over_several_lines_is_still_one_cell() -> None:
     raw = b'latitude,longitude,date,notes\n50.4,30.5,2023-01-01,"two\nlines, and a comma"\n50.4,30.5,2023-01-02,x\n'
     result = read_incidents(raw, "multi.csv")
     assert (len(result.frame), result.rejected) == (2, [])
-    assert result.frame["notes"].iloc[0] == "two\nlines, and a comma"
+    assert result.frame["description"].iloc[0] == "two\nlines, and a comma"  # notes: the entry's own text
 
 
 # ---- 5. dates at the edge of the range --------------------------------------------------------------

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import geo
 from geo.export import csv_text, geojson_text, to_geojson
-from geo.importers import detect_format, read_incidents
+from geo.imports import detect_format, read_incidents
 from geo.problems import DataError
 from geo.synthetic import synthetic_incidents
 
@@ -67,15 +67,19 @@ def test_the_geojson_export_is_one_feature_per_line(bundled: dict) -> None:
 def test_acled_rows_load_and_bad_rows_are_rejected_with_their_lines(acled) -> None:
     assert acled.format == "acled"
     assert acled.rows == 10
-    assert sorted(acled.frame["id"]) == ["UKR100001", "UKR100002", "UKR100003", "UKR100006", "UKR100009"]
-    assert len(acled.frame) + len(acled.rejected) == acled.rows
+    assert sorted(acled.frame["id"]) == ["UKR100001", "UKR100001-2", "UKR100002", "UKR100003", "UKR100006", "UKR100009"]
+    assert acled.loaded + len(acled.rejected) == acled.rows
     found = {(p.line, p.entry): p.message for p in acled.problems}
     assert "not a valid date" in found[(5, "UKR100004")]
     assert "(0, 0)" in found[(6, "UKR100005")]
     assert "out of range" in found[(8, "UKR100007")] and "swapped" in found[(8, "UKR100007")]
     assert "no usable latitude/longitude" in found[(9, "UKR100008")]
-    assert "duplicate id (first used at line 2)" in found[(10, "UKR100001")]
-    assert all(str(p).startswith(f"{p.file}:{p.line}: {p.entry}: line {p.line}: ") for p in acled.problems)
+    # An id used again with other content is kept under a new id, with a warning (--duplicates reject rejects it).
+    assert "is used again with other content (first at line 2); kept as 'UKR100001-2'" in found[(10, "UKR100001")]
+    assert "look swapped" in found[(7, "UKR100006")]
+    assert {p.entry for p in acled.problems if p.severity == "error"} == {"UKR100004", "UKR100005", "UKR100007", "UKR100008"}
+    assert all(str(p).startswith(f"{p.file}:{p.line}: {p.entry}: {'warning: ' * (p.severity == 'warning')}line {p.line}: ")
+               for p in acled.problems)
 
 
 def test_acled_dates_in_both_styles_and_precision_codes(acled) -> None:
@@ -93,14 +97,14 @@ def test_acled_columns_map_onto_the_schema(acled) -> None:
     row = by_id(acled)["UKR100001"]
     assert row["type"] == "Explosions/Remote violence"
     assert row["title"] == "Shelling/artillery/missile attack in Kharkiv"
-    assert row["place_names"] == ["Kharkiv", "Kharkiv"]
+    assert row["place_names"] == ["Kharkiv", "Kharkivskyi", "Kharkiv", "Ukraine"]
     assert [s["source"] for s in row["sources"]] == ["Ukrainska Pravda", "Suspilne"]
     assert row["corroboration"] == 2
-    assert row["casualties"] == ["2 killed (ACLED)"]
-    assert row["actor1"] == "Military Forces of Russia (2000-)" and row["notes"].startswith("On 15 April 2022")
+    assert row["casualties"] == ["2 killed (ACLED fatalities)"]
+    assert row["actor1"] == "Military Forces of Russia (2000-)" and row["description"].startswith("On 15 April 2022")
     assert (row["geometry"].y, row["geometry"].x) == (49.9808, 36.2527)
     multiline = by_id(acled)["UKR100009"]
-    assert multiline["notes"].endswith("line break inside the cell.") and multiline["location"] == 'Lviv, "old town"'
+    assert multiline["description"].endswith("line break inside the cell.") and multiline["location"] == 'Lviv, "old town"'
 
 
 # ---- plain CSV ----------------------------------------------------------------------------------
@@ -122,7 +126,8 @@ def test_a_plain_csv_keeps_its_free_columns_and_names_bad_lines(tmp_path: Path) 
     result = read_incidents(path)
     assert result.format == "csv"
     assert (result.rows, len(result.frame), len(result.rejected)) == (6, 3, 3)
-    assert result.extra_columns == ["what", "who"]
+    # The date column is kept as written beside the days read from it; the other free columns as they are.
+    assert result.extra_columns == ["Date", "what", "who"]
     # Rows without an id are named by their position; their problems by their line.
     assert {(p.line, p.entry) for p in result.problems} == {(3, None), (4, None), (5, None)}
     assert result.rejected == ["row-2", "row-3", "row-4"]
@@ -133,8 +138,11 @@ def test_a_plain_csv_keeps_its_free_columns_and_names_bad_lines(tmp_path: Path) 
 
 
 def test_detect_format() -> None:
-    assert detect_format("x.geojson", b"") == "geojson"
-    assert detect_format("x.txt", b'  {"type": "FeatureCollection"') == "geojson"
+    assert detect_format("x.geojson", b"") == "json"  # which JSON schema, the document itself tells
+    assert detect_format("x.txt", b'  {"type": "FeatureCollection"') == "json"
+    assert detect_format("x.csv", b"id,year,date_prec,where_prec,latitude,longitude,date_start,date_end\n") == "ucdp-ged"
+    assert detect_format("x.csv", b"entry,date,event_group,title,lat,lon,link\n") == "cir"
+    assert detect_format("x.CSV", b"\t".join([b"1", b"20240101"] + [b""] * 56) + b"\n") == "gdelt"
     assert detect_format("x.csv", b"event_id_cnty,event_date,latitude,longitude\n") == "acled"
     assert detect_format("x.csv", b"\xef\xbb\xbfid,title,date_start,date_end,sources,lat,lon\n") == "export-csv"
     assert detect_format("x.csv", b"lat,lon,date\n") == "csv"
@@ -149,7 +157,7 @@ def test_detect_format() -> None:
         ("bad.csv", b"latitude,when\n1,2024-01-01\n", 1, "no longitude column"),
         ("bad.csv", b"", 1, "empty"),
         ("bad.geojson", b'{"type": "FeatureCollection",\n "features": [\n {"type": "Feature",}\n]}', 3, "JSON syntax error"),
-        ("bad.geojson", b'{"type": "Topology"}', 1, "not a GeoJSON FeatureCollection"),
+        ("bad.geojson", b'{"type": "Topology"}', 1, "not a JSON format this tool knows"),
         ("bad.csv", b"lat,lon,date,lat\n1,2,2024-01-01,3\n", 1, "used twice"),
     ],
 )

@@ -1,0 +1,207 @@
+"""Read incident datasets from the formats analysts already have, into the export's schema, faithfully.
+
+:func:`read_incidents` tells the format from the file's name, header and structure (or is told it),
+reads it into a table (:mod:`.tables`), maps the table onto the incident schema through the
+format's own schema or a column mapping (:mod:`.schemas`, :mod:`.fields`), reads its dates
+honestly (:mod:`.days`) and its source cells as links and outlets (:mod:`.links`), and checks every
+row (:mod:`.checks`). A row that cannot be used is rejected with a :class:`~geo.problems.Problem`
+naming the file, the line (or record) and the entry's id; a plausible but odd row loads with a
+warning and a flag; a file that cannot be read at all raises :class:`~geo.problems.DataError`.
+``result.loaded + len(result.rejected) == result.rows`` always holds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import orjson
+
+from ..limits import Limits
+from ..problems import DataError, Problem, display_path
+from .checks import ImportResult, finish
+from .days import DateOrderError
+from .fields import FIELDS, ImportOptions, guess_mapping, mapping_file_for, mapping_text, parse_map_options, read_mapping_file
+from .schemas import BELLINGCAT_KEYS, DRAFTS, FORMATS, GDELT_COLUMNS, LABELS, MappingError, detect_table, gdelt_width
+from .tables import BOM, SCHEMA_COLUMNS, Progress, Table, csv_table, decode, json_table
+
+__all__ = ["FIELDS", "FORMATS", "LABELS", "ImportOptions", "ImportResult", "Progress", "detect_format", "guess_mapping",
+           "mapping_file_for", "mapping_text", "parse_map_options", "preview", "read_incidents", "read_mapping_file"]
+
+_JSON_KINDS = ("geojson", "bellingcat", "timemap", "json")
+_TIMEMAP_PARTS = ("events", "sources", "associations")
+
+
+def _noop(_fraction: float, _message: str) -> None:
+    return None
+
+
+def detect_format(name: str, head: bytes) -> str:
+    """Return the format of a dataset from its file name and its first line (JSON files: their container)."""
+    head = head.removeprefix(BOM)
+    if Path(name).suffix.lower() in (".geojson", ".json") or head.lstrip()[:1] in (b"{", b"["):
+        return "json"  # which JSON schema is told from the document itself
+    first = head.decode("utf-8", "replace").splitlines()[:1] or [""]
+    if gdelt_width(first[0]):
+        return "gdelt"
+    import csv
+
+    return detect_table(next(csv.reader(first), []))
+
+
+def _timemap_folder(path: Path, file: str) -> bytes:
+    """Return a TimeMap folder's events.json, sources.json and associations.json as one document."""
+    parts = {}
+    for part in _TIMEMAP_PARTS:
+        item = path / f"{part}.json"
+        if not item.is_file():
+            if part == "events":
+                raise DataError([Problem(file, None, None, "a folder is read as a TimeMap export: it needs events.json "
+                                                           "(and sources.json, associations.json)")])
+            continue
+        try:
+            parts[part] = orjson.loads(item.read_bytes())
+        except orjson.JSONDecodeError as exc:
+            raise DataError([Problem(f"{file}/{part}.json", exc.lineno, None, f"JSON syntax error: {exc.msg}")]) from None
+    return orjson.dumps(parts)
+
+
+def _read_source(source: str | Path | bytes, name: str | None) -> tuple[bytes, str, Path | None]:
+    if isinstance(source, bytes):
+        return source, name or "upload", None
+    path = Path(source)
+    file = name or display_path(path)
+    try:
+        if path.is_dir():
+            return _timemap_folder(path, file), file, path
+        return path.read_bytes(), file, path
+    except OSError as exc:
+        raise DataError([Problem(file, None, None, f"cannot read file: {exc.strerror or exc}")]) from None
+    except MemoryError:
+        raise DataError([_out_of_memory(file, path.stat().st_size)]) from None
+
+
+def _table(raw: bytes, file: str, forced: str | None, progress: Progress, limits: Limits) -> tuple[str, Table]:
+    """Read the file into a table and tell (or check) its schema."""
+    container = detect_format(file, raw[:4096])
+    if forced in _JSON_KINDS or (forced is None and container == "json"):
+        shape, table = json_table(raw, file, progress, limits, SCHEMA_COLUMNS)
+        if shape == "records":
+            keys = set(table.values.columns)
+            shape = "bellingcat" if BELLINGCAT_KEYS <= keys else "json"
+        if shape == "geojson" and "date_start" not in table.values:
+            table.notices.append(Problem(file, None, None, "GeoJSON not in this tool's schema (no date_start): its "
+                                                           "properties are read through a column mapping", "warning",
+                                         "mapped"))
+        if forced is not None and forced != shape and not (forced == "json" and shape == "bellingcat"):
+            raise DataError([Problem(file, None, None, f"--input-format {forced}: the file is {LABELS[shape]}")])
+        return forced or shape, table
+    text = decode(raw, file)
+    kind = forced or container
+    if kind == "gdelt":
+        first = text.split("\n", 1)[0]
+        width = gdelt_width(first) or len(first.split("\t"))
+        if width not in GDELT_COLUMNS:
+            raise DataError([Problem(file, 1, None, f"a GDELT event file has 57, 58 or 61 tab-separated columns; "
+                                                    f"this one has {width}")])
+        return kind, csv_table(text, file, progress, limits, names=GDELT_COLUMNS[width], delimiter="\t")
+    table = csv_table(text, file, progress, limits, spreadsheet=kind == "export-csv")
+    if forced is None:
+        kind = detect_table(list(table.values.columns))
+    return kind, table
+
+
+def read_incidents(
+    source: str | Path | bytes, name: str | None = None, *, format: str | None = None, progress: Progress | None = None,
+    limits: Limits | None = None, options: ImportOptions | None = None,
+) -> ImportResult:
+    """Read a dataset (a path, a TimeMap folder, or bytes with their file name) into the incidents schema.
+
+    `limits` defaults to :meth:`Limits.from_env` (the SIM_MAX_* settings). `options` (a column
+    mapping, a date format, the duplicates policy) go over a mapping file beside a path
+    (``NAME.mapping.yaml``), which goes over the format's own mapping or the guessed one.
+    """
+    progress = progress or _noop
+    limits = limits or Limits.from_env()
+    options = options or ImportOptions()
+    raw, file, path = _read_source(source, name)
+    if format is not None and format not in FORMATS:
+        raise DataError([Problem(file, None, None, f"unknown format {format!r} (known: {', '.join(FORMATS)})")])
+    if path is not None and path.is_file() and mapping_file_for(path).is_file():
+        try:
+            options = options.over(read_mapping_file(mapping_file_for(path)))
+        except ValueError as exc:
+            raise DataError([Problem(mapping_file_for(path).name, None, None, str(exc))]) from None
+    try:
+        progress(0.0, f"Reading {file}")
+        kind, table = _table(raw, file, format, progress, limits)
+        progress(0.8, f"Checking {len(table.where):,} rows")
+        reasons: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for i, error in table.errors.items():
+            reasons[i].append((error, "unreadable_row"))
+
+        def flag(i: int, reason: str, code: str = "invalid_value") -> None:
+            if int(i) not in table.errors:
+                reasons[int(i)].append((reason, code))
+
+        def row_of(i: int) -> str:
+            return table.where[i]
+
+        try:
+            draft = DRAFTS[kind](table, kind, options, flag, limits, row_of)
+        except DateOrderError as exc:
+            lines = [table.lines[i] for i in exc.rows]
+            raise DataError([Problem(file, lines[0] if lines else None, None, str(exc), "error", "ambiguous_dates")]) from None
+        except MappingError as exc:
+            raise DataError([Problem(file, 1 if kind not in _JSON_KINDS else None, None, str(exc), "error",
+                                     "missing_column")]) from None
+        sparse = _sparse_cells(table, kind, flag)
+        if options.mapping_file:
+            table.notices.insert(0, Problem(file, None, None, f"column mapping read from {options.mapping_file}",
+                                            "warning", "notice"))
+        result = finish(table, draft, file, kind, options, limits, reasons, sparse)
+    except MemoryError:
+        raise DataError([_out_of_memory(file, len(raw))]) from None
+    progress(1.0, result.summary())
+    return result
+
+
+def preview(source: str | Path | bytes, name: str | None = None, *, rows: int = 5, options: ImportOptions | None = None,
+            limits: Limits | None = None) -> tuple[str, list[str], dict[str, str], list[dict]]:
+    """Return a file's format, its columns, the mapping it would be read with, and its first rows as read.
+
+    What the page's mapping step shows before a load; it reads the file but checks nothing.
+    """
+    limits = limits or Limits.from_env()
+    raw, file, _ = _read_source(source, name)
+    kind, table = _table(raw, file, None, _noop, limits)
+    columns = [str(c) for c in table.values.columns]
+    mapping = {**guess_mapping(columns), **(options.mapping if options else {})}
+    head = table.values.head(rows).astype(object).where(table.values.head(rows).notna(), None)
+    return kind, columns, mapping, head.to_dict("records")
+
+
+def _sparse_cells(table: Table, kind: str, flag) -> list[dict | None] | None:
+    """Return each row's rare properties: gathered from a JSON file, or our CSV export's JSON cells."""
+    from ..frames import SPARSE_COLUMN
+
+    if kind != "export-csv" or SPARSE_COLUMN not in table.values:
+        return table.sparse
+    out: list[dict | None] = []
+    for i, cell in enumerate(table.values[SPARSE_COLUMN]):
+        value = None
+        if isinstance(cell, str) and cell.strip():
+            try:
+                value = orjson.loads(cell)
+            except orjson.JSONDecodeError as exc:
+                flag(i, f"{SPARSE_COLUMN} is not valid JSON ({exc})", "invalid_json")
+            if value is not None and not isinstance(value, dict):
+                flag(i, f"{SPARSE_COLUMN} is not a JSON object of properties", "invalid_json")
+                value = None
+        out.append(value or None)
+    return out if any(item is not None for item in out) else None
+
+
+def _out_of_memory(file: str, size: int) -> Problem:
+    return Problem(file, None, None, f"not enough memory to read this file ({size / 1e6:,.1f} MB); "
+                   "split it, or lower the caps (SIM_MAX_ROWS, SIM_MAX_COLUMNS) so that it is refused early")

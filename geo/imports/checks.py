@@ -1,0 +1,308 @@
+"""The checks every import shares, and the frame they leave: rejected rows, flagged rows, duplicates.
+
+A row is **rejected** (an error) when it cannot be drawn honestly: no coordinates or coordinates
+out of range, exactly (0, 0), no date or a date that does not exist, or (with ``--duplicates
+reject``) an id used twice. A row is **flagged** (a warning: it loads, and says why it is suspect)
+when it is plausible but odd: within about 1 km of (0, 0); far from the bulk of the dataset;
+its latitude and longitude look swapped; its date lies more than a year away from the bulk, or in
+the future. Exact repeats (same id, date, point and title) merge into one incident, with a note;
+the same id with other content is kept under a new id (``-2``, ``-3``…) with a warning.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..dates import DateInterval
+from ..frames import CRS, INCIDENT_COLUMNS, SPARSE_COLUMN
+from ..limits import Limits
+from ..problems import Problem
+from .fields import ImportOptions
+from .links import outlet
+from .schemas import LIST_COLUMNS, Draft
+from .tables import Table, object_array
+
+NEAR_ZERO_DEGREES = 0.01  # about 1 km at the equator
+MIN_ROWS_FOR_BULK = 20  # fewer rows have no "bulk" to be far from
+MIN_ROWS_FOR_SWAP = 5  # a swapped point stands out among a handful already
+FAR_FACTOR, FAR_MIN_KM = 3.0, 1_000.0  # far: over 3 × the 95th percentile of distances, and over 1,000 km
+ISOLATED_DAYS, ISOLATED_SHARE = 365, 0.05  # a group of dates over a year from the rest, with at most 5 % of the rows
+# Names the export writes itself: a free column of that name is kept under another name.
+_RESERVED = ("lat", "lon", "geometry", SPARSE_COLUMN)
+
+
+@dataclass
+class ImportResult:
+    """What a dataset file gave: the usable incidents, and every row that was rejected or flagged and why."""
+
+    frame: gpd.GeoDataFrame
+    problems: list[Problem]
+    rejected: list[str]
+    rows: int
+    format: str
+    file: str
+    extra_columns: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)  # {field: column} the file was read with
+    date_format: str | None = None  # the date order or format the file was read with
+    merged: int = 0  # exact repeats merged into the incident they repeat
+
+    @property
+    def loaded(self) -> int:
+        """Return how many rows loaded (exact repeats included, though they merged): loaded + rejected = rows."""
+        return len(self.frame) + self.merged
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Return the problems that did not reject their row (flags, notices, merges)."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def flagged(self) -> int:
+        """Return how many incidents carry a plausibility flag."""
+        return int(self.frame["flags"].map(bool).sum()) if len(self.frame) else 0
+
+    def summary(self) -> str:
+        """Return 'N of M rows loaded, K rejected, F flagged' for messages."""
+        text = f"{self.loaded:,} of {self.rows:,} rows loaded, {len(self.rejected):,} rejected"
+        if self.flagged:
+            text += f", {self.flagged:,} flagged"
+        if self.merged:
+            text += f", {self.merged:,} exact repeat(s) merged"
+        return text
+
+    def to_json(self) -> dict:
+        """Return the result as `python -m geo validate --json` prints it."""
+        return {"file": self.file, "format": self.format, "rows": self.rows, "loaded": self.loaded,
+                "rejected": len(self.rejected), "incidents": len(self.frame), "flagged": self.flagged,
+                "mapping": self.mapping, "date_format": self.date_format,
+                "problems": [p.to_dict() for p in self.problems]}
+
+
+def _labels(start: pd.Series, end: pd.Series, precision: pd.Series) -> pd.Series:
+    """Return human date labels ('10 March 2022', 'week of …', 'March 2022', '2022', a range): DateInterval's rule.
+
+    Computed once per distinct (start, end, precision): a large dataset has few distinct days.
+    """
+    keys = start.dt.strftime("%Y-%m-%d") + "|" + end.dt.strftime("%Y-%m-%d") + "|" + precision.astype(str)
+
+    def label(key: str) -> str:
+        first, last, kind = key.split("|")
+        return DateInterval(date.fromisoformat(first), date.fromisoformat(last), kind).label()
+
+    lookup = {key: label(key) for key in keys.unique()}
+    return keys.map(lookup)
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """Return `name`, or `name_2`, `name_3`… when the export writes a column of that name itself."""
+    if name not in _RESERVED and name not in taken:
+        return name
+    number = 2
+    while f"{name}_{number}" in taken or f"{name}_{number}" in _RESERVED:
+        number += 1
+    return f"{name}_{number}"
+
+
+def _distance_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
+    """Return great-circle distances (km) from one point."""
+    p1, p2 = np.radians(lat), np.radians(lat0)
+    dphi, dlmb = p2 - p1, np.radians(lon0 - lon)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def plausibility(lat: np.ndarray, lon: np.ndarray, start: np.ndarray, good: np.ndarray,
+                 today: date | None = None) -> dict[int, list[tuple[str, str]]]:
+    """Return, per row, the (code, message) of each plausibility warning it raises (among the `good` rows)."""
+    flags: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = np.flatnonzero(good)
+    if not len(rows):
+        return flags
+    la, lo = lat[rows], lon[rows]
+    near = (np.abs(la) < NEAR_ZERO_DEGREES) & (np.abs(lo) < NEAR_ZERO_DEGREES)
+    for i in rows[near]:
+        flags[int(i)].append(("near_null_island", f"point ({lat[i]}, {lon[i]}) is within about 1 km of (0, 0), "
+                                                  "a common placeholder"))
+    if len(rows) >= MIN_ROWS_FOR_SWAP:
+        # The bulk's centre: the median point; "far" is against the spread of the dataset itself.
+        lat0, lon0 = float(np.median(la)), float(np.median(lo))
+        distance = _distance_km(la, lo, lat0, lon0)
+        typical = float(np.median(distance))
+        limit = max(FAR_FACTOR * float(np.quantile(distance, 0.95)), FAR_MIN_KM)
+        swappable = np.abs(lo) <= 90
+        swapped_distance = np.full(len(rows), np.inf)
+        swapped_distance[swappable] = _distance_km(lo[swappable], la[swappable], lat0, lon0)
+        # Swapped: far as given, among the rest once swapped (a small file has a bulk for this too).
+        swapped = (distance > FAR_MIN_KM) & (swapped_distance < np.minimum(distance / 3, 2 * typical + 50))
+        far = (distance > limit) & ~swapped if len(rows) >= MIN_ROWS_FOR_BULK else np.zeros(len(rows), dtype=bool)
+        for k in np.flatnonzero(swapped):
+            i = int(rows[k])
+            flags[i].append(("lat_lon_swapped", f"latitude and longitude look swapped: ({lat[i]}, {lon[i]}) is "
+                                                f"{distance[k]:,.0f} km from the rest, ({lon[i]}, {lat[i]}) would be "
+                                                f"{swapped_distance[k]:,.0f} km"))
+        for k in np.flatnonzero(far):
+            i = int(rows[k])
+            flags[i].append(("far_from_the_rest", f"point ({lat[i]}, {lon[i]}) is {distance[k]:,.0f} km from the "
+                                                  f"middle of the dataset; most points are within {limit / FAR_FACTOR:,.0f} km"))
+    days = start[rows].astype("datetime64[D]")
+    order = np.argsort(days, kind="stable")
+    gaps = np.diff(days[order]).astype(np.int64)
+    breaks = np.flatnonzero(gaps > ISOLATED_DAYS)
+    if len(breaks):
+        groups = np.split(order, breaks + 1)
+        biggest = max(len(g) for g in groups)
+        for group in groups:
+            if len(group) < biggest and len(group) <= ISOLATED_SHARE * len(rows):
+                for k in group:
+                    i = int(rows[k])
+                    flags[i].append(("date_isolated", f"date {days[k]!s} is more than a year away from the other "
+                                                      "rows' dates (a typo in the year?)"))
+    today64 = np.datetime64(today or date.today(), "D")
+    for k in np.flatnonzero(days > today64):
+        i = int(rows[k])
+        flags[i].append(("date_in_future", f"date {days[k]!s} is in the future"))
+    return flags
+
+
+def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOptions, limits: Limits,
+           reasons: dict[int, list[tuple[str, str]]], sparse: list[dict | None] | None) -> ImportResult:
+    """Check every row; build the frame from the usable ones; a problem for each reason a row is bad or odd."""
+    n = len(table.where)
+
+    def flag(i: int, reason: str, code: str) -> None:
+        if int(i) not in table.errors:
+            reasons[int(i)].append((reason, code))
+
+    for i, reason, code in draft.end_problems:
+        flag(i, reason, code)
+    lat, lon = draft.lat, draft.lon
+    for i in np.flatnonzero((lat.isna() | lon.isna()).to_numpy()):
+        flag(i, "no usable latitude/longitude", "no_coordinates")
+    out_of_range = (lat.abs() > 90) | (lon.abs() > 180)
+    swapped = (lat.abs() > 90) & (lon.abs() <= 90) & (lat.abs() <= 180)
+    for i in np.flatnonzero(out_of_range.to_numpy()):
+        hint = " (are latitude and longitude swapped?)" if swapped.iloc[i] else ""
+        flag(i, f"coordinates (lat {lat.iloc[i]}, lon {lon.iloc[i]}) are out of range{hint}", "coordinates_out_of_range")
+    for i in np.flatnonzero(((lat == 0) & (lon == 0)).to_numpy()):
+        flag(i, "coordinates are (0, 0), a placeholder, not a place", "null_island")
+    days = draft.days
+    for i in np.flatnonzero(days.start.isna().to_numpy()):
+        shown = draft.raw_date.iloc[i]
+        if shown is None:
+            flag(i, "no date", "no_date")
+        elif days.outside.iloc[i]:
+            flag(i, f"date {shown!r} is outside the years {limits.years} (a placeholder or a typo?; "
+                    f"{limits.how_to_raise('years')})", "date_outside_years")
+        else:
+            how = f" in the format {days.format!r}" if days.format not in (None, "ISO") else ""
+            flag(i, f"date {shown!r} is not a valid date{how} (or does not exist)", "invalid_date")
+
+    ident = draft.ident.copy()
+    unnamed = ident.isna().to_numpy()
+    ident[unnamed] = [f"row-{i + 1}" for i in np.flatnonzero(unnamed)]
+    bad = np.zeros(n, dtype=bool)
+    bad[[i for i in reasons if reasons[i]]] = True
+    merged_into: dict[int, int] = {}
+    warnings: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    _duplicates(ident, draft, table, bad, options, flag, merged_into, warnings)
+    bad[[i for i in reasons if reasons[i]]] = True
+
+    problems = list(table.notices)
+    problems += [Problem(file, None, None, notice, "warning", "notice") for notice in draft.notices]
+    flags_of = plausibility(lat.to_numpy(dtype=float), lon.to_numpy(dtype=float),
+                            days.start.to_numpy(dtype="datetime64[ns]"), ~bad & ~np.isin(np.arange(n), list(merged_into)))
+    for i in flags_of:
+        warnings[i].extend(flags_of[i])
+    for i in sorted(set(reasons) | set(warnings)):
+        label = None if unnamed[i] else str(draft.ident.iloc[i])
+        for reason, code in reasons.get(i, ()):
+            problems.append(Problem(file, table.lines[i], label, f"{table.where[i]}: {reason}", "error", code))
+        for code, reason in warnings.get(i, ()):
+            problems.append(Problem(file, table.lines[i], label, f"{table.where[i]}: {reason}", "warning", code))
+    rejected = [str(ident.iloc[i]) for i in sorted(i for i in reasons if reasons[i])]
+
+    good = ~bad
+    good[list(merged_into)] = False
+    columns: dict[str, np.ndarray] = {"id": ident.to_numpy(dtype=object)[good]}
+    for name, column in draft.columns.items():
+        array = column.to_numpy() if isinstance(column, pd.Series) else (
+            column if isinstance(column, np.ndarray) else object_array(column))
+        columns[name] = array[good]
+    columns["date_start"] = days.start.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)[good]
+    columns["date_end"] = days.end.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)[good]
+    columns["date_precision"] = days.precision.to_numpy(dtype=object)[good]
+    columns["date_label"] = _labels(days.start[good], days.end[good], days.precision[good]).to_numpy(dtype=object)
+    columns["corroboration"] = np.array([len({outlet(s["source"]) for s in items}) for items in columns["sources"]],
+                                        dtype=np.int64)
+    columns["flags"] = object_array([list(dict.fromkeys(code for code, _ in warnings.get(i, ()) if code in _FLAG_CODES))
+                                     for i in np.flatnonzero(good)])
+    count = int(good.sum())
+    for name in INCIDENT_COLUMNS:
+        if name not in columns:
+            columns[name] = object_array([[] for _ in range(count)] if name in LIST_COLUMNS else [None] * count)
+    extra_names, taken = [], set(INCIDENT_COLUMNS)
+    for name, column in draft.extra.items():
+        kept = _free_name(str(name), taken)
+        if kept != name:
+            problems.insert(0, Problem(file, 1 if kind not in ("geojson", "json", "bellingcat", "timemap") else None, None,
+                                       f"column {name!r} is kept as {kept!r}: the export writes {name!r} itself",
+                                       "warning", "column_renamed"))
+        taken.add(kept)
+        extra_names.append(kept)
+        columns[kept] = column.to_numpy(dtype=object if column.dtype == object else None)[good]
+    if sparse is not None:
+        kept_sparse = object_array(sparse)[good]
+        if any(item is not None for item in kept_sparse):
+            extra_names.append(SPARSE_COLUMN)
+            columns[SPARSE_COLUMN] = kept_sparse
+    frame = pd.DataFrame({name: columns[name] for name in (*INCIDENT_COLUMNS, *extra_names)})  # one build, not 5,000 inserts
+    frame["radius_m"] = pd.to_numeric(frame["radius_m"], errors="coerce")
+    frame["graphic"] = frame["graphic"].map(lambda v: v is True or v is np.True_)
+    points = gpd.points_from_xy(lon[good], lat[good], crs=CRS)
+    result = gpd.GeoDataFrame(frame, geometry=points, crs=CRS)
+    result = result.sort_values(["date_start", "id"], kind="stable").reset_index(drop=True)
+    return ImportResult(result, problems, rejected, n, kind, file, extra_names, dict(draft.mapping), days.format,
+                        len(merged_into))
+
+
+_FLAG_CODES = frozenset({"near_null_island", "far_from_the_rest", "lat_lon_swapped", "date_isolated", "date_in_future",
+                         "duplicate_id"})
+
+
+def _duplicates(ident: pd.Series, draft: Draft, table: Table, bad: np.ndarray, options: ImportOptions, flag,
+                merged_into: dict[int, int], warnings: dict[int, list[tuple[str, str]]]) -> None:
+    """Merge exact repeats; give a repeated id with other content a new id (or reject it, if so asked)."""
+    repeated = ident.duplicated(keep=False).to_numpy() & ~bad
+    if not repeated.any():
+        return
+    taken = set(ident)
+    first_of: dict[str, int] = {}
+    title = draft.columns["title"]
+    for i in np.flatnonzero(repeated):
+        key = ident.iloc[i]
+        if key not in first_of:
+            first_of[key] = i
+            continue
+        j = first_of[key]
+        same = (draft.raw_date.iloc[i] == draft.raw_date.iloc[j] and draft.lat.iloc[i] == draft.lat.iloc[j]
+                and draft.lon.iloc[i] == draft.lon.iloc[j] and title[i] == title[j])
+        if same:
+            merged_into[i] = j
+            warnings[i].append(("duplicate_merged", f"an exact repeat of {table.where[j]} (same id, date, point and "
+                                                    "title): merged into one incident"))
+        elif options.duplicates == "reject":
+            flag(i, f"duplicate id (first used at {table.where[j]})", "duplicate_id")
+        else:
+            number = 2
+            while f"{key}-{number}" in taken:
+                number += 1
+            ident.iloc[i] = f"{key}-{number}"
+            taken.add(ident.iloc[i])
+            warnings[i].append(("duplicate_id", f"id {key!r} is used again with other content (first at "
+                                                f"{table.where[j]}); kept as {ident.iloc[i]!r}"))

@@ -1,0 +1,678 @@
+"""What each known format's columns mean: each schema turns a table of raw values into a draft.
+
+A draft holds the incident schema's columns (id, title, description, type, dates with precision,
+place names, precision and radius, sources, casualties, weapon…) and, as extra fields, every other
+column of the file under its own name. Where a field is derived from a cell rather than copied
+(a date read into an interval, a cell of links split into sources, a precision code turned into a
+radius, a count turned into a casualty statement) the file's own cell is kept beside it too, so
+that nothing the file said is lost or silently changed.
+
+The schemas, told apart by their headers or structure (:func:`detect`):
+
+* ``geojson`` / ``export-csv``: this tool's own export (a GeoJSON of other origin is read through a
+  mapping, like a CSV).
+* ``acled``: ACLED's CSV, the pre-2023 columns ("15 April 2022", numeric ``inter`` codes) and the
+  current ones (ISO dates, ``disorder_type``, ``civilian_targeting``, ``tags``). time_precision
+  1 → the day, 2 → the week around it, 3 → the month; geo_precision 1 → the town (±5 km),
+  2 → part of a region (±25 km), 3 → a region (±100 km).
+* ``ucdp-ged``: UCDP's Georeferenced Event Dataset. date_start/date_end give the days; where_prec
+  1 exact (±1 km), 2 within 25 km, 3 second-order division (±50 km), 4 first-order division
+  (±150 km), 5 a linear feature (±100 km), 6 the country (±500 km), 7 waters or airspace (±500 km).
+* ``cir``: the Centre for Information Resilience's Russia–Ukraine monitor CSV.
+* ``gdelt``: GDELT 1.0 (57 or 58 columns) and 2.0 (61) event files: tab-separated, no header.
+  ActionGeo_Type 1 country (±500 km), 2 US state and 5 other first-order division (±150 km),
+  3 US city and 4 world city (±10 km); the type is the CAMEO root code's name.
+* ``bellingcat``: Bellingcat's civilian-harm JSON (dates MM/DD/YYYY as its schema says; each
+  ``filters`` key becomes a field of its own).
+* ``timemap``: Forensic Architecture's TimeMap export, {events, sources, associations} in one file
+  or a folder of events.json, sources.json and associations.json.
+* ``csv`` and ``json``: any other CSV or list of records, through a column mapping (guessed from
+  common names, or given with ``--map``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from ..frames import INCIDENT_COLUMNS, SPARSE_COLUMN
+from ..limits import Limits
+from .days import DateOrderError, DayColumn, read_days
+from .fields import FIELDS, GUESSES, REQUIRED, ImportOptions, guess_mapping
+from .links import split_links, split_outlets
+from .tables import Table, object_array
+
+Flag = Callable[..., None]  # flag(row, reason, code="…")
+
+LIST_COLUMNS = ("places", "place_names", "casualties", "sources", "conflicts", "location_evidence", "flags")
+DATE_PRECISIONS = ("day", "week", "month", "year", "range")
+# Read from our own export but derived again on import.
+DERIVED = ("date_label", "corroboration", "flags")
+
+ACLED_TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
+ACLED_GEO_PRECISION = {"1": ("city", 5_000.0), "2": ("district", 25_000.0), "3": ("region", 100_000.0)}
+UCDP_WHERE_PRECISION = {
+    "1": ("site", 1_000.0), "2": ("city", 25_000.0), "3": ("district", 50_000.0), "4": ("region", 150_000.0),
+    "5": ("region", 100_000.0), "6": ("country", 500_000.0), "7": ("country", 500_000.0),
+}
+UCDP_VIOLENCE = {"1": "state-based conflict", "2": "non-state conflict", "3": "one-sided violence"}
+GDELT_GEO_TYPE = {"1": ("country", 500_000.0), "2": ("region", 150_000.0), "3": ("city", 10_000.0),
+                  "4": ("city", 10_000.0), "5": ("region", 150_000.0)}
+CAMEO_ROOTS = {
+    "01": "Make public statement", "02": "Appeal", "03": "Express intent to cooperate", "04": "Consult",
+    "05": "Engage in diplomatic cooperation", "06": "Engage in material cooperation", "07": "Provide aid",
+    "08": "Yield", "09": "Investigate", "10": "Demand", "11": "Disapprove", "12": "Reject", "13": "Threaten",
+    "14": "Protest", "15": "Exhibit force posture", "16": "Reduce relations", "17": "Coerce", "18": "Assault",
+    "19": "Fight", "20": "Use unconventional mass violence",
+}
+_ACTOR = ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code",
+          "Type1Code", "Type2Code", "Type3Code")
+_GEO1 = ("Type", "FullName", "CountryCode", "ADM1Code", "Lat", "Long", "FeatureID")
+_GEO2 = ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
+_GDELT_HEAD = ["GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
+               *(f"Actor1{a}" for a in _ACTOR), *(f"Actor2{a}" for a in _ACTOR),
+               "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
+               "NumMentions", "NumSources", "NumArticles", "AvgTone"]
+GDELT_COLUMNS = {
+    57: [*_GDELT_HEAD, *(f"{who}Geo_{g}" for who in ("Actor1", "Actor2", "Action") for g in _GEO1), "DATEADDED"],
+    58: [*_GDELT_HEAD, *(f"{who}Geo_{g}" for who in ("Actor1", "Actor2", "Action") for g in _GEO1), "DATEADDED",
+         "SOURCEURL"],
+    61: [*_GDELT_HEAD, *(f"{who}Geo_{g}" for who in ("Actor1", "Actor2", "Action") for g in _GEO2), "DATEADDED",
+         "SOURCEURL"],
+}
+_GRAPHIC_RE = re.compile(r"\bGRAPHIC\b")
+_TRUE = frozenset({"true", "yes", "y", "1", "graphic", "x"})
+
+
+class MappingError(ValueError):
+    """A field the file cannot be read without has no column; the message says how to give one."""
+
+
+@dataclass
+class Draft:
+    """The schema's columns before the shared checks (coordinates, dates, ids), and the file's other columns."""
+
+    ident: pd.Series
+    lat: pd.Series
+    lon: pd.Series
+    days: DayColumn
+    raw_date: pd.Series
+    columns: dict[str, Any]
+    extra: dict[str, pd.Series]
+    mapping: dict[str, str] = field(default_factory=dict)  # {field: column} as read
+    notices: list[str] = field(default_factory=list)
+    end_problems: list[tuple[int, str, str]] = field(default_factory=list)  # (row, reason, code)
+
+
+# ---- cells ----------------------------------------------------------------------------------------
+
+
+def none_column(values: pd.DataFrame) -> pd.Series:
+    """Return a column of None as long as the table."""
+    return pd.Series(None, index=values.index, dtype=object)
+
+
+def text(series: pd.Series) -> pd.Series:
+    """Return cells as stripped strings; None for missing or empty cells (lists and mappings as JSON)."""
+    def one(value: Any) -> Any:
+        if isinstance(value, list | dict):
+            return orjson.dumps(value).decode("utf-8")
+        return value
+
+    if series.dtype == object and series.map(lambda v: isinstance(v, list | dict)).any():
+        series = series.map(one)
+    stripped = series.astype("string").str.strip()
+    return stripped.astype(object).where(stripped.notna() & (stripped != ""), None)
+
+
+def numbers(series: pd.Series) -> pd.Series:
+    """Return cells as floats; NaN for anything that is not a number (booleans included)."""
+    values = pd.to_numeric(series.where(~series.map(lambda v: isinstance(v, bool))), errors="coerce")
+    return values.astype(float)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and np.isnan(value))
+
+
+class Columns:
+    """A table's columns found by name whatever their case ('Event_Date' is 'event_date')."""
+
+    def __init__(self, values: pd.DataFrame) -> None:
+        self.values = values
+        self.by_lower = {}
+        for name in values.columns:
+            self.by_lower.setdefault(str(name).strip().lower(), name)
+
+    def name(self, *names: str) -> str | None:
+        """Return the file's spelling of the first of `names` it has."""
+        for wanted in names:
+            found = self.by_lower.get(wanted.lower())
+            if found is not None:
+                return found
+        return None
+
+    def get(self, *names: str) -> pd.Series:
+        """Return the first of `names` present as a column, else a column of None."""
+        found = self.name(*names)
+        return self.values[found] if found is not None else none_column(self.values)
+
+    def text(self, *names: str) -> pd.Series:
+        """Return a column as stripped text (None where empty)."""
+        return text(self.get(*names))
+
+
+# ---- dates -----------------------------------------------------------------------------------------
+
+
+def days_of(start: pd.Series, end: pd.Series | None, options: ImportOptions, limits: Limits, row_of: Callable[[int], str],
+            start_name: str, end_name: str | None, fixed_format: str | None = None) -> tuple[DayColumn, list]:
+    """Read a start (and optional end) date column; an end widens the interval. Returns the problems of the ends."""
+    date_format = options.date_format or fixed_format
+    days = read_days(start, limits, column=start_name, date_format=date_format, row_of=row_of)
+    problems: list[tuple[int, str, str]] = []
+    if end is None or not end.notna().any():
+        return days, problems
+    try:
+        until = read_days(end, limits, column=end_name or "date_end", date_format=date_format, row_of=row_of)
+    except DateOrderError:
+        if days.format not in ("%d/%m/%Y", "%m/%d/%Y"):
+            raise
+        # The end column alone does not settle the order; the start column, in the same file, did.
+        until = read_days(end, limits, column=end_name or "date_end", date_format=days.format, row_of=row_of)
+    given = end.notna()
+    for i in np.flatnonzero((given & until.outside).to_numpy()):
+        problems.append((i, f"{end_name} {end.iloc[i]!r} is outside the years {limits.years} (a placeholder or a typo?; "
+                            f"{limits.how_to_raise('years')})", "date_outside_years"))
+    for i in np.flatnonzero((given & until.start.isna() & ~until.outside).to_numpy()):
+        problems.append((i, f"{end_name} {end.iloc[i]!r} is not a valid date", "invalid_date"))
+    before = given & until.end.notna() & days.start.notna() & (until.end < days.start)
+    for i in np.flatnonzero(before.to_numpy()):
+        problems.append((i, f"{end_name} {end.iloc[i]} is before the start {start.iloc[i]}", "date_end_before_start"))
+    widened = given & until.end.notna() & days.start.notna() & (until.end != days.end) & ~before
+    days.end[widened] = until.end[widened]
+    days.precision[widened] = "range"
+    days.notices.extend(until.notices)
+    return days, problems
+
+
+# ---- building drafts ----------------------------------------------------------------------------------
+
+
+def _titles(titles: pd.Series, kinds: pd.Series, places: list[list[str]]) -> list[str]:
+    return [t or f"{k or 'Incident'}{' in ' + p[0] if p else ''}" for t, k, p in zip(titles, kinds, places, strict=True)]
+
+
+def _graphic(flag_cells: pd.Series, *texts: pd.Series) -> np.ndarray:
+    """Return which rows carry a graphic-content mark: a true flag cell, or GRAPHIC in capitals in their text."""
+    marked = np.array(flag_cells.map(lambda v: v is True or (isinstance(v, str) and v.strip().lower() in _TRUE)), dtype=bool)
+    for cells in texts:
+        marked |= cells.map(lambda v: bool(_GRAPHIC_RE.search(v)) if isinstance(v, str) else False).to_numpy(dtype=bool)
+    return marked
+
+
+def _counts(cells: pd.Series, word: str) -> list[list[str]]:
+    values = numbers(cells)
+    return [[f"{v:g} {word}"] if not np.isnan(v) else [] for v in values]
+
+
+def _casualties(killed: pd.Series, injured: pd.Series) -> list[list[str]]:
+    return [a + b for a, b in zip(_counts(killed, "killed"), _counts(injured, "injured"), strict=True)]
+
+
+def _url_sources(cells: pd.Series) -> list[list[dict]]:
+    return [[{"source": url, "quote": ""} for url in split_links(cell)[0]] for cell in cells]
+
+
+def _outlet_sources(cells: pd.Series, separator: str = ";") -> list[list[dict]]:
+    return [[{"source": name, "quote": ""} for name in split_outlets(cell, separator)] for cell in cells]
+
+
+def _precision(codes: pd.Series, table: dict[str, tuple[str, float]], name: str, flag: Flag) -> tuple[pd.Series, pd.Series]:
+    """Return the precision word and radius (metres) of each code; a code not in `table` is flagged."""
+    words = codes.map(lambda c: table.get(c, (None, None))[0] if c is not None else None)
+    for i in np.flatnonzero((codes.notna() & words.isna()).to_numpy()):
+        flag(i, f"{name} {codes.iloc[i]!r} is not one of {', '.join(table)}", "invalid_code")
+    radius = codes.map(lambda c: table.get(c, (None, np.nan))[1] if c is not None else np.nan).astype(float)
+    return words, radius
+
+
+def _extras(values: pd.DataFrame, consumed: set[str]) -> dict[str, pd.Series]:
+    return {name: values[name] for name in values.columns if name not in consumed}
+
+
+def _required(mapping: dict[str, str], kind: str) -> None:
+    for name in REQUIRED:
+        if name not in mapping:
+            looked = ", ".join(GUESSES[name])
+            raise MappingError(f"no {FIELDS[name].split(' (')[0]} column for the field {name!r} (looked for: {looked}); "
+                               f"say which column it is with --map {name}=COLUMN (or a {kind} mapping file)")
+
+
+def mapped_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
+                 row_of: Callable[[int], str], base: dict[str, str] | None = None, *, fixed_format: str | None = None,
+                 points: bool = False) -> Draft:
+    """Read any table through a mapping: the guesses (or a known schema's `base`), with the options' over them."""
+    values = table.values
+    cols = Columns(values)
+    guessed = base if base is not None else guess_mapping(values.columns)
+    mapping = {**guessed, **options.mapping}
+    if points:
+        mapping.pop("lat", None)
+        mapping.pop("lon", None)
+    for name, column in options.mapping.items():
+        if cols.name(column) is None:
+            raise MappingError(f"--map {name}={column}: the file has no column {column!r} "
+                               f"(it has: {', '.join(map(str, values.columns[:40]))})")
+    mapping = {name: cols.name(column) for name, column in mapping.items() if cols.name(column) is not None}
+    _required({**mapping, **({"lat": "", "lon": ""} if points else {})}, kind)
+
+    def get(name: str) -> pd.Series:
+        return values[mapping[name]] if name in mapping else none_column(values)
+
+    if points:
+        assert table.points is not None
+        lon, lat = (numbers(pd.Series(object_array(c), index=values.index)) for c in table.points)
+    else:
+        lat, lon = numbers(get("lat")), numbers(get("lon"))
+    raw_date = text(get("date"))
+    days, end_problems = days_of(raw_date, text(get("date_end")) if "date_end" in mapping else None, options, limits,
+                                 row_of, mapping["date"], mapping.get("date_end"), fixed_format)
+    kinds, places = text(get("type")), [[p] if p else [] for p in text(get("place"))]
+    descriptions = text(get("description"))
+    source_cells = get("sources")
+    columns = {
+        "title": _titles(text(get("title")), kinds, places),
+        "description": descriptions,
+        "type": kinds.fillna("unspecified"),
+        "place_names": places,
+        "sources": _url_sources(source_cells),
+        "location_evidence": [split_links(cell)[0] for cell in get("geolocation")],
+        "weapon": text(get("weapon")),
+        "casualties": _casualties(get("killed"), get("injured")),
+        "graphic": _graphic(get("graphic"), text(get("title")), descriptions, text(source_cells)),
+    }
+    # Copied as they are: not kept twice. Everything else (dates, links, counts, flags) keeps its cell too.
+    consumed = {mapping[name] for name in ("id", "lat", "lon", "title", "description", "type", "place", "weapon")
+                if name in mapping}
+    return Draft(text(get("id")), lat, lon, days, raw_date, columns, _extras(values, consumed), mapping,
+                 list(days.notices), end_problems)
+
+
+# ---- the known schemas -----------------------------------------------------------------------------------
+
+
+def export_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
+                 row_of: Callable[[int], str]) -> Draft:
+    """This tool's own export (GeoJSON or CSV): every column is the schema's, read back as written."""
+    values = table.values
+    cols = Columns(values)
+    if kind == "export-csv":
+        lat, lon = numbers(cols.get("lat")), numbers(cols.get("lon"))
+    else:
+        assert table.points is not None
+        lon, lat = (numbers(pd.Series(object_array(c), index=values.index)) for c in table.points)
+    raw_date = cols.text("date_start")
+    days, end_problems = days_of(raw_date, cols.text("date_end"), options, limits, row_of, "date_start", "date_end")
+    stated = cols.text("date_precision")
+    ranged = days.precision == "range"
+    days.precision[ranged] = stated[ranged].where(stated[ranged].isin(DATE_PRECISIONS), "range")
+    cells = {name: _json_cells(cols.get(name), name, flag) for name in LIST_COLUMNS}
+    kinds = cols.text("type")
+    place_names = [_strings(v) for v in cells["place_names"]]
+    conflicts = []
+    for i, value in enumerate(cells["conflicts"]):
+        problem = None if _missing(value) else _conflict_problem(value)
+        if problem:
+            flag(i, problem, "invalid_conflicts")
+        conflicts.append(value if not _missing(value) and problem is None else [])
+    columns = {
+        "title": _titles(cols.text("title", "name"), kinds, place_names),
+        "description": cols.text("description"),
+        "type": kinds.fillna("unspecified"),
+        "places": [_strings(v) for v in cells["places"]],
+        "place_names": place_names,
+        "precision": cols.text("precision"),
+        "radius_m": numbers(cols.get("radius_m")),
+        "sources": [_sources(v) for v in cells["sources"]],
+        "location_evidence": [_strings(v) for v in cells["location_evidence"]],
+        "casualties": [_strings(v) for v in cells["casualties"]],
+        "conflicts": conflicts,
+        "graphic": cols.get("graphic").map(lambda v: v is True or str(v).strip().lower() == "true").to_numpy(dtype=bool),
+        **{name: cols.text(name) for name in ("time", "timezone", "weapon", "coding_note")},
+    }
+    schema = {*INCIDENT_COLUMNS, *DERIVED}
+    if kind == "export-csv":
+        schema |= {"lat", "lon", SPARSE_COLUMN}  # SPARSE_COLUMN: our own, read back by the importer
+    extra = {name: values[name] for name in values.columns if name not in schema}
+    return Draft(cols.text("id"), lat, lon, days, raw_date, columns, extra, {}, list(days.notices), end_problems)
+
+
+def geojson_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
+                  row_of: Callable[[int], str]) -> Draft:
+    """A GeoJSON file: this tool's export read back as written; another tool's properties through a mapping."""
+    if "date_start" in table.values and not options.mapping:
+        return export_draft(table, kind, options, flag, limits, row_of)
+    return mapped_draft(table, kind, options, flag, limits, row_of, points=True)
+
+
+def acled_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
+                row_of: Callable[[int], str]) -> Draft:
+    """ACLED, both schemas: event_date in either style, precision codes into intervals and radii."""
+    values = table.values
+    cols = Columns(values)
+    raw_date = cols.text("event_date")
+    days = read_days(raw_date, limits, column="event_date", date_format=options.date_format, row_of=row_of)
+    time_code = cols.text("time_precision").fillna("1")
+    date_precision = time_code.map(ACLED_TIME_PRECISION)
+    for i in np.flatnonzero(date_precision.isna().to_numpy()):
+        flag(i, f"time_precision {time_code.iloc[i]!r} is not 1, 2 or 3", "invalid_code")
+    day = days.start
+    week, month = (date_precision == "week").to_numpy(), (date_precision == "month").to_numpy()
+    days.start[week], days.end[week] = day[week] - pd.Timedelta(days=3), day[week] + pd.Timedelta(days=3)
+    days.start[month] = day[month].dt.to_period("M").dt.start_time
+    days.end[month] = day[month] + pd.offsets.MonthEnd(0)
+    days.precision = date_precision.where(days.start.notna(), None)
+    precision, radius = _precision(cols.text("geo_precision").fillna("1"), ACLED_GEO_PRECISION, "geo_precision", flag)
+    event_type, sub_type = cols.text("event_type"), cols.text("sub_event_type")
+    location = cols.text("location")
+    places = [[x for x in parts if x] for parts in zip(location, cols.text("admin2"), cols.text("admin1"),
+                                                          cols.text("country"), strict=True)]
+    columns = {
+        "title": [f"{s or t or 'Event'}{' in ' + loc if loc else ''}" for s, t, loc in zip(sub_type, event_type, location,
+                                                                                          strict=True)],
+        # ACLED's notes are its coders' own summary of the sources: the text the format carries, kept verbatim.
+        "description": cols.text("notes"),
+        "type": event_type.fillna("unspecified"),
+        "place_names": places,
+        "precision": precision,
+        "radius_m": radius,
+        # ACLED's "source" names outlets separated by ";" (no links).
+        "sources": _outlet_sources(cols.get("source")),
+        "casualties": [[f"{v:g} killed (ACLED fatalities)"] if not np.isnan(v) else [] for v in numbers(cols.get("fatalities"))],
+        "graphic": np.zeros(len(values), dtype=bool),
+    }
+    mapping = {"id": "event_id_cnty", "date": "event_date", "lat": "latitude", "lon": "longitude", "type": "event_type",
+               "description": "notes", "sources": "source", "place": "location", "killed": "fatalities"}
+    mapping = {k: cols.name(v) for k, v in mapping.items() if cols.name(v)}
+    consumed = {cols.name(n) for n in ("event_id_cnty", "latitude", "longitude", "event_type", "notes")} - {None}
+    return Draft(cols.text("event_id_cnty"), numbers(cols.get("latitude")), numbers(cols.get("longitude")), days,
+                 raw_date, columns, _extras(values, consumed), mapping, list(days.notices))
+
+
+def ucdp_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
+               row_of: Callable[[int], str]) -> Draft:
+    """UCDP GED: the days from date_start/date_end, the radius from where_prec, the toll from best/low/high."""
+    values = table.values
+    cols = Columns(values)
+    raw_date = cols.text("date_start")
+    days, end_problems = days_of(raw_date, cols.text("date_end"), options, limits, row_of, "date_start", "date_end")
+    precision, radius = _precision(cols.text("where_prec"), UCDP_WHERE_PRECISION, "where_prec", flag)
+    violence = cols.text("type_of_violence")
+    kinds = violence.map(lambda c: UCDP_VIOLENCE.get(c, c) if c else None)
+    where = cols.text("where_description")
+    places = [[x for x in parts if x] for parts in zip(where, cols.text("adm_2"), cols.text("adm_1"),
+                                                       cols.text("country"), strict=True)]
+    best, low, high = (numbers(cols.get(n)) for n in ("best", "low", "high"))
+    casualties = [[f"{b:g} killed (UCDP best estimate; low {lo:g}, high {hi:g})"] if not np.isnan(b) else []
+                  for b, lo, hi in zip(best, low, high, strict=True)]
+    columns = {
+        "title": [f"{d or c or 'Event'}{' in ' + w if w else ''}" for d, c, w in
+                  zip(cols.text("dyad_name"), cols.text("conflict_name"), where, strict=True)],
+        "description": none_column(values),
+        "type": kinds.fillna("unspecified"),
+        "place_names": places,
+        "precision": precision,
+        "radius_m": radius,
+        # source_article lists the articles UCDP coded from, separated by ";" (names and dates, rarely links).
+        "sources": _outlet_sources(cols.get("source_article")),
+        "casualties": casualties,
+        "graphic": np.zeros(len(values), dtype=bool),
+    }
+    mapping = {"id": "id", "date": "date_start", "date_end": "date_end", "lat": "latitude", "lon": "longitude",
+               "type": "type_of_violence", "sources": "source_article", "place": "where_description", "killed": "best"}
+    mapping = {k: cols.name(v) for k, v in mapping.items() if cols.name(v)}
+    consumed = {cols.name(n) for n in ("id", "latitude", "longitude", "where_description")} - {None}
+    return Draft(cols.text("id"), numbers(cols.get("latitude")), numbers(cols.get("longitude")), days, raw_date,
+                 columns, _extras(values, consumed), mapping, list(days.notices), end_problems)
+
+
+def cir_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
+              row_of: Callable[[int], str]) -> Draft:
+    """The CIR monitor: a mapping, plus the place from town/city, district and province."""
+    cols = Columns(table.values)
+    base = {"id": "entry", "date": "date", "type": "event_group", "title": "title", "description": "brief description",
+            "lat": "lat", "lon": "lon", "weapon": "arms/munition", "sources": "link", "geolocation": "geolocation",
+            "place": "town/city"}
+    draft = mapped_draft(table, kind, options, flag, limits, row_of, {k: v for k, v in base.items() if cols.name(v)})
+    draft.columns["place_names"] = [[x for x in parts if x] for parts in zip(
+        cols.text("town/city"), cols.text("district"), cols.text("province"), cols.text("country"), strict=True)]
+    return draft
+
+
+def gdelt_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
+                row_of: Callable[[int], str]) -> Draft:
+    """GDELT events: the action's place and type, SQLDATE as the day, SOURCEURL as the source."""
+    values = table.values
+    cols = Columns(values)
+    raw_date = cols.text("SQLDATE")
+    days = read_days(raw_date, limits, column="SQLDATE", date_format=options.date_format or "%Y%m%d", row_of=row_of)
+    precision, radius = _precision(cols.text("ActionGeo_Type"), GDELT_GEO_TYPE, "ActionGeo_Type", flag)
+    root = cols.text("EventRootCode").map(lambda c: CAMEO_ROOTS.get(c.zfill(2), f"CAMEO {c}") if c else None)
+    place = cols.text("ActionGeo_FullName")
+    actors = [" – ".join(a for a in pair if a) for pair in zip(cols.text("Actor1Name"), cols.text("Actor2Name"),
+                                                               strict=True)]
+    columns = {
+        "title": [f"{r or 'Event'}{': ' + a if a else ''}{' in ' + p if p else ''}"
+                  for r, a, p in zip(root, actors, place, strict=True)],
+        "description": none_column(values),
+        "type": root.fillna("unspecified"),
+        "place_names": [[p] if p else [] for p in place],
+        "precision": precision,
+        "radius_m": radius,
+        "sources": _url_sources(cols.get("SOURCEURL")),
+        "casualties": [[] for _ in range(len(values))],
+        "graphic": np.zeros(len(values), dtype=bool),
+    }
+    mapping = {"id": "GLOBALEVENTID", "date": "SQLDATE", "lat": "ActionGeo_Lat", "lon": "ActionGeo_Long",
+               "type": "EventRootCode", "place": "ActionGeo_FullName", "sources": "SOURCEURL"}
+    mapping = {k: v for k, v in mapping.items() if cols.name(v)}
+    consumed = {"GLOBALEVENTID", "ActionGeo_Lat", "ActionGeo_Long", "ActionGeo_FullName"}
+    return Draft(cols.text("GLOBALEVENTID"), numbers(cols.get("ActionGeo_Lat")), numbers(cols.get("ActionGeo_Long")),
+                 days, raw_date, columns, _extras(values, consumed), mapping, list(days.notices))
+
+
+def bellingcat_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
+                     row_of: Callable[[int], str]) -> Draft:
+    """Bellingcat's civilian-harm records: sources' paths as links, each filter a field of its own."""
+    values = table.values.copy()
+    filters = _filter_fields(values.get("filters"), flag)
+    for name, column in filters.items():
+        values[name if name not in values else f"filter: {name}"] = column
+    base = {"id": "id", "date": "date", "lat": "latitude", "lon": "longitude", "place": "location",
+            "description": "description", "sources": "sources"}
+    draft = mapped_draft(Table(values, table.where, table.lines, table.errors, sparse=table.sparse), kind, options,
+                         flag, limits, row_of, base, fixed_format="%m/%d/%Y")
+    draft.columns["sources"] = [_path_sources(cell) for cell in values.get("sources", none_column(values))]
+    graphic = values.get("graphic", none_column(values))
+    draft.columns["graphic"] = draft.columns["graphic"] | graphic.map(lambda v: v is True).to_numpy(dtype=bool)
+    draft.extra.pop("filters", None)  # each filter is a field of its own now
+    return draft
+
+
+def timemap_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
+                  row_of: Callable[[int], str]) -> Draft:
+    """TimeMap events, with their sources and associations looked up in the export's other parts."""
+    values = table.values.copy()
+    sources = table.side.get("sources") or {}
+    if isinstance(sources, list):
+        sources = {str(s.get("id")): s for s in sources if isinstance(s, dict)}
+    associations = table.side.get("associations") or []
+    by_id = {str(a.get("id")): a for a in associations if isinstance(a, dict)}
+    labels = []
+    for cell in values.get("associations", none_column(values)):
+        ids = cell if isinstance(cell, list) else []
+        labels.append([str(by_id.get(str(i), {}).get("title") or i) for i in ids])
+    filter_ids = {key for key, a in by_id.items() if str(a.get("mode", "")).upper() == "FILTER"}
+    values["filters"] = [[str(by_id[str(i)].get("title") or i) for i in (cell if isinstance(cell, list) else [])
+                          if str(i) in filter_ids] for cell in values.get("associations", none_column(values))]
+    values["narratives"] = [[label for i, label in zip(cell if isinstance(cell, list) else [], names, strict=False)
+                             if str(i) not in filter_ids] for cell, names in
+                            zip(values.get("associations", none_column(values)), labels, strict=True)]
+    type_column = "category" if "category" in values else None
+    if type_column is None:
+        values["category"] = [f[0] if f else None for f in values["filters"]]
+    base = {"id": "id", "date": "date", "lat": "latitude", "lon": "longitude", "place": "location",
+            "description": "description", "type": "category"}
+    draft = mapped_draft(Table(values, table.where, table.lines, table.errors, sparse=table.sparse), kind, options,
+                         flag, limits, row_of, base, fixed_format="%m/%d/%Y")
+    cited = values.get("sources", none_column(values))
+    draft.columns["sources"] = [_timemap_sources(cell, sources) for cell in cited]
+    draft.extra.pop("associations", None)  # read into filters and narratives
+    if type_column is None:
+        draft.extra.pop("category", None)
+    return draft
+
+
+def _filter_fields(cells: pd.Series | None, flag: Flag) -> dict[str, list]:
+    """Return Bellingcat's filters [{key, value}] as one column per key (several values joined by '; ')."""
+    if cells is None:
+        return {}
+    columns: dict[str, list] = {}
+    for i, cell in enumerate(cells):
+        if cell is None:
+            continue
+        if not isinstance(cell, list):
+            flag(i, "filters is not a list of {key, value}", "invalid_value")
+            continue
+        for item in cell:
+            if isinstance(item, dict) and item.get("key") not in (None, ""):
+                column = columns.setdefault(str(item["key"]), [None] * len(cells))
+                value = "" if item.get("value") is None else str(item["value"])
+                column[i] = value if column[i] is None else f"{column[i]}; {value}"
+    return columns
+
+
+def _path_sources(cell: Any) -> list[dict]:
+    """Return the links of Bellingcat's sources [{id, path, description}]."""
+    items = cell if isinstance(cell, list) else []
+    urls = [url for item in items if isinstance(item, dict) for url in split_links(item.get("path"))[0]]
+    return [{"source": url, "quote": ""} for url in dict.fromkeys(urls)]
+
+
+def _timemap_sources(cell: Any, sources: dict) -> list[dict]:
+    """Return the links (or, failing those, the titles) of the TimeMap sources an event cites."""
+    out = []
+    for ident in cell if isinstance(cell, list) else []:
+        source = sources.get(str(ident)) if isinstance(sources, dict) else None
+        if not isinstance(source, dict):
+            continue
+        urls = split_links(source.get("url"))[0]
+        for path in source.get("paths") or []:
+            urls += split_links(path)[0]
+        out += [{"source": url, "quote": ""} for url in urls]
+    seen: dict[str, dict] = {}
+    for item in out:
+        seen.setdefault(item["source"], item)
+    return list(seen.values())
+
+
+# ---- our own list cells -------------------------------------------------------------------------------
+
+
+def _json_cells(series: pd.Series, name: str, flag: Flag) -> list:
+    """Return cells as Python values; JSON text (the CSV export's list cells) is decoded."""
+    out = []
+    for i, value in enumerate(series):
+        if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+            try:
+                value = orjson.loads(value)
+            except orjson.JSONDecodeError as exc:
+                flag(i, f"{name} is not valid JSON ({exc})", "invalid_json")
+                value = None
+        out.append(value)
+    return out
+
+
+def _strings(value: Any) -> list[str]:
+    """Return a cell as a list of strings (a lone value becomes a one-item list)."""
+    if type(value) is list and all(type(x) is str for x in value):
+        return value
+    if _missing(value):
+        return []
+    if isinstance(value, list):
+        return [str(x) for x in value if x is not None]
+    return [str(value)]
+
+
+def _sources(value: Any) -> list[dict]:
+    """Return a sources cell as [{source, quote}]; plain names are accepted too."""
+    if type(value) is list and all(
+        type(x) is dict and len(x) == 2 and type(x.get("source")) is str and x["source"] and type(x.get("quote")) is str
+        for x in value
+    ):
+        return value  # already in the schema (the export's own files): no copy
+    out = []
+    for item in value if isinstance(value, list) else _strings(value):
+        if isinstance(item, dict) and item.get("source") not in (None, ""):
+            out.append({"source": str(item["source"]), "quote": str(item.get("quote") or "")})
+        elif isinstance(item, str) and item.strip():
+            out.append({"source": item.strip(), "quote": ""})
+    return out
+
+
+def _conflict_problem(value: Any) -> str | None:
+    """Return why a conflicts cell is not a list of {field, values: [{value, source}]}, or None if it is."""
+    shape = "{field, values: [{value, source}]}"
+    if not isinstance(value, list):
+        return f"conflicts is not a list of {shape}"
+    for number, conflict in enumerate(value, start=1):
+        sides = conflict.get("values") if isinstance(conflict, dict) else None
+        if not (isinstance(conflict, dict) and isinstance(conflict.get("field"), str) and conflict["field"]
+                and isinstance(sides, list) and sides
+                and all(isinstance(side, dict) and isinstance(side.get("source"), str)
+                        and type(side.get("value")) in (str, int, float) for side in sides)):
+            return f"conflicts item {number} is not {shape} (a text field, and each value a text or number with its source)"
+    return None
+
+
+# ---- which schema ------------------------------------------------------------------------------------------
+
+DRAFTS: dict[str, Callable[..., Draft]] = {
+    "geojson": geojson_draft, "export-csv": export_draft, "acled": acled_draft, "ucdp-ged": ucdp_draft,
+    "cir": cir_draft, "gdelt": gdelt_draft, "bellingcat": bellingcat_draft, "timemap": timemap_draft,
+    "csv": mapped_draft, "json": mapped_draft,
+}
+FORMATS = tuple(DRAFTS)
+LABELS = {
+    "geojson": "GeoJSON", "export-csv": "this tool's CSV export", "acled": "ACLED CSV", "ucdp-ged": "UCDP GED CSV",
+    "cir": "CIR Russia–Ukraine monitor CSV", "gdelt": "GDELT event file", "bellingcat": "Bellingcat civilian-harm JSON",
+    "timemap": "TimeMap export", "csv": "CSV (column mapping)", "json": "JSON records (column mapping)",
+}
+_HEADER_SCHEMAS = (
+    ("export-csv", {"id", "date_start", "date_end", "sources", "lat", "lon"}),
+    ("acled", {"event_id_cnty", "event_date", "latitude", "longitude"}),
+    ("ucdp-ged", {"id", "date_start", "date_end", "date_prec", "where_prec", "latitude", "longitude"}),
+    ("cir", {"entry", "date", "event_group", "lat", "lon", "link"}),
+)
+BELLINGCAT_KEYS = {"id", "date", "latitude", "longitude", "sources", "filters"}
+
+
+def detect_table(header: list[str]) -> str:
+    """Return the schema a CSV header belongs to ('csv' when none is known)."""
+    names = {h.strip().lower() for h in header}
+    return next((kind for kind, needed in _HEADER_SCHEMAS if needed <= names), "csv")
+
+
+def gdelt_width(first_line: str) -> int | None:
+    """Return the column count of a GDELT event file's first line (57, 58 or 61), or None if it is not one."""
+    cells = first_line.rstrip("\r\n").split("\t")
+    if len(cells) in GDELT_COLUMNS and cells[0].strip().isdigit() and re.fullmatch(r"\d{8}", cells[1].strip()):
+        return len(cells)
+    return None

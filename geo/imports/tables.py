@@ -1,0 +1,314 @@
+"""Files as tables of raw values: CSV and tab-separated text, GeoJSON, JSON lists of records, TimeMap.
+
+Nothing here knows what a column means (that is :mod:`geo.imports.schemas`); each reader only
+turns bytes into rows, remembers where each row is in the file (a line, or a record's number),
+and keeps the rows it cannot read with the reason. A broken row costs only itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from ..csvrows import csv_records
+from ..export import from_spreadsheet
+from ..frames import INCIDENT_COLUMNS
+from ..limits import Limits
+from ..problems import DataError, Problem
+
+Progress = Callable[[float, str], None]
+BOM = b"\xef\xbb\xbf"
+PROGRESS_EVERY = 10_000
+# A property of a JSON file becomes a column when at least one record in SPARSE_SHARE carries it (or the
+# schema reads it); rarer ones stay in each record's own mapping, so a table costs at most SPARSE_SHARE
+# cells per property value in the file.
+SPARSE_SHARE = 32
+# The collection header of a GeoJSON written one feature per line (as `python -m geo incidents` does).
+_LINE_PER_FEATURE_HEAD = re.compile(rb'^\s*\{\s*"type"\s*:\s*"FeatureCollection"\s*,\s*"features"\s*:\s*\[\s*$')
+KNOWN_JSON = ("a GeoJSON FeatureCollection of Points", "a list of records (objects), such as Bellingcat's "
+              "civilian-harm export", "a TimeMap export {events, sources, associations}")
+
+
+@dataclass
+class Table:
+    """Rows as read (raw values, object dtype), where each one is in the file, and what could not be read."""
+
+    values: pd.DataFrame
+    where: list[str]  # "line 12" or "feature 3"
+    lines: list[int | None]
+    errors: dict[int, str] = field(default_factory=dict)  # rows that could not be read at all, and why
+    points: tuple[list[Any], list[Any]] | None = None  # GeoJSON: each feature's longitude and latitude
+    sparse: list[dict | None] | None = None  # JSON: per record, the properties too rare to be columns
+    notices: list[Problem] = field(default_factory=list)  # about the file as a whole (a column renamed…)
+    side: dict[str, Any] = field(default_factory=dict)  # what else the file holds (TimeMap's sources, associations)
+
+
+def object_array(values: list[Any]) -> np.ndarray:
+    """Return a list as a 1-D object array (lists inside stay lists, whatever their lengths)."""
+    array = np.empty(len(values), dtype=object)
+    try:
+        array[:] = values
+    except ValueError:  # numpy read lists of equal length as a second dimension
+        for i, value in enumerate(values):
+            array[i] = value
+    return array
+
+
+def too_long(limits: Limits, name: str, value: str) -> str:
+    """Return why a cell over the cap rejects its row."""
+    return (f"the cell in column {name!r} has {len(value):,} characters, over the cap of {limits.cell_chars:,} "
+            f"({limits.how_to_raise('cell_chars')})")
+
+
+# ---- JSON ---------------------------------------------------------------------------------------
+
+
+def _json_error(file: str, exc: orjson.JSONDecodeError, line_offset: int = 0) -> Problem:
+    message = str(exc.msg if hasattr(exc, "msg") else exc)
+    if "utf-8" in message.lower() or "surrogates" in message.lower():
+        message = "not UTF-8 text; save the file as UTF-8"
+    else:
+        message = f"JSON syntax error: {message} (column {exc.colno})"
+    return Problem(file, exc.lineno + line_offset, None, message)
+
+
+class Records:
+    """Records gathered property by property, so that reading costs what the file holds.
+
+    A table of records × distinct property names would be quadratic: a file in which each record
+    carries a name of its own (1 MB, 8,000 records) would fill 64 million cells. Here every property
+    is kept with the row it belongs to; a property that enough records carry becomes a column, and
+    the rare ones stay in one mapping per record (:data:`geo.frames.SPARSE_COLUMN`).
+    """
+
+    def __init__(self, file: str, limits: Limits, noun: str = "feature", columns: frozenset[str] = frozenset()) -> None:
+        self.file, self.limits, self.noun, self.columns = file, limits, noun, columns
+        self.properties: dict[str, tuple[list[int], list[Any]]] = {}
+        self.lon: list[Any] = []
+        self.lat: list[Any] = []
+        self.errors: dict[int, str] = {}
+        self.where: list[str] = []
+        self.lines: list[int | None] = []
+
+    def add_feature(self, feature: Any, line: int | None, error: str | None = None) -> None:
+        """Add one GeoJSON feature (or, with `error`, a feature that could not be read)."""
+        props: dict = {}
+        lon = lat = None
+        if error is None and not isinstance(feature, dict):
+            error = "feature is not a JSON object"
+        if error is None:
+            props = feature.get("properties")
+            props = props if isinstance(props, dict) else {}
+            if props.get("id") is None and feature.get("id") is not None:
+                props = {**props, "id": feature["id"]}
+            geometry = feature.get("geometry")
+            coords = geometry.get("coordinates") if isinstance(geometry, dict) and geometry.get("type") == "Point" else None
+            if isinstance(coords, list) and len(coords) >= 2:
+                lon, lat = coords[0], coords[1]
+            else:
+                error = "geometry is not a GeoJSON Point with [longitude, latitude]"
+        self.add(props, line, error, lon, lat)
+
+    def add(self, props: Any, line: int | None, error: str | None = None, lon: Any = None, lat: Any = None) -> None:
+        """Add one record's properties (or, with `error`, a record that could not be read)."""
+        row = len(self.where)
+        where = f"{self.noun} {row + 1}"
+        if row >= self.limits.rows:
+            raise DataError([Problem(self.file, line, None, f"{where}: {self.limits.cap_message('rows', self.noun + 's')}")])
+        self.where.append(where)
+        self.lines.append(line)
+        if error is None and not isinstance(props, dict):
+            error = f"{self.noun} is not a JSON object"
+        if isinstance(props, dict):  # kept even when the record is rejected: its id names it in the problem
+            for key, value in props.items():
+                slot = self.properties.get(key)
+                if slot is None:
+                    if len(self.properties) >= self.limits.property_keys:
+                        raise DataError([Problem(self.file, line, None, f"{where}: " + self.limits.cap_message(
+                            "property_keys", "distinct property keys"))])
+                    slot = self.properties[key] = ([], [])
+                if type(value) is str and len(value) > self.limits.cell_chars and error is None:
+                    error = too_long(self.limits, key, value)
+                slot[0].append(row)
+                slot[1].append(value)
+        if error is not None:
+            self.errors[row] = error
+        self.lon.append(lon)
+        self.lat.append(lat)
+
+    def table(self, points: bool = True) -> Table:
+        """Return the records as a table: common properties as columns, rare ones in per-row mappings."""
+        n = len(self.where)
+        columns: dict[str, list[Any]] = {}
+        sparse: list[dict | None] = [None] * n
+        for key, (rows, values) in self.properties.items():
+            if key in self.columns or len(rows) * SPARSE_SHARE >= n:
+                column: list[Any] = [None] * n
+                for row, value in zip(rows, values, strict=True):
+                    column[row] = value
+                columns[key] = column
+            else:
+                for row, value in zip(rows, values, strict=True):
+                    if sparse[row] is None:
+                        sparse[row] = {}
+                    sparse[row][key] = value
+        frame = pd.DataFrame({key: object_array(column) for key, column in columns.items()}, index=pd.RangeIndex(n))
+        has_sparse = any(item is not None for item in sparse)
+        return Table(frame, self.where, self.lines, self.errors, (self.lon, self.lat) if points else None,
+                     sparse if has_sparse else None)
+
+
+def json_table(raw: bytes, file: str, progress: Progress, limits: Limits, columns: frozenset[str]) -> tuple[str, Table]:
+    """Read a JSON file: return its shape ("geojson", "records" or "timemap") and its rows.
+
+    A GeoJSON file written one feature per line is read line by line, keeping line numbers.
+    `columns` are the property names that are always columns (the schema's), however rare.
+    """
+    raw = raw.removeprefix(BOM)  # a byte-order mark is allowed in UTF-8 and means nothing
+    first_end = raw.find(b"\n")
+    if first_end > 0 and _LINE_PER_FEATURE_HEAD.match(raw[:first_end]):
+        return "geojson", _geojson_lines(raw, file, progress, limits, columns)
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise DataError([_json_error(file, exc)]) from None
+    except RecursionError:
+        raise DataError([Problem(file, None, None, "JSON nested too deeply to read")]) from None
+    if isinstance(document, dict) and document.get("type") == "FeatureCollection" and isinstance(
+            document.get("features"), list):
+        gathered = Records(file, limits, "feature", columns)
+        features = document["features"]
+        for index, feature in enumerate(features):
+            if index % PROGRESS_EVERY == 0 and index:
+                progress(0.8 * index / len(features), f"Read {index:,} of {len(features):,} features")
+            gathered.add_feature(feature, None)
+        return "geojson", gathered.table()
+    if isinstance(document, dict) and isinstance(document.get("events"), list):
+        table = _records(document["events"], file, progress, limits, columns, "event")
+        table.side = {"sources": document.get("sources"), "associations": document.get("associations")}
+        return "timemap", table
+    if isinstance(document, list) and document and all(isinstance(item, dict) for item in document[:100]):
+        return "records", _records(document, file, progress, limits, columns, "record")
+    shape = "an empty list" if document == [] else f"a JSON {type(document).__name__}"
+    if isinstance(document, dict) and document.get("type") == "FeatureCollection":
+        shape = "a FeatureCollection without a 'features' list"
+    raise DataError([Problem(file, 1, None, f"not a JSON format this tool knows: it is {shape}. Known: "
+                                            f"{'; '.join(KNOWN_JSON)}. For a list of records with other names, "
+                                            "say which key holds what with --map FIELD=KEY")])
+
+
+def _records(items: list, file: str, progress: Progress, limits: Limits, columns: frozenset[str], noun: str) -> Table:
+    gathered = Records(file, limits, noun, columns)
+    for index, item in enumerate(items):
+        if index % PROGRESS_EVERY == 0 and index:
+            progress(0.8 * index / len(items), f"Read {index:,} of {len(items):,} {noun}s")
+        gathered.add(item, None)
+    return gathered.table(points=False)
+
+
+def _geojson_lines(raw: bytes, file: str, progress: Progress, limits: Limits, columns: frozenset[str]) -> Table:
+    """Read a FeatureCollection written one feature per line; a broken line costs only its feature."""
+    gathered = Records(file, limits, "feature", columns)
+    view = memoryview(raw)
+    position, line, total, closed = raw.find(b"\n") + 1, 2, max(len(raw), 1), False
+    while position < len(raw):
+        stop = raw.find(b"\n", position)
+        stop = len(raw) if stop < 0 else stop
+        chunk = bytes(view[position:stop]).strip()
+        if chunk.endswith(b","):
+            chunk = chunk[:-1].rstrip()
+        if chunk in (b"]}", b"]", b"] }"):
+            closed = True
+        elif closed and chunk:
+            raise DataError([Problem(file, line, None, "JSON syntax error: text after the end of the collection")])
+        elif chunk:
+            index = len(gathered.where)
+            if index % PROGRESS_EVERY == 0 and index:
+                progress(0.8 * position / total, f"Read {index:,} features")
+            try:
+                gathered.add_feature(orjson.loads(chunk), line)
+            except orjson.JSONDecodeError as exc:
+                gathered.add_feature(None, line, _json_error(file, exc).message)
+        position, line = stop + 1, line + 1
+    if not closed:
+        raise DataError([Problem(file, line - 1, None, "JSON syntax error: the collection is not closed (truncated file?)")])
+    return gathered.table()
+
+
+# ---- CSV and tab-separated text -------------------------------------------------------------------
+
+
+def decode(raw: bytes, file: str) -> str:
+    """Return a file's text (UTF-8, with or without a byte-order mark); DataError names the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError([Problem(file, line, None, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) from None
+
+
+def csv_table(text: str, file: str, progress: Progress, limits: Limits, *, names: list[str] | None = None,
+              delimiter: str = ",", spreadsheet: bool = False) -> Table:
+    """Read CSV text whose first record is the header (or, with `names`, a file with no header).
+
+    Column names keep their spelling (trimmed); `spreadsheet` takes this tool's formula guards off
+    (its own CSV export).
+    """
+    records = csv_records(text, delimiter=delimiter)
+    if names is None:
+        first = next(records, None)
+        if first is None:
+            raise DataError([Problem(file, 1, None, "the file is empty (no header row)")])
+        if first.cells is None:
+            raise DataError([Problem(file, 1, None, f"{first.error} (in the header row)")])
+        if len(first.cells) > limits.columns:
+            raise DataError([Problem(file, 1, None, limits.cap_message("columns", "columns"))])
+        header = [(from_spreadsheet(h) if spreadsheet else h).strip() for h in first.cells]
+        twice = {name: count for name, count in Counter(h.lower() for h in header).items() if count > 1}
+        if twice:
+            listed = ", ".join(f"{name!r} ({count} times)" for name, count in sorted(twice.items()))
+            raise DataError([Problem(file, 1, None, f"column name(s) used twice: {listed}")])
+    else:
+        header = names
+    width = len(header)
+    rows: list[list[str]] = []
+    where: list[str] = []
+    lines: list[int | None] = []
+    errors: dict[int, str] = {}
+    total_lines = max(text.count("\n"), 1)
+    for record in records:
+        cells = record.cells
+        if cells is not None and not any(cell.strip() for cell in cells):
+            continue  # a blank line is not a row
+        if len(rows) >= limits.rows:
+            raise DataError([Problem(file, record.line, None, limits.cap_message("rows", "rows"))])
+        if len(rows) % PROGRESS_EVERY == 0 and rows:
+            progress(0.8 * record.line / total_lines, f"Read {len(rows):,} rows")
+        if cells is None:
+            errors[len(rows)] = str(record.error)
+            cells = [""] * width
+        elif len(cells) != width:
+            errors[len(rows)] = f"has {len(cells)} cells, the {'header' if names is None else 'format'} has {width}"
+            cells = (cells + [""] * width)[:width]
+        longest = max(range(width), key=lambda i: len(cells[i])) if width else 0
+        if width and len(cells[longest]) > limits.cell_chars:
+            errors.setdefault(len(rows), too_long(limits, header[longest], cells[longest]))
+            cells = [""] * width  # the row is rejected; its text need not be kept
+        if spreadsheet:
+            cells = [from_spreadsheet(cell) if cell[:1] == "'" else cell for cell in cells]
+        rows.append(cells)
+        where.append(f"line {record.line}")
+        lines.append(record.line)
+    values = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
+    return Table(values, where, lines, errors)
+
+
+# The export's own column names: always columns of a JSON table, however rare.
+SCHEMA_COLUMNS = frozenset(INCIDENT_COLUMNS)
