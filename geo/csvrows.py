@@ -67,10 +67,41 @@ def csv_records(text: str, width: int | None = None, delimiter: str = ",") -> It
     The first record is the header: pass ``width=None`` for it, or read it with the same call and
     check the later records' widths yourself. A blank line yields a record with no cells.
     `delimiter` is "," for CSV, a tab for tab-separated files (GDELT's).
+
+    Most files are well formed: they are read in one pass of csv.reader. Only a file with a broken
+    record is read again line by line (:func:`_careful_records`), so that the break costs only itself.
     """
-    lines = _Lines(text)
+    plain = _plain_records(text, width, delimiter)
+    return iter(plain) if plain is not None else _careful_records(text, width, delimiter)
+
+
+def _dialect(delimiter: str) -> dict:
     # Tab-separated exports (GDELT) do not quote: a '"' in a name is a character, not the start of a cell.
-    dialect = {"strict": True, "delimiter": delimiter, "quoting": csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL}
+    return {"strict": True, "delimiter": delimiter, "quoting": csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL}
+
+
+def _plain_records(text: str, width: int | None, delimiter: str) -> list[Record] | None:
+    """Return every record read in one pass, or None if any record is broken (then read carefully)."""
+    reader = csv.reader(io.StringIO(text, newline=""), **_dialect(delimiter))
+    records, expected, previous = [], width, 0
+    try:
+        for cells in reader:
+            first, last = previous + 1, reader.line_num
+            if expected is None:
+                expected = len(cells)
+            elif last > first and len(cells) != expected:
+                return None
+            records.append(Record(first, last, cells))
+            previous = last
+    except csv.Error:
+        return None
+    return records
+
+
+def _careful_records(text: str, width: int | None = None, delimiter: str = ",") -> Iterator[Record]:
+    """Yield every record, reading line by line: a broken record is reported and the lines after it read again."""
+    lines = _Lines(text)
+    dialect = _dialect(delimiter)
     reader = csv.reader(lines, **dialect)
     expected = width
     while True:

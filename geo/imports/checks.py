@@ -24,14 +24,16 @@ from ..frames import CRS, INCIDENT_COLUMNS, SPARSE_COLUMN
 from ..limits import Limits
 from ..problems import Problem
 from .fields import ImportOptions
-from .links import outlet
+from .links import outlet_counts
 from .schemas import LIST_COLUMNS, Draft
 from .tables import Table, object_array
 
 NEAR_ZERO_DEGREES = 0.01  # about 1 km at the equator
 MIN_ROWS_FOR_BULK = 20  # fewer rows have no "bulk" to be far from
 MIN_ROWS_FOR_SWAP = 5  # a swapped point stands out among a handful already
-FAR_FACTOR, FAR_MIN_KM = 3.0, 1_000.0  # far: over 3 × the 95th percentile of distances, and over 1,000 km
+# Far: over 5 × the distance within which three quarters of the points lie (robust to a quarter of outliers),
+# and over 1,000 km.
+FAR_FACTOR, FAR_MIN_KM = 5.0, 1_000.0
 ISOLATED_DAYS, ISOLATED_SHARE = 365, 0.05  # a group of dates over a year from the rest, with at most 5 % of the rows
 # Names the export writes itself: a free column of that name is kept under another name.
 _RESERVED = ("lat", "lon", "geometry", SPARSE_COLUMN)
@@ -134,7 +136,8 @@ def plausibility(lat: np.ndarray, lon: np.ndarray, start: np.ndarray, good: np.n
         lat0, lon0 = float(np.median(la)), float(np.median(lo))
         distance = _distance_km(la, lo, lat0, lon0)
         typical = float(np.median(distance))
-        limit = max(FAR_FACTOR * float(np.quantile(distance, 0.95)), FAR_MIN_KM)
+        quartile = float(np.quantile(distance, 0.75))
+        limit = max(FAR_FACTOR * quartile, FAR_MIN_KM)
         swappable = np.abs(lo) <= 90
         swapped_distance = np.full(len(rows), np.inf)
         swapped_distance[swappable] = _distance_km(lo[swappable], la[swappable], lat0, lon0)
@@ -149,7 +152,7 @@ def plausibility(lat: np.ndarray, lon: np.ndarray, start: np.ndarray, good: np.n
         for k in np.flatnonzero(far):
             i = int(rows[k])
             flags[i].append(("far_from_the_rest", f"point ({lat[i]}, {lon[i]}) is {distance[k]:,.0f} km from the "
-                                                  f"middle of the dataset; most points are within {limit / FAR_FACTOR:,.0f} km"))
+                                                  f"middle of the dataset; three quarters are within {quartile:,.0f} km"))
     days = start[rows].astype("datetime64[D]")
     order = np.argsort(days, kind="stable")
     gaps = np.diff(days[order]).astype(np.int64)
@@ -238,8 +241,7 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     columns["date_end"] = days.end.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)[good]
     columns["date_precision"] = days.precision.to_numpy(dtype=object)[good]
     columns["date_label"] = _labels(days.start[good], days.end[good], days.precision[good]).to_numpy(dtype=object)
-    columns["corroboration"] = np.array([len({outlet(s["source"]) for s in items}) for items in columns["sources"]],
-                                        dtype=np.int64)
+    columns["corroboration"] = np.array(outlet_counts(columns["sources"]), dtype=np.int64)
     columns["flags"] = object_array([list(dict.fromkeys(code for code, _ in warnings.get(i, ()) if code in _FLAG_CODES))
                                      for i in np.flatnonzero(good)])
     count = int(good.sum())

@@ -215,8 +215,9 @@ def read_days(cells: pd.Series, limits: Limits, *, column: str, date_format: str
 def _numeric_order(cells: pd.Series, numeric: dict[str, tuple[int, int, int, bool]], column: str,
                    row_of: Callable[[int], str]) -> str:
     """Return the day/month order the column's numeric dates settle; raise DateOrderError when they do not."""
-    day_first = next((t for t, p in numeric.items() if p[0] > 12), None)
-    month_first = next((t for t, p in numeric.items() if p[1] > 12), None)
+    # Evidence is a cell that reads as a date in one order only (40/40/2022 reads in neither: it is just invalid).
+    day_first = next((t for t, p in numeric.items() if p[0] > 12 >= p[1]), None)
+    month_first = next((t for t, p in numeric.items() if p[1] > 12 >= p[0]), None)
 
     def where(text: str) -> tuple[int, str]:
         row = int(np.flatnonzero((cells == text).to_numpy())[0])

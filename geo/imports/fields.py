@@ -44,7 +44,7 @@ GUESSES: dict[str, tuple[str, ...]] = {
     "lat": ("latitude", "lat", "y"),
     "lon": ("longitude", "lon", "lng", "long", "x"),
     "title": ("title", "headline", "name", "event_title"),
-    "description": ("description", "notes", "summary", "brief_description", "details", "desc", "text"),
+    "description": ("description", "brief_description", "summary", "notes", "details", "desc", "text"),
     "type": ("type", "category", "event_type", "event_group", "incident_type"),
     "sources": ("sources", "source", "link", "links", "url", "urls", "source_url", "source_urls", "sourceurl",
                 "source_link", "source_article"),

@@ -45,7 +45,7 @@ from ..frames import INCIDENT_COLUMNS, SPARSE_COLUMN
 from ..limits import Limits
 from .days import DateOrderError, DayColumn, read_days
 from .fields import FIELDS, GUESSES, REQUIRED, ImportOptions, guess_mapping
-from .links import split_links, split_outlets
+from .links import links_of, split_links, split_outlets
 from .tables import Table, object_array
 
 Flag = Callable[..., None]  # flag(row, reason, code="…")
@@ -125,8 +125,8 @@ def text(series: pd.Series) -> pd.Series:
             return orjson.dumps(value).decode("utf-8")
         return value
 
-    if series.dtype == object and series.map(lambda v: isinstance(v, list | dict)).any():
-        series = series.map(one)
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
+        series = series.map(one)  # JSON records: a list or mapping in a text field is shown as JSON
     stripped = series.astype("string").str.strip()
     return stripped.astype(object).where(stripped.notna() & (stripped != ""), None)
 
@@ -213,7 +213,8 @@ def _graphic(flag_cells: pd.Series, *texts: pd.Series) -> np.ndarray:
     """Return which rows carry a graphic-content mark: a true flag cell, or GRAPHIC in capitals in their text."""
     marked = np.array(flag_cells.map(lambda v: v is True or (isinstance(v, str) and v.strip().lower() in _TRUE)), dtype=bool)
     for cells in texts:
-        marked |= cells.map(lambda v: bool(_GRAPHIC_RE.search(v)) if isinstance(v, str) else False).to_numpy(dtype=bool)
+        found = cells.astype("string").str.contains(_GRAPHIC_RE, na=False)
+        marked |= found.to_numpy(dtype=bool)
     return marked
 
 
@@ -227,7 +228,7 @@ def _casualties(killed: pd.Series, injured: pd.Series) -> list[list[str]]:
 
 
 def _url_sources(cells: pd.Series) -> list[list[dict]]:
-    return [[{"source": url, "quote": ""} for url in split_links(cell)[0]] for cell in cells]
+    return [[{"source": url, "quote": ""} for url in urls] for urls in links_of(cells)]
 
 
 def _outlet_sources(cells: pd.Series, separator: str = ";") -> list[list[dict]]:
@@ -293,9 +294,11 @@ def mapped_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
         "type": kinds.fillna("unspecified"),
         "place_names": places,
         "sources": _url_sources(source_cells),
-        "location_evidence": [split_links(cell)[0] for cell in get("geolocation")],
+        "location_evidence": (links_of(get("geolocation")) if "geolocation" in mapping
+                              else [[] for _ in range(len(values))]),
         "weapon": text(get("weapon")),
-        "casualties": _casualties(get("killed"), get("injured")),
+        "casualties": (_casualties(get("killed"), get("injured")) if {"killed", "injured"} & set(mapping)
+                       else [[] for _ in range(len(values))]),
         "graphic": _graphic(get("graphic"), text(get("title")), descriptions, text(source_cells)),
     }
     # Copied as they are: not kept twice. Everything else (dates, links, counts, flags) keeps its cell too.
@@ -562,7 +565,7 @@ def _filter_fields(cells: pd.Series | None, flag: Flag) -> dict[str, list]:
 def _path_sources(cell: Any) -> list[dict]:
     """Return the links of Bellingcat's sources [{id, path, description}]."""
     items = cell if isinstance(cell, list) else []
-    urls = [url for item in items if isinstance(item, dict) for url in split_links(item.get("path"))[0]]
+    urls = [url for item in items if isinstance(item, dict) for url in split_links(item.get("path"))]
     return [{"source": url, "quote": ""} for url in dict.fromkeys(urls)]
 
 
@@ -573,9 +576,9 @@ def _timemap_sources(cell: Any, sources: dict) -> list[dict]:
         source = sources.get(str(ident)) if isinstance(sources, dict) else None
         if not isinstance(source, dict):
             continue
-        urls = split_links(source.get("url"))[0]
+        urls = split_links(source.get("url"))
         for path in source.get("paths") or []:
-            urls += split_links(path)[0]
+            urls += split_links(path)
         out += [{"source": url, "quote": ""} for url in urls]
     seen: dict[str, dict] = {}
     for item in out:

@@ -297,8 +297,8 @@ def csv_table(text: str, file: str, progress: Progress, limits: Limits, *, names
         elif len(cells) != width:
             errors[len(rows)] = f"has {len(cells)} cells, the {'header' if names is None else 'format'} has {width}"
             cells = (cells + [""] * width)[:width]
-        longest = max(range(width), key=lambda i: len(cells[i])) if width else 0
-        if width and len(cells[longest]) > limits.cell_chars:
+        if width and max(map(len, cells)) > limits.cell_chars:
+            longest = max(range(width), key=lambda i: len(cells[i]))
             errors.setdefault(len(rows), too_long(limits, header[longest], cells[longest]))
             cells = [""] * width  # the row is rejected; its text need not be kept
         if spreadsheet:
