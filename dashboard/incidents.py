@@ -17,7 +17,8 @@ from .session import PageState
 
 TABLE_ROWS = 1_000
 EAGER_EXPORT_ROWS = 200  # a larger export is built only when its button is clicked
-BADGE_STYLE = {"type": ":gray-badge[{}]", "corroborated": ":green[{}]", "single": ":orange[{}]", "conflict": ":red[{}]"}
+BADGE_STYLE = {"type": ":gray-badge[{}]", "corroborated": ":green[{}]", "single": ":orange[{}]", "none": ":gray[{}]",
+               "conflict": ":red[{}]", "flag": ":violet[{}]", "graphic": ":red-badge[{}]"}
 
 
 def how_to_read() -> None:
@@ -25,7 +26,8 @@ def how_to_read() -> None:
     st.markdown(
         "#### How to read this map\n"
         "- **Click a marker** to see what the sources say and open each source at the quoted passage.\n"
-        "- **Dashed markers** rest on a single source; solid ones are corroborated by two or more.\n"
+        "- **Dashed markers** rest on a single source; solid ones are corroborated by two or more outlets; "
+        "**dotted, faded** ones have no usable source at all.\n"
         "- **Faint circles** and **orange districts** show how precisely a place is known: "
         "*Odesa region* is not a street address.\n"
         "- **Move the time window** (or press Play); the table and export follow the map.\n"
@@ -44,21 +46,18 @@ def record_of(data: Dataset, incident: str) -> dict | None:
                            extra_columns=data.extra_columns)
 
 
-def detail(data: Dataset, state: PageState) -> None:
-    """Show the selected incident: its facts, disagreements and each source's quote with a reader button."""
-    record = record_of(data, state.incident or "")
-    if record is None:
-        st.info("That incident is not in the current data.")
-        return
-    st.markdown(f"#### {escape_markdown(record['title'])}")
-    st.markdown(" · ".join(BADGE_STYLE[b["tone"]].format(escape_markdown(b["text"])) for b in record["badges"]))
-    for fact in record["facts"]:
-        st.markdown(f"**{escape_markdown(fact['label'])}:** {escape_markdown(fact['value'])}")
-    for disagreement in record["disagreements"]:
-        st.error(f"Sources disagree on **{escape_markdown(disagreement['field'])}**: "
-                 f"{escape_markdown(disagreement['sides'])}", icon="⚖️")
-    if record["coding_note"]:
-        st.caption(f"Coding note: {escape_markdown(record['coding_note'])}")
+def fact_markdown(fact: dict) -> str:
+    """Return a fact as one line of Markdown: its text escaped, its http(s) links (as the record marked them) links."""
+    if fact.get("parts"):
+        value = "".join(f"[{escape_markdown(part['text'])}](<{part['url']}>)" if part.get("url")
+                        else escape_markdown(part["text"]) for part in fact["parts"])
+    else:
+        value = escape_markdown(fact["value"])
+    note = f" *({escape_markdown(fact['note'])})*" if fact.get("note") else ""
+    return f"**{escape_markdown(fact['label'])}:** {value}{note}"
+
+
+def _sources(record: dict, state: PageState) -> None:
     for i, source in enumerate(record["sources"]):
         with st.container(border=True):
             if source["quote"]:
@@ -70,6 +69,30 @@ def detail(data: Dataset, state: PageState) -> None:
             if source["readable"]:
                 st.button("Open in source reader", key=f"open_{record['id']}_{i}", on_click=state.open_source,
                           args=(source["id"],))
+
+
+def detail(data: Dataset, state: PageState) -> None:
+    """Show the selected incident: every field, disagreements and each source's quote with a reader button."""
+    record = record_of(data, state.incident or "")
+    if record is None:
+        st.info("That incident is not in the current data.")
+        return
+    st.markdown(f"#### {escape_markdown(record['title'])}")
+    st.markdown(" · ".join(BADGE_STYLE.get(b["tone"], "{}").format(escape_markdown(b["text"])) for b in record["badges"]))
+    for fact in record["facts"]:
+        st.markdown(fact_markdown(fact))
+    for disagreement in record["disagreements"]:
+        st.error(f"Sources disagree on **{escape_markdown(disagreement['field'])}**: "
+                 f"{escape_markdown(disagreement['sides'])}", icon="⚖️")
+    if record["coding_note"]:
+        st.caption(f"Coding note: {escape_markdown(record['coding_note'])}")
+    _sources(record, state)
+    reveal = record["reveal"]
+    # A graphic incident: its description, links and sources only once the reader asks (each incident starts hidden).
+    if reveal and st.toggle(reveal["label"], key=session.reveal_key(record["id"])):
+        for fact in reveal["facts"]:
+            st.markdown(fact_markdown(fact))
+        _sources({**record, "sources": reveal["sources"]}, state)
     st.button("Close", key="close_incident", on_click=state.close_incident)
 
 

@@ -2,21 +2,44 @@
 
 The map's popup (``static/js/sim-map.js``) and the side panel (:mod:`dashboard.incidents`) lay the same
 record out, each in its own way; neither decides what to say. So the rules live here alone: when an
-incident counts as corroborated, how a location's precision is worded, how a disagreement reads, which
-sources open in the reader and which are web links. Every value is plain JSON (the popup's payload).
+incident counts as corroborated (or has no source at all), how a location's precision is worded, how a
+disagreement reads, which sources open in the reader and which are web links, which parts of a field
+are links (http and https only), what a plausibility flag means, and what a graphic incident hides until
+the reader asks. Every value is plain JSON (the popup's payload).
+
+The popup is brief (the title, date, type, sources and a few short fields: it travels with every rerun);
+the side panel shows every field of the incident, the file's own columns and sparse properties included.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import numpy as np
 import pandas as pd
 
+import geo
+
 EXACT_PRECISIONS = ("point", "site")  # a place known to a building or a street: no uncertainty drawn
+POPUP_FIELDS = 4  # the popup's free fields: at most this many…
+POPUP_FIELD_CHARS = 80  # …each at most this long (longer ones are in the side panel)
+POPUP_DESCRIPTION_CHARS = 280
+GRAPHIC_LABEL = "Graphic content: show"
+GEOLOCATION_NOTE = "evidence for the location"
+FLAG_WORDS = {
+    "far_from_the_rest": "far from the rest of the dataset",
+    "lat_lon_swapped": "latitude and longitude look swapped",
+    "date_isolated": "date more than a year away from the rest",
+    "date_in_future": "date in the future",
+    "near_null_island": "within about 1 km of (0, 0)",
+    "duplicate_id": "its id was used again; kept under a new id",
+}
+# Characters a link may keep as they are; anything else (spaces, quotes, <, >, backslashes) is percent-encoded.
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 
 def plain(value: object) -> object:
@@ -70,6 +93,40 @@ def web_url(source: str) -> str | None:
     return source.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
+def safe_url(url: str) -> str | None:
+    """Return an http(s) address with every character a link must not carry percent-encoded, else None."""
+    found = web_url(url)
+    return quote(found, safe=_URL_SAFE) if found else None
+
+
+def link_parts(text: str) -> list[dict[str, str]] | None:
+    """Return a field's text as parts, its http(s) links marked with their address; None when it holds no link."""
+    parts: list[dict[str, str]] = []
+    position = 0
+    for found in geo.split_links(text):
+        url, at = safe_url(found), text.find(found, position)
+        if url is None or at < 0:  # a JSON list's link, or not a real address: left as text
+            continue
+        if at > position:
+            parts.append({"text": text[position:at]})
+        parts.append({"text": found, "url": url})
+        position = at + len(found)
+    if not parts:
+        return None
+    if position < len(text):
+        parts.append({"text": text[position:]})
+    return parts
+
+
+def support(corroboration: int) -> tuple[str, str]:
+    """Return how an incident's sourcing reads and its tone: no source, a single source, or corroborated."""
+    if corroboration <= 0:
+        return "no source", "none"
+    if corroboration == 1:
+        return "single source", "single"
+    return f"{corroboration} sources", "corroborated"
+
+
 def source_label(source: str, titles: Mapping[str, str]) -> str:
     """Return 'id prefix — title' for a source whose title is known, the name itself (cut) for another."""
     if source in titles:
@@ -77,58 +134,138 @@ def source_label(source: str, titles: Mapping[str, str]) -> str:
     return source[:80]
 
 
-def incident_record(
-    row: Mapping[str, Any], *, titles: Mapping[str, str], readable: frozenset[str] | set[str],
-    extra_columns: Sequence[str] = (), detail_columns: int | None = None, detail_chars: int | None = None,
-) -> dict[str, Any]:
-    """Return what the page says of one incident (a row of the export's schema), as plain JSON.
+def outlet_label(outlet: str, count: int, titles: Mapping[str, str]) -> str:
+    """Return a "Reported by" choice: a bundled article by its title, another outlet with its incidents' count."""
+    if outlet in titles:
+        return source_label(outlet, titles)
+    return f"{outlet[:80]} ({count:,})"
 
-    `detail_columns` and `detail_chars` cut an import's free columns (the popup travels with every
-    rerun; the side panel shows them whole).
-    """
-    corroboration = int(plain(row.get("corroboration")) or 0)
-    conflicts = row.get("conflicts") if isinstance(row.get("conflicts"), list) else []
-    badges = [{"text": _text(row.get("type")), "tone": "type"},
-              {"text": f"{corroboration} sources", "tone": "corroborated"} if corroboration > 1
-              else {"text": "single source", "tone": "single"}]
-    if conflicts:
-        badges.append({"text": "sources disagree", "tone": "conflict"})
-    precision, radius = _text(row.get("precision")), plain(row.get("radius_m"))
-    uncertainty_m = float(radius) if precision and precision not in EXACT_PRECISIONS and radius else None
-    time = _text(row.get("time"))
-    facts = [
-        ("Date", _text(row.get("date_label")) + (f", {time} (local, as reported)" if time else "")),
-        ("Places", _joined(row.get("place_names"))),
-        ("Location precision", f"{precision} (± {round(uncertainty_m):,} m)" if uncertainty_m else ""),
-        ("Description", _text(row.get("description"))),
-        ("Weapon", _text(row.get("weapon"))),
-        ("Casualties", _joined(row.get("casualties"))),
-    ]
-    details = []
-    for column in list(extra_columns)[:detail_columns]:
-        text = _text(row.get(column)) if not isinstance(row.get(column), list | dict) else str(row.get(column))
-        if detail_chars is not None and len(text) > detail_chars:
-            text = text[:detail_chars - 1] + "…"
-        details.append((column.replace("_", " ").capitalize(), text))
-    disagreements = []
-    for conflict in conflicts:
-        field, pairs = conflict_sides(conflict)
-        disagreements.append({"field": field, "sides": " vs ".join(f"“{value}” ({source[:3]})" for value, source in pairs)})
+
+def _cell(value: object) -> str:
+    """Return a free field's value as text: lists item by item, mappings as JSON."""
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, list | tuple):
+        return "; ".join(_cell(v) for v in value if plain(v) is not None)
+    return _text(value)
+
+
+def _fact(label: str, value: str, note: str | None = None) -> dict[str, Any] | None:
+    """Return a fact (None when it has no value); its links marked, and a note on what it is evidence for."""
+    if not value:
+        return None
+    fact: dict[str, Any] = {"label": label, "value": value}
+    parts = link_parts(value)
+    if parts:
+        fact["parts"] = parts
+    if note:
+        fact["note"] = note
+    return fact
+
+
+def _cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[:chars - 1] + "…"
+
+
+def _field_label(name: str) -> str:
+    return str(name).replace("_", " ").capitalize()
+
+
+def _sources(row: Mapping[str, Any], titles: Mapping[str, str], readable: frozenset[str] | set[str]) -> list[dict]:
     sources = []
     for item in row.get("sources") or ():
         if not isinstance(item, dict):
             continue
         source = str(item.get("source", "?"))
         sources.append({"id": source, "quote": _text(item.get("quote")), "title": titles.get(source, source),
-                        "label": source_label(source, titles), "readable": source in readable, "url": web_url(source)})
+                        "label": source_label(source, titles), "readable": source in readable,
+                        "url": safe_url(source)})
+    return sources
+
+
+def _free_fields(row: Mapping[str, Any], extra_columns: Sequence[str], brief: bool,
+                 skip: frozenset[str] | set[str]) -> tuple[list[dict], int]:
+    """Return the file's own fields as facts (popup: a few short ones), and how many were left for the side panel."""
+    fields = []
+    for column in extra_columns:
+        value = row.get(column)
+        if column == geo.SPARSE_COLUMN:  # the rare properties: each a field of its own
+            pairs = [(str(k), _cell(v)) for k, v in value.items()] if isinstance(value, dict) else []
+        else:
+            pairs = [(str(column), _cell(value))]
+        for name, text in pairs:
+            if text:
+                fields.append((name, text))
+    if not brief:
+        return [f for name, text in fields if (f := _fact(_field_label(name), text))], 0
+    # The popup: the first few short fields; the file's own copy of a field it already shows (the date or the
+    # links as written) is left to the side panel.
+    short = [(name, text) for name, text in fields if len(text) <= POPUP_FIELD_CHARS and name not in skip]
+    chosen = short[:POPUP_FIELDS]
+    return [f for name, text in chosen if (f := _fact(_field_label(name), text))], len(fields) - len(chosen)
+
+
+def incident_record(
+    row: Mapping[str, Any], *, titles: Mapping[str, str], readable: frozenset[str] | set[str],
+    extra_columns: Sequence[str] = (), brief: bool = False, skip: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, Any]:
+    """Return what the page says of one incident (a row of the export's schema), as plain JSON.
+
+    `brief` is the popup's record: a cut description and at most POPUP_FIELDS short free fields, none of
+    the columns in `skip` (the file's own copies of fields it shows); the side panel's record has them all.
+    A graphic incident's description, links and sources are in `reveal`, shown only when asked for.
+    """
+    corroboration = int(plain(row.get("corroboration")) or 0)
+    conflicts = row.get("conflicts") if isinstance(row.get("conflicts"), list) else []
+    flags = [str(f) for f in row.get("flags")] if isinstance(row.get("flags"), list) else []
+    graphic = plain(row.get("graphic")) is True
+    wording, tone = support(corroboration)
+    badges = [{"text": _text(row.get("type")), "tone": "type"}, {"text": wording, "tone": tone}]
+    if conflicts:
+        badges.append({"text": "sources disagree", "tone": "conflict"})
+    if flags:
+        badges.append({"text": "flagged", "tone": "flag"})
+    if graphic:
+        badges.append({"text": "graphic", "tone": "graphic"})
+    precision, radius = _text(row.get("precision")), plain(row.get("radius_m"))
+    uncertainty_m = float(radius) if precision and precision not in EXACT_PRECISIONS and radius else None
+    time = _text(row.get("time"))
+    description = _text(row.get("description"))
+    evidence = row.get("location_evidence")
+    facts = [
+        _fact("Date", _text(row.get("date_label")) + (f", {time} (local, as reported)" if time else "")),
+        _fact("Places", _joined(row.get("place_names"))),
+        _fact("Location precision", f"{precision} (± {round(uncertainty_m):,} m)" if uncertainty_m else ""),
+        _fact("Geolocation", " ".join(str(u) for u in evidence) if isinstance(evidence, list) else _text(evidence),
+              GEOLOCATION_NOTE),
+        _fact("Flags", "; ".join(FLAG_WORDS.get(f, f) for f in flags)),
+        _fact("Description", _cut(description, POPUP_DESCRIPTION_CHARS) if brief else description),
+        _fact("Weapon", _text(row.get("weapon"))),
+        _fact("Casualties", _joined(row.get("casualties"))),
+    ]
+    details, left_out = _free_fields(row, extra_columns, brief, skip)
+    shown = [f for f in [*facts, *details] if f]
+    disagreements = []
+    for conflict in conflicts:
+        field, pairs = conflict_sides(conflict)
+        disagreements.append({"field": field, "sides": " vs ".join(f"“{value}” ({source[:3]})" for value, source in pairs)})
+    sources = _sources(row, titles, readable)
+    reveal = None
+    if graphic:  # the description and every link (the media) wait behind a click
+        hidden = [f for f in shown if f["label"] == "Description" or "parts" in f]
+        shown = [f for f in shown if f not in hidden]
+        reveal, sources = {"label": GRAPHIC_LABEL, "facts": hidden, "sources": sources}, []
     return {
         "id": _text(row.get("id")),
         "title": _text(row.get("title")),
         "type": _text(row.get("type")),
         "date_label": _text(row.get("date_label")),
         "corroborated": corroboration > 1,
+        "support": tone,
         "badges": badges,
-        "facts": [{"label": label, "value": value} for label, value in [*facts, *details] if value],
+        "facts": shown,
+        "more": f"{left_out} more field{'s' * (left_out != 1)} beside the map" if left_out else "",
+        "reveal": reveal,
         "disagreements": disagreements,
         "coding_note": _text(row.get("coding_note")),
         "sources": sources,

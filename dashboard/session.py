@@ -33,6 +33,9 @@ WINDOW = "window"
 PLAYING = "playing"
 FILTER_TYPES, FILTER_CORROBORATION = "filter_types", "filter_corroboration"
 FILTER_SOURCES, FILTER_TEXT = "filter_sources", "filter_text"
+FILTER_FLAGGED = "filter_flagged"
+_COLUMN_FILTER = "filter_column:"  # + a categorical column's name: one multiselect per column of the dataset
+_REVEAL = "reveal:"  # + an incident's id: the side panel's "show graphic content" toggle
 UPLOAD = "upload"
 INCLUDE_BUNDLED = "include_bundled"
 MAP = "map"  # st_folium's key: its value is what the map in the browser last reported
@@ -49,6 +52,16 @@ class Rerun(enum.Enum):
     MAP_DRAWN = "the map is drawn: now the timeline, the table and the link that its first run left out"
     NEW_UPLOAD = "a new file is in the uploader, and a fragment's rerun took the place of the page's own"
     PLAY = "Play moved the window one month on"
+
+
+def column_filter_key(column: str) -> str:
+    """Return the widget key of a categorical column's filter (the column's name is the file's own)."""
+    return f"{_COLUMN_FILTER}{column}"
+
+
+def reveal_key(incident: str) -> str:
+    """Return the widget key of an incident's "show graphic content" toggle (each incident starts hidden)."""
+    return f"{_REVEAL}{incident}"
 
 
 def rerun(reason: Rerun) -> NoReturn:
@@ -72,6 +85,7 @@ class PageState:
     upload_seen: str | None = None  # the uploader's file id when the page last ran whole
     upload_digests: dict[str, str] = field(default_factory=dict)  # an upload's SHA-256, by file id
     notices: list[str] = field(default_factory=list)  # what the link asked for that could not be shown
+    filter_columns: tuple[str, ...] = ()  # the dataset's categorical columns: each has a filter widget
 
     # ---- values kept by widgets ---------------------------------------------------------------------
 
@@ -86,8 +100,11 @@ class PageState:
     @property
     def filters(self) -> Filters:
         """Return the sidebar's filters."""
+        columns = tuple((name, tuple(chosen)) for name in self.filter_columns
+                        if (chosen := st.session_state.get(column_filter_key(name))))
         return Filters(tuple(st.session_state.get(FILTER_TYPES) or ()), st.session_state.get(FILTER_CORROBORATION, "all"),
-                       tuple(st.session_state.get(FILTER_SOURCES) or ()), st.session_state.get(FILTER_TEXT) or "")
+                       tuple(st.session_state.get(FILTER_SOURCES) or ()), st.session_state.get(FILTER_TEXT) or "",
+                       bool(st.session_state.get(FILTER_FLAGGED)), columns)
 
     @property
     def playing(self) -> bool:
@@ -104,6 +121,7 @@ class PageState:
     def begin(self, data: Dataset) -> None:
         """Take the page's dataset: on the session's first run, read the link; on a new dataset, start afresh."""
         key = data.key or data.label
+        self.filter_columns = tuple(data.column_values)
         if self.dataset_key is None:
             self.dataset_key = key
             self._from_link(data)
@@ -112,7 +130,9 @@ class PageState:
 
     def _from_link(self, data: Dataset) -> None:
         view = parse_view(st.query_params.to_dict(), data.months, data.positions, set(data.sources),
-                          set(data.type_codes[1]))
+                          set(data.type_codes[1]), outlets=set(data.outlets),
+                          columns={name: set(values) for name, (_, values) in data.column_values.items()},
+                          flagged=data.flagged > 0)
         self.incident, self.source, self.cell, self.map_target = view.incident, view.source, view.cell, view.incident
         self.notices = view.notices
         self._set_widgets(view.window or (data.months[0], data.months[-1]), view.filters)
@@ -134,9 +154,13 @@ class PageState:
 
     @staticmethod
     def _set_widgets(window: tuple[pd.Period, pd.Period], filters: Filters) -> None:
+        # Another dataset's column filters must not carry over to a column of the same name in this one.
+        for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(_COLUMN_FILTER)]:
+            del st.session_state[key]
         st.session_state.update({WINDOW: window, FILTER_TYPES: list(filters.types),
                                  FILTER_CORROBORATION: filters.corroboration, FILTER_SOURCES: list(filters.sources),
-                                 FILTER_TEXT: filters.text})
+                                 FILTER_TEXT: filters.text, FILTER_FLAGGED: filters.flagged})
+        st.session_state.update({column_filter_key(name): list(values) for name, values in filters.columns})
 
     # ---- transitions ----------------------------------------------------------------------------------
 

@@ -7,8 +7,9 @@ for the page, so a bad or hostile link shows a clear notice instead of a trace.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 import pandas as pd
 
@@ -18,6 +19,8 @@ from .map.viewport import cells_at
 _MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
 _CELL_RE = re.compile(r"^(\d{1,9}),(\d{1,9})$")
+COLUMN_PARAM = "c."  # `c.<column>=value,value`: a categorical column's filter
+FLAGGED_PARAM = "flagged"
 
 
 @dataclass
@@ -39,14 +42,34 @@ def _one(params: Mapping[str, str | list[str]], key: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def join_values(values: tuple[str, ...]) -> str:
+    """Return values as one parameter, separated by commas (a comma or % inside a value is escaped)."""
+    return ",".join(v.replace("%", "%25").replace(",", "%2C") for v in values)
+
+
+def split_values(text: str | None) -> list[str]:
+    """Return the values of a parameter written by :func:`join_values`."""
+    return [unquote(v) for v in (text or "").split(",") if v]
+
+
 def parse_view(
     params: Mapping[str, str | list[str]],
     months: list[pd.Period],
     incident_ids: set[str],
     source_ids: set[str],
     types: set[str],
+    *,
+    outlets: set[str] | None = None,
+    columns: Mapping[str, Collection[str]] | None = None,
+    flagged: bool = False,
 ) -> View:
-    """Read a View from query parameters, keeping only values that name real things."""
+    """Read a View from query parameters, keeping only values that name real things.
+
+    `outlets` are the "Reported by" choices (the source ids when not given), `columns` the values of each
+    categorical column, `flagged` whether the dataset has flagged incidents to show.
+    """
+    outlets = source_ids if outlets is None else outlets
+    columns = columns or {}
     view = View()
     start, end = _one(params, "from"), _one(params, "to")
     if start or end:
@@ -79,12 +102,28 @@ def parse_view(
             view.notices.append("The link names a stack of incidents that is not on this map.")
     chosen_types = tuple(t for t in (_one(params, "type") or "").split(",") if t in types)
     corroboration = _one(params, "corroboration")
-    chosen_sources = tuple(s for s in (_one(params, "sources") or "").split(",") if s in source_ids)
+    chosen_sources = tuple(s for s in (_one(params, "sources") or "").split(",") if s in outlets)
+    only_flagged = _one(params, FLAGGED_PARAM) == "1"
+    if only_flagged and not flagged:
+        view.notices.append("The link asks for flagged incidents only; this dataset has none, so all are shown.")
+    chosen_columns, unknown = [], False
+    for key in sorted(k for k in params if isinstance(k, str) and k.startswith(COLUMN_PARAM)):
+        name = key[len(COLUMN_PARAM):]
+        known = columns.get(name) or ()
+        wanted = split_values(_one(params, key))
+        values = tuple(dict.fromkeys(v for v in wanted if v in known))
+        unknown |= len(values) < len(set(wanted)) or not wanted
+        if values:
+            chosen_columns.append((name, values))
+    if unknown:
+        view.notices.append("The link filters on a column or a value that is not in this dataset; that part is left out.")
     view.filters = Filters(
         types=chosen_types,
         corroboration=corroboration if corroboration in CORROBORATION_CHOICES else "all",
         sources=chosen_sources,
         text=(_one(params, "q") or "")[:200],
+        flagged=only_flagged and flagged,
+        columns=tuple(chosen_columns),
     )
     return view
 
@@ -109,4 +148,9 @@ def view_params(view: View) -> dict[str, str]:
         params["sources"] = ",".join(f.sources)
     if f.text:
         params["q"] = f.text
+    if f.flagged:
+        params[FLAGGED_PARAM] = "1"
+    for name, values in f.columns:
+        if values:
+            params[f"{COLUMN_PARAM}{name}"] = join_values(values)
     return params

@@ -11,6 +11,7 @@ from .export import csv_text, geojson_text
 from .frames import INCIDENT_COLUMNS, SPARSE_COLUMN, districts_frame, incidents_frame, load_incidents, places_frame
 from .gazetteer import Gazetteer, GazetteerGeocoder
 from .imports import FIELDS, FORMATS, ImportOptions, ImportResult, Progress, guess_mapping, preview, read_incidents
+from .imports.links import outlet, split_links
 from .limits import Limits
 from .normalize import fold, fold_many
 from .outlines import build_outlines, outlines_text
@@ -50,10 +51,12 @@ __all__ = [
     "load_incidents",
     "load_places",
     "mentions_text",
+    "outlet",
     "outlines_text",
     "place_mentions",
     "places_frame",
     "preview",
     "read_incidents",
     "source_spans",
+    "split_links",
 ]

@@ -3,7 +3,8 @@
 The frame is the export's schema (what :mod:`geo` produces); it is shared by every
 session and never mutated. What the filters, the timeline and the map need beyond it
 (first and last days, the months spanned, the folded search text, which rows cite which
-source, where each id is) is derived once per dataset, on first use, as typed properties.
+source and which outlet, which rows are flagged, the categorical columns' codes, where each
+id is) is derived once per dataset, on first use, as typed properties.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ import pandas as pd
 import geo
 
 BUNDLED = "bundled catalogue"
+# A free column is a filter when it has this many distinct values (a category), each this short (not free text).
+CATEGORY_VALUES = (2, 50)
+CATEGORY_CHARS = 80
+CATEGORY_SHARE = 0.8  # at most this share of its rows' values distinct: an id column has as many values as rows
+# Schema columns that hold codes or numbers, not words anyone searches for ("city" would match every town).
+UNSEARCHED = frozenset({"geometry", "radius_m", "corroboration", "graphic", "date_precision", "precision"})
 
 
 @dataclass(eq=False)
@@ -28,18 +35,39 @@ class Dataset:
 
     frame: gpd.GeoDataFrame
     label: str
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # errors: each rejected a row (or names a clash)
     rejected: list[str] = field(default_factory=list)
     rows: int = 0
     readable_sources: frozenset[str] = frozenset()  # sources whose text the reader can open
     source_titles: dict[str, str] = field(default_factory=dict)  # the readable sources' titles, by id
     key: tuple = ()  # what the loaders' registry knows it by (a file's path and time, an upload's digest)
+    warnings: list[str] = field(default_factory=list)  # rows that loaded but are flagged, merges, notices
+    merged: int = 0  # exact repeats merged into the incident they repeat (loaded, but no row of their own)
+    mapped_columns: frozenset[str] = frozenset()  # the file's columns read into schema fields (kept as written too)
 
     def warm(self) -> None:
         """Compute every index now (called in a background thread after a load)."""
-        for name in ("positions", "days", "corroboration", "latlon", "type_codes", "source_rows",
-                     "place_rows", "search_text", "months"):
+        for name in ("positions", "days", "corroboration", "latlon", "type_codes", "source_rows", "outlet_rows",
+                     "outlets", "flagged_mask", "column_values", "place_rows", "search_text", "months"):
             getattr(self, name)
+
+    @property
+    def loaded(self) -> int:
+        """Return how many rows loaded, exact repeats included: loaded + rejected = rows."""
+        return len(self.frame) + self.merged
+
+    @property
+    def flagged(self) -> int:
+        """Return how many incidents carry a plausibility flag."""
+        return int(self.flagged_mask.sum())
+
+    @cached_property
+    def flagged_mask(self) -> np.ndarray:
+        """Return which incidents carry at least one plausibility flag (far from the rest, swapped…)."""
+        if "flags" not in self.frame:
+            return np.zeros(len(self.frame), dtype=bool)
+        return np.fromiter((isinstance(f, list) and bool(f) for f in self.frame["flags"]), dtype=bool,
+                           count=len(self.frame))
 
     @cached_property
     def positions(self) -> dict[str, int]:
@@ -84,18 +112,10 @@ class Dataset:
 
     @cached_property
     def search_text(self) -> pd.Series:
-        """Return each incident's folded text (title, type, places, quotes, weapon, notes) for free-text search."""
-        frame = self.frame
-        parts = [frame["title"].fillna(""), frame["type"].fillna("")]
-        parts.append(frame["place_names"].map(lambda names: " ".join(names or ())))
-        parts.append(frame["sources"].map(lambda items: " ".join(f"{s['source']} {s['quote']}" for s in items or ())))
-        for column in ("weapon", "notes", "location", "actor1", "sub_event_type"):
-            if column in frame:
-                parts.append(frame[column].map(lambda v: v if isinstance(v, str) else ""))
-        joined = parts[0].astype(str)
-        for part in parts[1:]:
-            joined = joined + " " + part.astype(str)
-        return geo.fold_many(joined)
+        """Return each incident's folded text, every column's words (free and sparse columns too), for search."""
+        columns = [column_words(self.frame[name]) for name in self.frame.columns if name not in UNSEARCHED]
+        joined = [" ".join(parts) for parts in zip(*columns, strict=True)] if columns else [""] * len(self.frame)
+        return geo.fold_many(pd.Series(joined, index=self.frame.index, dtype=object))
 
     @cached_property
     def source_rows(self) -> dict[str, np.ndarray]:
@@ -105,6 +125,35 @@ class Dataset:
             for name in {s["source"] for s in items or ()}:
                 rows[name].append(i)
         return {name: np.asarray(found, dtype=np.int64) for name, found in rows.items()}
+
+    @cached_property
+    def outlet_rows(self) -> dict[str, np.ndarray]:
+        """Return, per outlet (a web domain, a t.me or x.com channel, a name), the rows citing any of its sources."""
+        found: dict[str, list[np.ndarray]] = defaultdict(list)
+        for source, rows in self.source_rows.items():
+            found[geo.outlet(source)].append(rows)
+        return {name: parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts)) for name, parts in found.items()}
+
+    @cached_property
+    def outlets(self) -> list[str]:
+        """Return every outlet cited, the most cited first (the "Reported by" filter's options)."""
+        return sorted(self.outlet_rows, key=lambda name: (-len(self.outlet_rows[name]), name))
+
+    @cached_property
+    def column_values(self) -> dict[str, tuple[np.ndarray, list[str]]]:
+        """Return, per categorical free column, each row's value as a code (-1: empty) and the values in code order.
+
+        A free column is categorical when it has 2 to 50 distinct short values, repeated (not an id), none
+        a link, and its cells are not the file's own copy of a schema field (its dates, links, counts).
+        """
+        found = {}
+        for name in self.extra_columns:
+            if name in self.mapped_columns or name == geo.SPARSE_COLUMN:
+                continue
+            coded = category_codes(self.frame[name])
+            if coded is not None:
+                found[name] = coded
+        return found
 
     @cached_property
     def place_rows(self) -> dict[str, np.ndarray]:
@@ -126,6 +175,59 @@ class Dataset:
         return [c for c in self.frame.columns if c not in (*geo.INCIDENT_COLUMNS, "geometry")]
 
 
+def value_text(value: object) -> str:
+    """Return one cell as the words it holds: text as it is, numbers as written, lists and mappings item by item."""
+    if type(value) is str:
+        return value
+    if value is None or isinstance(value, bool | np.bool_):
+        return ""
+    if isinstance(value, float | np.floating):
+        return f"{value:g}" if np.isfinite(value) else ""
+    if isinstance(value, int | np.integer):
+        return str(value)
+    if isinstance(value, dict):
+        return " ".join(value_text(v) for v in value.values())
+    if isinstance(value, list | tuple | np.ndarray):
+        return " ".join(value_text(v) for v in value)
+    return "" if value is pd.NA or value is pd.NaT else str(value)
+
+
+def column_words(series: pd.Series) -> list[str]:
+    """Return a column's cells as words for the search (an empty column costs one check, not a pass)."""
+    if series.dtype == object and not series.notna().any():
+        return [""] * len(series)
+    return [v if type(v) is str else value_text(v) for v in series.tolist()]
+
+
+def category_codes(series: pd.Series) -> tuple[np.ndarray, list[str]] | None:
+    """Return a column's values as codes (-1 for empty) and its values, if it is categorical; else None."""
+    present = series[series.notna()]
+    if len(present) < CATEGORY_VALUES[0]:
+        return None
+    try:
+        distinct = pd.unique(present)
+    except TypeError:  # lists or mappings in its cells: not a category
+        return None
+    if len(distinct) > 4 * CATEGORY_VALUES[1]:  # quick exit: an id, a date, free text (a few spellings may fold together)
+        return None
+    words: dict[object, str] = {}
+    for value in distinct:
+        if isinstance(value, list | dict | tuple) or (isinstance(value, float) and not float(value).is_integer()):
+            return None  # a measurement, not a category
+        text = value_text(value).strip()
+        if len(text) > CATEGORY_CHARS or "://" in text:
+            return None
+        words[value] = text
+    texts = series.map(lambda v: words.get(v, "") if not (isinstance(v, float) and np.isnan(v)) else "")
+    filled = texts.to_numpy(dtype=object) != ""
+    values = sorted({t for t in words.values() if t})
+    if not CATEGORY_VALUES[0] <= len(values) <= CATEGORY_VALUES[1] or len(values) > max(2, CATEGORY_SHARE * filled.sum()):
+        return None
+    position = {value: i for i, value in enumerate(values)}
+    codes = np.fromiter((position.get(t, -1) for t in texts), dtype=np.int32, count=len(texts))
+    return codes, values
+
+
 def source_titles(catalogue: geo.Catalogue) -> dict[str, str]:
     """Return each of a catalogue's sources' title by id."""
     return {s.id: s.title for s in catalogue.sources.values()}
@@ -134,21 +236,28 @@ def source_titles(catalogue: geo.Catalogue) -> dict[str, str]:
 def from_catalogue(catalogue: geo.Catalogue) -> Dataset:
     """Return the bundled catalogue as a dataset."""
     frame = geo.incidents_frame(catalogue).sort_values(["date_start", "id"], kind="stable").reset_index(drop=True)
+    errors, warnings = by_severity(catalogue.problems)
     return Dataset(
-        frame=frame, label=BUNDLED, problems=[str(p) for p in catalogue.problems], rejected=list(catalogue.rejected),
+        frame=frame, label=BUNDLED, problems=errors, rejected=list(catalogue.rejected),
         rows=len(catalogue.incidents) + len(catalogue.rejected), readable_sources=frozenset(catalogue.sources),
-        source_titles=source_titles(catalogue),
+        source_titles=source_titles(catalogue), warnings=warnings,
     )
+
+
+def by_severity(problems: list[geo.Problem]) -> tuple[list[str], list[str]]:
+    """Return the errors (rejected rows) and the warnings (flagged rows, notices) among problems, as text."""
+    return ([str(p) for p in problems if p.severity != "warning"], [str(p) for p in problems if p.severity == "warning"])
 
 
 def from_import(result: geo.ImportResult, readable: geo.Catalogue | None = None) -> Dataset:
     """Return an imported file as a dataset; the sources it shares with `readable` can be opened in the reader."""
     frame = result.frame.sort_values(["date_start", "id"], kind="stable").reset_index(drop=True)
+    errors, warnings = by_severity(result.problems)
     return Dataset(
-        frame=frame, label=result.file, problems=[str(p) for p in result.problems],
-        rejected=list(result.rejected), rows=result.rows,
+        frame=frame, label=result.file, problems=errors, rejected=list(result.rejected), rows=result.rows,
         readable_sources=frozenset(readable.sources) if readable else frozenset(),
-        source_titles=source_titles(readable) if readable else {},
+        source_titles=source_titles(readable) if readable else {}, warnings=warnings, merged=result.merged,
+        mapped_columns=frozenset(result.mapping.values()),
     )
 
 
@@ -164,5 +273,6 @@ def combine(first: Dataset, second: Dataset) -> Dataset:
         frame=frame, label=f"{first.label} + {second.label}", problems=problems,
         rejected=[*first.rejected, *second.rejected, *second.frame["id"][clash]], rows=first.rows + second.rows,
         readable_sources=first.readable_sources | second.readable_sources,
-        source_titles={**second.source_titles, **first.source_titles},
+        source_titles={**second.source_titles, **first.source_titles}, warnings=[*first.warnings, *second.warnings],
+        merged=first.merged + second.merged, mapped_columns=first.mapped_columns | second.mapped_columns,
     )

@@ -13,7 +13,8 @@ import geo
 
 from .dataset import Dataset
 
-CORROBORATION_CHOICES = ("all", "single source", "corroborated")
+# "no source": no usable link or outlet at all (placeholders such as HIDDEN never count); "single source": one outlet.
+CORROBORATION_CHOICES = ("all", "no source", "single source", "corroborated")
 FILTER_MASKS_KEPT = 16
 
 
@@ -23,12 +24,15 @@ class Filters:
 
     types: tuple[str, ...] = ()
     corroboration: str = "all"
-    sources: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # outlets ("Reported by"): a web domain or channel; a bundled article is its own
     text: str = ""
+    flagged: bool = False  # only the incidents whose row raised a plausibility warning
+    columns: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (free column, values kept), for categorical columns
 
     def key(self) -> tuple:
         """Return what decides the mask: the text folded as the search folds it."""
-        return tuple(self.types), self.corroboration, tuple(self.sources), geo.fold(self.text)
+        columns = tuple((name, tuple(values)) for name, values in self.columns if values)
+        return tuple(self.types), self.corroboration, tuple(self.sources), geo.fold(self.text), self.flagged, columns
 
 
 # Masks per dataset, forgotten with it. The filters change only when the sidebar does, while the window
@@ -46,20 +50,28 @@ def filter_mask(dataset: Dataset, filters: Filters) -> np.ndarray:
     if mask is not None:
         return mask
     mask = np.ones(len(dataset.frame), dtype=bool)
-    types, corroboration, sources, text = key
+    types, corroboration, outlets, text, flagged, columns = key
     if types:
         codes, names = dataset.type_codes
         wanted = [i for i, t in enumerate(names) if t in set(types)]
         mask &= np.isin(codes, wanted)
-    if corroboration == "single source":
+    if corroboration == "no source":
+        mask &= dataset.corroboration == 0
+    elif corroboration == "single source":
         mask &= dataset.corroboration == 1
     elif corroboration == "corroborated":
         mask &= dataset.corroboration >= 2
-    if sources:
+    if outlets:
         citing = np.zeros(len(mask), dtype=bool)
-        for source in sources:
-            citing[dataset.source_rows.get(source, np.zeros(0, dtype=np.int64))] = True
+        for outlet in outlets:
+            citing[dataset.outlet_rows.get(outlet, np.zeros(0, dtype=np.int64))] = True
         mask &= citing
+    if flagged:
+        mask &= dataset.flagged_mask
+    for name, values in columns:
+        if name in dataset.column_values:  # a column another dataset had: nothing to filter on here
+            codes, names = dataset.column_values[name]
+            mask &= np.isin(codes, [i for i, value in enumerate(names) if value in set(values)])
     if text:
         mask &= dataset.search_text.str.contains(text, regex=False).to_numpy(dtype=bool)
     mask.flags.writeable = False  # shared by every session on this dataset

@@ -6,7 +6,7 @@ import streamlit as st
 
 from .. import session
 from ..markdown import escape_markdown
-from ..record import source_label
+from ..record import outlet_label
 from ..session import PageState
 from . import loaders
 from .dataset import BUNDLED, Dataset
@@ -55,25 +55,46 @@ def heading(data: Dataset) -> str:
 def filters(data: Dataset) -> None:
     """Draw the sidebar's filters (their values are the page state's)."""
     st.multiselect("Incident type", data.type_codes[1], key=session.FILTER_TYPES)
-    st.radio("Corroboration", CORROBORATION_CHOICES, horizontal=True, key=session.FILTER_CORROBORATION)
-    st.multiselect("Reported by", data.sources, format_func=lambda s: source_label(s, data.source_titles),
-                   key=session.FILTER_SOURCES)
-    st.text_input("Search titles, places and quotes", key=session.FILTER_TEXT)
+    st.radio("Corroboration", CORROBORATION_CHOICES, horizontal=True, key=session.FILTER_CORROBORATION,
+             help="By distinct outlets (a web domain, a Telegram or X channel); placeholders such as HIDDEN or n/a "
+                  "are no source.")
+    if data.flagged:
+        st.toggle(f"Only flagged incidents ({data.flagged:,})", key=session.FILTER_FLAGGED,
+                  help="Rows that loaded with a plausibility warning: far from the rest, latitude and longitude that "
+                       "look swapped, a date far from the others or in the future. Data checks says why.")
+    counts = data.outlet_rows
+    # Outlets, not links: thousands of URLs are a few hundred sites and channels, the most cited first (type to search).
+    st.multiselect("Reported by", data.outlets, format_func=lambda o: outlet_label(o, len(counts[o]), data.source_titles),
+                   key=session.FILTER_SOURCES, placeholder="Type to search the outlets")
+    st.text_input("Search every field", key=session.FILTER_TEXT)
+    if data.column_values:
+        with st.expander(f"Filter by column ({len(data.column_values)})", expanded=len(data.column_values) <= 3):
+            for name, (_, values) in data.column_values.items():
+                # The column's name is the file's: escaped, since a widget's label is Markdown.
+                st.multiselect(escape_markdown(name), values, key=session.column_filter_key(name))
 
 
 def checks(data: Dataset) -> None:
-    """Say how many rows loaded and list what was rejected and why, so nothing is dropped silently."""
-    loaded, rejected = len(data.frame), len(data.rejected)
-    label = (f"Data checks: {loaded:,} of {data.rows:,} incidents loaded, {rejected:,} rejected, "
-             f"{len(data.problems):,} problem(s)")
-    with st.expander(label, expanded=bool(data.problems) and len(data.problems) <= 20):
-        st.markdown(f"**{escape_markdown(data.label)}**: {loaded:,} loaded + {rejected:,} rejected = {data.rows:,} rows read.")
-        if not data.problems:
+    """Say how many rows loaded, were rejected (errors) and flagged (warnings), and list each with its line and id."""
+    loaded, rejected, flagged = data.loaded, len(data.rejected), data.flagged
+    problems = len(data.problems) + len(data.warnings)
+    label = (f"Data checks: {loaded:,} of {data.rows:,} rows loaded, {rejected:,} rejected, {flagged:,} flagged, "
+             f"{problems:,} problem(s)")
+    with st.expander(label, expanded=bool(problems) and problems <= 20):
+        merged = f" ({data.merged:,} exact repeat(s) merged into the incident they repeat)" if data.merged else ""
+        st.markdown(f"**{escape_markdown(data.label)}**: {loaded:,} loaded{merged} + {rejected:,} rejected = "
+                    f"{data.rows:,} rows read; {flagged:,} of the loaded incidents are flagged.")
+        if not problems:
             st.write("No problems: every row is usable.")
-        for problem in data.problems[:PROBLEMS_SHOWN]:
-            st.text(f"- {problem}")
-        if len(data.problems) > PROBLEMS_SHOWN:
-            st.caption(f"… and {len(data.problems) - PROBLEMS_SHOWN:,} more. "
-                       "`python -m geo validate FILE` lists every one with its line.")
+        for title, items in ((f"Rejected rows (errors): {len(data.problems):,}", data.problems),
+                             (f"Flagged rows and notices (warnings): {len(data.warnings):,}", data.warnings)):
+            if not items:
+                continue
+            st.markdown(f"**{title}**")
+            for problem in items[:PROBLEMS_SHOWN]:
+                st.text(f"- {problem}")
+            if len(items) > PROBLEMS_SHOWN:
+                st.caption(f"… and {len(items) - PROBLEMS_SHOWN:,} more. "
+                           "`python -m geo validate FILE` lists every one with its line.")
         st.caption("Kyiv district boundaries © OpenStreetMap contributors (ODbL). "
                    "Country outlines: Natural Earth (public domain). Cities: GeoNames (CC BY 4.0).")

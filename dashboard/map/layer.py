@@ -32,10 +32,9 @@ TYPE_COLOURS = {
 }
 # Types no curated colour knows (an import's own vocabulary) get one of these, always the same per type.
 SPARE_COLOURS = ("#1abc9c", "#2e86c1", "#a04000", "#6c3483", "#117864", "#b03a2e", "#7d6608", "#1f618d")
-DETAIL_CHARS = 600  # an imported free column (ACLED's notes…) is cut to this in a popup
-DETAIL_COLUMNS = 8
-RECORD_FIELDS = ("id", "title", "type", "date_label", "time", "place_names", "precision", "radius_m", "weapon",
-                 "casualties", "corroboration", "conflicts", "coding_note", "sources")
+RECORD_FIELDS = ("id", "title", "description", "type", "date_label", "time", "place_names", "precision", "radius_m",
+                 "location_evidence", "weapon", "casualties", "corroboration", "conflicts", "coding_note", "sources",
+                 "graphic", "flags")
 
 
 def type_colour(incident_type: str) -> str:
@@ -50,10 +49,12 @@ def point_features(dataset: Dataset, rows: np.ndarray) -> dict:
     subset = dataset.frame.iloc[rows]
     lon, lat = subset.geometry.x.to_numpy(), subset.geometry.y.to_numpy()
     extra = dataset.extra_columns
+    fields = [name for name in RECORD_FIELDS if name in subset]  # a frame from an older export may lack the newest
     features = []
-    for row, x, y in zip(subset[[*RECORD_FIELDS, *extra]].to_dict("records"), lon, lat, strict=True):
+    for row, x, y in zip(subset[[*fields, *extra]].to_dict("records"), lon, lat, strict=True):
+        # The popup's brief record: the file's own copies of fields it shows (dates, links as written) are left out.
         record = incident_record(row, titles=dataset.source_titles, readable=dataset.readable_sources,
-                                 extra_columns=extra, detail_columns=DETAIL_COLUMNS, detail_chars=DETAIL_CHARS)
+                                 extra_columns=extra, brief=True, skip=dataset.mapped_columns)
         features.append({
             "type": "Feature", "id": record["id"],
             "geometry": {"type": "Point", "coordinates": [round(float(x), 6), round(float(y), 6)]},

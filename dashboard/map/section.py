@@ -28,6 +28,12 @@ from .viewport import ViewItems, framing_of_dataset, framing_of_rows, query_box,
 
 MAP_HEIGHT_PX = 560
 MAX_LEGEND_TYPES = 16
+# How a marker's outline says it is sourced: the same looks as SUPPORT_STYLES in static/js/sim-map.js.
+SUPPORT_LEGEND = (
+    ("corroborated (two or more outlets)", "#ffffff", "", 0.95),
+    ("single source", "#1b2631", "3 2", 0.95),
+    ("no source", "#1b2631", "1 3", 0.45),
+)
 
 
 @st.cache_data(show_spinner=False)
@@ -126,8 +132,16 @@ def caption(items: ViewItems, shown: int, total: int, window: tuple[pd.Period, p
         text += (f" Near the map view: {markers:,} marker{'s' * (markers != 1)} and {clusters:,} "
                  f"cluster{'s' * (clusters != 1)} holding {items.clustered:,}; zoom in or click a cluster "
                  "to see single incidents.")
-    text += " Dashed outline: single source. Faint circles: location uncertainty."
+    text += " Dashed outline: single source; dotted and faded: no source. Faint circles: location uncertainty."
     st.caption(text)
+
+
+def _outline_chip(text: str, stroke: str, dash: str, opacity: float) -> str:
+    """Return a legend chip: a marker drawn with one sourcing outline, and what it means."""
+    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    return (f'<span style="display:inline-flex;align-items:center;margin-right:12px">'
+            f'<svg width="18" height="18" style="margin-right:4px"><circle cx="9" cy="9" r="6" fill="#7f8c8d" '
+            f'fill-opacity="{opacity}" stroke="{stroke}" stroke-width="2"{dashes}/></svg>{html.escape(text)}</span>')
 
 
 def legend(data: Dataset) -> None:
@@ -144,4 +158,6 @@ def legend(data: Dataset) -> None:
                '<span style="min-width:18px;height:18px;border-radius:9px;border:3px solid #7f8c8d;background:#fff;'
                'font-size:10px;text-align:center;line-height:18px;margin-right:4px">12</span>'
                'cluster (click to zoom in; ring: its most frequent type)</span>')
-    st.html(f'<div style="font-size:13px;line-height:1.8">{chips}{html.escape(more)} {cluster}</div>')
+    outlines = " ".join(_outline_chip(*look) for look in SUPPORT_LEGEND)
+    st.html(f'<div style="font-size:13px;line-height:1.8">{chips}{html.escape(more)} {cluster}</div>'
+            f'<div style="font-size:13px;line-height:1.8">{outlines}</div>')

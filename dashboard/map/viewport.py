@@ -107,8 +107,10 @@ def framing(lat: np.ndarray, lon: np.ndarray, radius_m: float = 0.0) -> tuple[tu
     if not len(lat):
         return (48.5, 35.0), 4
     if len(lat) == 1:
-        # One incident: show its whole uncertainty, not a street-level view of a city-wide guess.
+        # One incident: show its whole uncertainty, not a street-level view of a city-wide guess. An unknown
+        # radius (NaN: any plain CSV) is no uncertainty known: a point, not the whole region.
         point = (float(lat[0]), float(lon[0]))
+        radius_m = radius_m if math.isfinite(radius_m) and radius_m > 0 else 0.0
         for zoom, metres in ((16, 100), (15, 400), (14, 1_500), (12, 5_000), (10, 15_000), (9, 50_000), (6, 300_000)):
             if radius_m <= metres:
                 return point, zoom

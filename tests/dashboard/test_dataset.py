@@ -60,9 +60,9 @@ def one_by_one(data: datasets.Dataset, start: date, end: date, chosen: Filters) 
     for row, text in zip(data.frame.itertuples(), data.search_text, strict=True):
         overlaps = date.fromisoformat(row.date_start) <= end and start <= date.fromisoformat(row.date_end)
         typed = not chosen.types or row.type in chosen.types
-        corroborated = {"all": True, "single source": row.corroboration == 1,
+        corroborated = {"all": True, "no source": row.corroboration == 0, "single source": row.corroboration == 1,
                         "corroborated": row.corroboration >= 2}[chosen.corroboration]
-        cited = not chosen.sources or any(s["source"] in chosen.sources for s in row.sources)
+        cited = not chosen.sources or any(geo.outlet(s["source"]) in chosen.sources for s in row.sources)
         if overlaps and typed and corroborated and cited and needle in text:
             kept.add(row.id)
     return kept

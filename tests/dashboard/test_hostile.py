@@ -141,7 +141,7 @@ TEMPLATE_TEXT = "{parent} {data} _incidents0 _base0 map_base0 feature_group_0 {{
 def test_text_that_looks_like_a_template_reaches_the_browser_unchanged() -> None:
     frame = synthetic_incidents(2, seed=5)
     frame["title"] = TEMPLATE_TEXT
-    frame["notes"] = TEMPLATE_TEXT
+    frame["description"] = TEMPLATE_TEXT
     data = dataset_of(frame)
     lat, lon = data.latlon
     items = view_items(world_of(data), lat, lon, data.type_codes[0], np.ones(2, dtype=bool), query_box(None, 2, (48.0, 32.0)))
@@ -154,7 +154,7 @@ def test_text_that_looks_like_a_template_reaches_the_browser_unchanged() -> None
     payload = json.loads(found.group(1))
     titles = {f["properties"]["title"] for f in payload["points"]["features"]}
     notes = {fact["value"] for f in payload["points"]["features"] for fact in f["properties"]["facts"]
-             if fact["label"] == "Notes"}
+             if fact["label"] == "Description"}
     assert titles == notes == {TEMPLATE_TEXT}
 
 

@@ -18,7 +18,6 @@ from dashboard.data.filters import Filters, dataset_mask
 from dashboard.map.assets import STATIC_DIR, STATIC_URL_PREFIX, iter_elements, missing_local_assets
 from dashboard.map.basemap import CONTEXT_PLACE_IDS, base_map, script_json
 from dashboard.map.layer import (
-    DETAIL_CHARS,
     SPARE_COLOURS,
     TYPE_COLOURS,
     incidents_layer,
@@ -115,8 +114,8 @@ def test_payload_holds_exactly_the_incidents_in_view(bundled: datasets.Dataset, 
     frame = bundled.frame.set_index("id")
     for feature in payload["points"]["features"]:
         record = feature["properties"]
-        assert set(record) == {"id", "title", "type", "date_label", "corroborated", "badges", "facts",
-                               "disagreements", "coding_note", "sources", "uncertainty_m"}
+        assert set(record) == {"id", "title", "type", "date_label", "corroborated", "support", "badges", "facts", "more",
+                               "reveal", "disagreements", "coding_note", "sources", "uncertainty_m"}
         row = frame.loc[feature["id"]]
         assert feature["geometry"]["coordinates"] == [round(row.geometry.x, 6), round(row.geometry.y, 6)]
         exact = row["precision"] in ("point", "site")
@@ -193,23 +192,34 @@ def test_named_districts_are_highlighted_only_when_their_incident_is_in_view(
     assert payload["districts"] == sorted(named)
 
 
-def test_an_imports_free_columns_show_in_the_popup_cut_to_length(bundled: datasets.Dataset) -> None:
+def test_the_popup_shows_a_few_short_free_fields_and_the_side_panel_all(bundled: datasets.Dataset) -> None:
+    from dashboard.record import POPUP_FIELD_CHARS, POPUP_FIELDS, incident_record
+
     frame = bundled.frame.iloc[:2].copy()
-    frame["notes"] = ["x" * (DETAIL_CHARS + 50), None]
+    frame["notes"] = ["x" * (POPUP_FIELD_CHARS + 1), None]  # too long for the popup
     frame["fatalities"] = [3, 0]
+    for name in ("a", "b", "c", "d", "e"):
+        frame[name] = [f"value {name}", None]
     frame["sources"] = pd.Series([[{"source": "https://example.org/a", "quote": ""}],
                                   [{"source": "Reuters", "quote": ""}]], index=frame.index, dtype=object)
     data = datasets.Dataset(gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326"), "import.csv",
-                            readable_sources=frozenset({"003_553f20544c4195fd"}))
+                            readable_sources=frozenset({"003_553f20544c4195fd"}), mapped_columns=frozenset({"a"}))
     payload = payload_for(data)
     first, second = ({fact["label"]: fact["value"] for fact in f["properties"]["facts"]} for f in payload["points"]["features"])
-    assert len(first["Notes"]) == DETAIL_CHARS and first["Notes"].endswith("…")
-    assert first["Fatalities"] == "3"
-    assert "Notes" not in second and second["Fatalities"] == "0"
+    # The first short fields, at most POPUP_FIELDS: not the long one, not the file's own copy of a mapped field ("a").
+    assert [label for label in first if label in ("Notes", "Fatalities", "A", "B", "C", "D", "E")] == [
+        "Fatalities", "B", "C", "D"][:POPUP_FIELDS]
+    assert payload["points"]["features"][0]["properties"]["more"] == "3 more fields beside the map"
+    assert second == {k: v for k, v in second.items() if k not in ("Notes", "A", "B")} and second["Fatalities"] == "0"
     sources = payload["points"]["features"][0]["properties"]["sources"]
     assert sources[0]["readable"] is False  # not a bundled article: no reader link
     assert sources[0]["url"] == "https://example.org/a"
     assert payload["points"]["features"][1]["properties"]["sources"][0]["url"] is None
+    # The side panel's record: every field, whole.
+    whole = incident_record(frame.iloc[0], titles={}, readable=frozenset(), extra_columns=data.extra_columns)
+    shown = {fact["label"]: fact["value"] for fact in whole["facts"]}
+    assert shown["Notes"] == "x" * (POPUP_FIELD_CHARS + 1)
+    assert [shown[k] for k in ("A", "B", "C", "D", "E")] == [f"value {n}" for n in "abcde"] and whole["more"] == ""
 
 
 def test_type_colours() -> None:

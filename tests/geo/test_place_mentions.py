@@ -126,7 +126,8 @@ DASHBOARD_NEEDS = {
     "Span", "source_spans", "place_mentions", "Progress", "read_incidents", "ImportResult", "Limits", "DataError",
     "fold", "fold_many", "csv_text", "geojson_text", "INCIDENT_COLUMNS", "SPARSE_COLUMN", "DATA_DIR",
     "OSM_ATTRIBUTION", "build_outlines", "outlines_text", "Catalogue", "load_catalogue", "incidents_frame",
-    "places_frame", "districts_frame", "load_incidents",
+    "places_frame", "districts_frame", "load_incidents", "outlet",
+    "split_links",
 }
 
 

@@ -36,6 +36,33 @@
     line.appendChild(el("span", "sim-label", label + ": "));
     line.appendChild(el("span", null, Array.isArray(value) ? value.join("; ") : value));
     parent.appendChild(line);
+    return line;
+  }
+
+  function externalLink(text, url) {
+    var link = el("a", "sim-external", text);
+    link.href = new URL(url).href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer nofollow";
+    return link;
+  }
+
+  // A fact of the record: its text, or its parts (text and http(s) links, as the record marked them), and a note.
+  function factRow(parent, f) {
+    if (!f || typeof f !== "object") return;
+    if (!Array.isArray(f.parts)) {
+      var plainLine = row(parent, f.label, f.value);
+      if (plainLine && f.note) plainLine.appendChild(el("span", "sim-note", f.note));
+      return;
+    }
+    var line = el("div", "sim-row");
+    line.appendChild(el("span", "sim-label", f.label + ": "));
+    f.parts.forEach(function (part) {
+      if (!part || typeof part !== "object") return;
+      line.appendChild(part.url && isWebUrl(part.url) ? externalLink(part.text, part.url) : el("span", null, part.text));
+    });
+    if (f.note) line.appendChild(el("span", "sim-note", f.note));
+    parent.appendChild(line);
   }
 
   // The map lives in an iframe of the app's own origin: a reader link is the app page with new parameters.
@@ -59,6 +86,32 @@
     proxy.remove();
   }
 
+  function sourceList(items, incidentId) {
+    var list = el("ol", "sim-sources");
+    (Array.isArray(items) ? items : []).forEach(function (s) {
+      if (!s || typeof s !== "object") return;
+      var item = el("li");
+      if (s.quote) {
+        item.appendChild(el("q", "sim-quote", s.quote));
+        item.appendChild(el("br"));
+      }
+      if (s.readable) {
+        var link = el("a", "sim-open", "Open in source reader: " + s.title);
+        link.href = readerHref(s.id, incidentId);
+        link.target = "_top";
+        link.setAttribute("data-source", s.id);
+        link.addEventListener("click", followInPage);
+        item.appendChild(link);
+      } else if (s.url && isWebUrl(s.url)) {
+        item.appendChild(externalLink(s.id, s.url));
+      } else {
+        item.appendChild(el("span", "sim-source-name", s.id));
+      }
+      list.appendChild(item);
+    });
+    return list;
+  }
+
   // An incident's popup: its display record (built by the server, dashboard/record.py), laid out.
   SIM.popup = function (p) {
     var box = el("div", "sim-popup");
@@ -69,40 +122,21 @@
       if (b && typeof b === "object") badges.appendChild(el("span", "sim-badge sim-" + String(b.tone), b.text));
     });
     box.appendChild(badges);
-    (Array.isArray(p.facts) ? p.facts : []).forEach(function (f) {
-      if (f && typeof f === "object") row(box, f.label, f.value);
-    });
+    (Array.isArray(p.facts) ? p.facts : []).forEach(function (f) { factRow(box, f); });
     (Array.isArray(p.disagreements) ? p.disagreements : []).forEach(function (d) {
       if (d && typeof d === "object") row(box, "Disagreement on " + String(d.field), d.sides);
     });
     row(box, "Coding note", p.coding_note);
-    var list = el("ol", "sim-sources");
-    (Array.isArray(p.sources) ? p.sources : []).forEach(function (s) {
-      if (!s || typeof s !== "object") return;
-      var item = el("li");
-      if (s.quote) {
-        item.appendChild(el("q", "sim-quote", s.quote));
-        item.appendChild(el("br"));
-      }
-      if (s.readable) {
-        var link = el("a", "sim-open", "Open in source reader: " + s.title);
-        link.href = readerHref(s.id, p.id);
-        link.target = "_top";
-        link.setAttribute("data-source", s.id);
-        link.addEventListener("click", followInPage);
-        item.appendChild(link);
-      } else if (s.url && isWebUrl(s.url)) {
-        var external = el("a", "sim-external", s.id);
-        external.href = new URL(s.url).href;
-        external.target = "_blank";
-        external.rel = "noopener noreferrer nofollow";
-        item.appendChild(external);
-      } else {
-        item.appendChild(el("span", "sim-source-name", s.id));
-      }
-      list.appendChild(item);
-    });
-    box.appendChild(list);
+    if (p.more) box.appendChild(el("div", "sim-more", p.more));
+    box.appendChild(sourceList(p.sources, p.id));
+    // A graphic incident: what the record hides (its description, its links and sources) waits behind a click.
+    if (p.reveal && typeof p.reveal === "object") {
+      var details = el("details", "sim-reveal");
+      details.appendChild(el("summary", null, p.reveal.label));
+      (Array.isArray(p.reveal.facts) ? p.reveal.facts : []).forEach(function (f) { factRow(details, f); });
+      details.appendChild(sourceList(p.reveal.sources, p.id));
+      box.appendChild(details);
+    }
     return box;
   };
 
@@ -201,6 +235,13 @@
     return moved;
   }
 
+  // A marker's outline by how the record says the incident is sourced (the legend under the map shows the same).
+  var SUPPORT_STYLES = {
+    corroborated: {color: "#ffffff", dashArray: null, fillOpacity: 0.95},
+    single: {color: "#1b2631", dashArray: "3 2", fillOpacity: 0.95},
+    none: {color: "#1b2631", dashArray: "1 3", fillOpacity: 0.45},
+  };
+
   SIM.draw = function (group, payload) {
     var colours = payload.colours || {};
     var typeColours = (payload.types || []).map(function (t) { return colours[t] || "#34495e"; });
@@ -217,12 +258,12 @@
     L.geoJSON(payload.points, {
       pointToLayer: function (feature, latlng) {
         var p = feature.properties;
-        var single = !p.corroborated;
+        var look = SUPPORT_STYLES[p.support] || (p.corroborated ? SUPPORT_STYLES.corroborated : SUPPORT_STYLES.single);
         var selected = payload.selected && p.id === payload.selected;
         return L.circleMarker(ring[p.id] || latlng, {
-          radius: selected ? 11 : 9, fillColor: colours[p.type] || "#34495e", fillOpacity: 0.95,
-          color: selected ? "#f1c40f" : (single ? "#1b2631" : "#ffffff"), weight: selected ? 4 : 2,
-          dashArray: single && !selected ? "3 2" : null,
+          radius: selected ? 11 : 9, fillColor: colours[p.type] || "#34495e", fillOpacity: look.fillOpacity,
+          color: selected ? "#f1c40f" : look.color, weight: selected ? 4 : 2,
+          dashArray: selected ? null : look.dashArray,
         });
       },
       onEachFeature: function (feature, layer) {
