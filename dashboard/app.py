@@ -20,6 +20,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import incidents, session, timeline
+from dashboard.data import reading as data_reading
 from dashboard.data import section as data_section
 from dashboard.data.dataset import Dataset
 from dashboard.data.filters import dataset_mask
@@ -36,12 +37,13 @@ state = session.page()
 with st.sidebar:
     st.title("Sourced incident map")
     st.caption("Every marker opens the passage it comes from. Sources disagree; the map shows where.")
-    data = data_section.picker(state)
+    data, imported_file = data_section.picker(state)
     state.begin(data)
     data_section.filters(data)
 for notice in state.notices:
     st.warning(notice, icon="⚠️")
 st.subheader(data_section.heading(data))
+data_reading.step(imported_file, state)
 
 
 @st.fragment

@@ -24,6 +24,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+import geo
+
 from .data.dataset import Dataset
 from .data.filters import Filters
 from .state import View, parse_view, view_params
@@ -36,6 +38,8 @@ FILTER_SOURCES, FILTER_TEXT = "filter_sources", "filter_text"
 FILTER_FLAGGED = "filter_flagged"
 _COLUMN_FILTER = "filter_column:"  # + a categorical column's name: one multiselect per column of the dataset
 _REVEAL = "reveal:"  # + an incident's id: the side panel's "show graphic content" toggle
+_READING = "reading:"  # + a file's identity and a part: the mapping step's widgets, one set per file
+NO_COLUMN = "(none)"  # the mapping step's choice for a field read from no column
 UPLOAD = "upload"
 INCLUDE_BUNDLED = "include_bundled"
 MAP = "map"  # st_folium's key: its value is what the map in the browser last reported
@@ -64,6 +68,11 @@ def reveal_key(incident: str) -> str:
     return f"{_REVEAL}{incident}"
 
 
+def reading_key(file: str, part: str) -> str:
+    """Return the widget key of one part of a file's mapping step ("field:lat", "date_order"…)."""
+    return f"{_READING}{file}:{part}"
+
+
 def rerun(reason: Rerun) -> NoReturn:
     """Run the whole page again, for `reason`."""
     log.debug("rerun: %s", reason.value)
@@ -86,6 +95,7 @@ class PageState:
     upload_digests: dict[str, str] = field(default_factory=dict)  # an upload's SHA-256, by file id
     notices: list[str] = field(default_factory=list)  # what the link asked for that could not be shown
     filter_columns: tuple[str, ...] = ()  # the dataset's categorical columns: each has a filter widget
+    reading: dict[str, geo.ImportOptions] = field(default_factory=dict)  # the mapping step's choice, by file
 
     # ---- values kept by widgets ---------------------------------------------------------------------
 
@@ -162,7 +172,37 @@ class PageState:
                                  FILTER_TEXT: filters.text, FILTER_FLAGGED: filters.flagged})
         st.session_state.update({column_filter_key(name): list(values) for name, values in filters.columns})
 
+    def reading_options(self, file: str, given: geo.ImportOptions) -> geo.ImportOptions:
+        """Return how to read an imported file: the mapping step's choice, else what the command line gave."""
+        return self.reading.get(file, given)
+
     # ---- transitions ----------------------------------------------------------------------------------
+
+    def apply_reading(self, file: str, fields: tuple[str, ...], mapped_before: tuple[str, ...]) -> None:
+        """Read a file again as its mapping step says: each field's column, the date order, the duplicates policy.
+
+        The mapping is whole (every field shown, "" for a field taken back from the column it was read
+        from), so it is the same whether it goes over the guesses, a mapping file or the command line.
+        """
+        state = st.session_state
+        mapping = {}
+        for name in fields:
+            column = state.get(reading_key(file, f"field:{name}"), NO_COLUMN)
+            if column != NO_COLUMN:
+                mapping[name] = column
+            elif name in mapped_before:
+                mapping[name] = ""
+        custom = (state.get(reading_key(file, "date_custom")) or "").strip()
+        date_format = custom or state.get(reading_key(file, "date_order")) or None
+        duplicates = state.get(reading_key(file, "duplicates")) or "suffix"
+        self.reading = {file: geo.ImportOptions(mapping, date_format, duplicates)}  # one file's choice at a time
+
+    def reset_reading(self, file: str) -> None:
+        """Forget the mapping step's choice for a file: it is read as the command line and the guesses say."""
+        self.reading.pop(file, None)
+        for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{_READING}{file}:")]:
+            del st.session_state[key]
+
 
     def select(self, incident: str, *, move_map: bool = False) -> None:
         """Show an incident beside the map (and, from the table, centre the map on it)."""

@@ -10,7 +10,21 @@ from .catalogue import Catalogue, Incident, Source, load_catalogue
 from .export import csv_text, geojson_text
 from .frames import INCIDENT_COLUMNS, SPARSE_COLUMN, districts_frame, incidents_frame, load_incidents, places_frame
 from .gazetteer import Gazetteer, GazetteerGeocoder
-from .imports import FIELDS, FORMATS, ImportOptions, ImportResult, Progress, guess_mapping, preview, read_incidents
+from .imports import (
+    FIELDS,
+    FORMATS,
+    LABELS,
+    MAPPED_FORMATS,
+    ImportOptions,
+    ImportResult,
+    Progress,
+    add_reading_arguments,
+    guess_mapping,
+    mapping_text,
+    options_from_arguments,
+    preview,
+    read_incidents,
+)
 from .imports.links import outlet, split_links
 from .limits import Limits
 from .normalize import fold, fold_many
@@ -23,6 +37,8 @@ __all__ = [
     "FIELDS",
     "FORMATS",
     "INCIDENT_COLUMNS",
+    "LABELS",
+    "MAPPED_FORMATS",
     "MENTIONS_FILE",
     "OSM_ATTRIBUTION",
     "SPARSE_COLUMN",
@@ -39,6 +55,7 @@ __all__ = [
     "Progress",
     "Source",
     "Span",
+    "add_reading_arguments",
     "build_outlines",
     "csv_text",
     "districts_frame",
@@ -50,7 +67,9 @@ __all__ = [
     "load_catalogue",
     "load_incidents",
     "load_places",
+    "mapping_text",
     "mentions_text",
+    "options_from_arguments",
     "outlet",
     "outlines_text",
     "place_mentions",

@@ -16,8 +16,7 @@ from .export import csv_text, geojson_text
 from .extract import find_dates, find_places
 from .frames import incidents_frame
 from .gazetteer import Gazetteer, GazetteerGeocoder
-from .imports import FORMATS, ImportOptions, ImportResult, parse_map_options, read_incidents
-from .imports.fields import DUPLICATE_POLICIES
+from .imports import FORMATS, ImportResult, add_reading_arguments, options_from_arguments, read_incidents
 from .limits import Limits, parse_years
 from .outlines import outlines_text
 from .places import DATA_DIR
@@ -72,14 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     reading = argparse.ArgumentParser(add_help=False)
     how = reading.add_argument_group("reading a dataset file")
     how.add_argument("--input-format", choices=FORMATS, default=None, help="the file's format (default: detected)")
-    how.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
-                     help="the column that holds a field, e.g. --map date='Event Date' (repeatable; over NAME.mapping.yaml "
-                          "beside the file, over the guesses)")
-    how.add_argument("--date-format", default=None, metavar="FORMAT",
-                     help="strptime format of the dates, e.g. '%%m/%%d/%%Y' (or 'excel' for serial days); needed when "
-                          "every date fits both day/month orders")
-    how.add_argument("--duplicates", choices=DUPLICATE_POLICIES, default="suffix",
-                     help="an id used again with other content: keep it as ID-2 with a warning (suffix), or reject it")
+    add_reading_arguments(how)
 
     validate = commands.add_parser(
         "validate", parents=[folders, caps, reading],
@@ -337,7 +329,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     if args.command in ("validate", "convert"):
         try:
             args.limits = _limits(args)
-            args.options = ImportOptions(parse_map_options(args.map), args.date_format, args.duplicates)
+            args.options = options_from_arguments(args)
         except ValueError as exc:  # a cap below 1, a SIM_* setting that is not a number, a bad --map
             parser.error(str(exc))
         args.out = out

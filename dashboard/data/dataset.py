@@ -44,6 +44,9 @@ class Dataset:
     warnings: list[str] = field(default_factory=list)  # rows that loaded but are flagged, merges, notices
     merged: int = 0  # exact repeats merged into the incident they repeat (loaded, but no row of their own)
     mapped_columns: frozenset[str] = frozenset()  # the file's columns read into schema fields (kept as written too)
+    format: str = ""  # how the file was read: one of geo.FORMATS ("" for the bundled catalogue)
+    mapping: dict[str, str] = field(default_factory=dict)  # {field: column} the file was read with
+    date_format: str | None = None  # the date order or format the file was read with
 
     def warm(self) -> None:
         """Compute every index now (called in a background thread after a load)."""
@@ -257,7 +260,8 @@ def from_import(result: geo.ImportResult, readable: geo.Catalogue | None = None)
         frame=frame, label=result.file, problems=errors, rejected=list(result.rejected), rows=result.rows,
         readable_sources=frozenset(readable.sources) if readable else frozenset(),
         source_titles=source_titles(readable) if readable else {}, warnings=warnings, merged=result.merged,
-        mapped_columns=frozenset(result.mapping.values()),
+        mapped_columns=frozenset(result.mapping.values()), format=result.format, mapping=dict(result.mapping),
+        date_format=result.date_format,
     )
 
 

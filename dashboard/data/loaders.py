@@ -52,13 +52,34 @@ def _registry() -> tuple[OrderedDict, threading.Lock]:
     return OrderedDict(), threading.Lock()
 
 
-def data_argument(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> Path | None:
-    """Return the dataset path given as `--data PATH` after `--`, or in $SIM_DATA (None: bundled only)."""
+def _arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--data")
-    known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    geo.add_reading_arguments(parser)  # --map, --date-format, --duplicates: as on `python -m geo validate`
+    return parser
+
+
+def data_argument(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> Path | None:
+    """Return the dataset path given as `--data PATH` after `--`, or in $SIM_DATA (None: bundled only)."""
+    known, _ = _arguments().parse_known_args(sys.argv[1:] if argv is None else argv)
     value = known.data or (os.environ if environ is None else environ).get(DATA_ENV)
     return Path(value).expanduser() if value else None
+
+
+def data_options(argv: list[str] | None = None) -> geo.ImportOptions:
+    """Return how `--data` is read: `--map FIELD=COLUMN`, `--date-format`, `--duplicates` after `--` (ValueError if bad)."""
+    parser = _arguments()
+    parser.exit_on_error = False  # a bad choice is the page's error, not the server's exit
+    try:
+        known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    except argparse.ArgumentError as exc:
+        raise ValueError(str(exc)) from None
+    return geo.options_from_arguments(known)
+
+
+def options_key(options: geo.ImportOptions) -> tuple:
+    """Return what tells one way of reading a file from another (a registry key's last part)."""
+    return tuple(sorted(options.mapping.items())), options.date_format, options.duplicates
 
 
 def _remember(key: tuple, load: Callable[[], Dataset]) -> Dataset:
@@ -96,13 +117,25 @@ def _trim(entries: OrderedDict) -> None:
         entries.popitem(last=False)
 
 
-def dataset_from_path(path: Path, progress: geo.Progress | None = None) -> Dataset:
-    """Return the dataset in a file (parsed once per path, size and modification time)."""
+def dataset_from_path(path: Path, progress: geo.Progress | None = None,
+                      options: geo.ImportOptions | None = None) -> Dataset:
+    """Return the dataset in a file (parsed once per path, size, modification time and way of reading it)."""
+    options = options or geo.ImportOptions()
     stat = path.stat()
-    key = ("path", str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    beside = mapping_file(path)
+    # A mapping file beside the data changes how it is read: its time is part of the key too.
+    mapping_time = beside.stat().st_mtime_ns if beside is not None else None
+    key = ("path", str(path.resolve()), stat.st_size, stat.st_mtime_ns, mapping_time, options_key(options))
     # Named by its file name alone: the page and its messages never show where the server keeps it.
     return _remember(key, lambda: datasets.from_import(
-        geo.read_incidents(path, path.name, progress=progress, limits=geo.Limits.from_env()), catalogue()))
+        geo.read_incidents(path, path.name, progress=progress, limits=geo.Limits.from_env(), options=options),
+        catalogue()))
+
+
+def mapping_file(path: Path) -> Path | None:
+    """Return the mapping file beside a data file (NAME.mapping.yaml), if there is one."""
+    beside = path.with_name(f"{path.stem}.mapping.yaml")
+    return beside if path.is_file() and beside.is_file() else None
 
 
 def upload_digest(upload: Any, digests: dict[str, str]) -> str:
@@ -114,11 +147,27 @@ def upload_digest(upload: Any, digests: dict[str, str]) -> str:
     return digests[file_id]
 
 
-def dataset_from_upload(name: str, digest: str, read: Callable[[], bytes], progress: geo.Progress | None = None) -> Dataset:
+def dataset_from_upload(name: str, digest: str, read: Callable[[], bytes], progress: geo.Progress | None = None,
+                        options: geo.ImportOptions | None = None) -> Dataset:
     """Return the dataset in an uploaded file, by its digest (parsed once per content; `read` gives its bytes)."""
-    key = ("upload", digest, name)
+    options = options or geo.ImportOptions()
+    key = ("upload", digest, name, options_key(options))
     return _remember(key, lambda: datasets.from_import(
-        geo.read_incidents(read(), name, progress=progress, limits=geo.Limits.from_env()), catalogue()))
+        geo.read_incidents(read(), name, progress=progress, limits=geo.Limits.from_env(), options=options), catalogue()))
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the file's columns…")
+def file_preview(key: tuple, name: str, _source: Callable[[], bytes | Path], rows: int = 5) -> dict:
+    """Return a file's format, columns, guessed mapping and first rows (cached per file), or the error reading it.
+
+    What the mapping step shows; it reads the file's table but checks nothing, so it works for a file
+    whose load failed on a missing column or an ambiguous date order.
+    """
+    try:
+        kind, columns, mapping, head = geo.preview(_source(), name, rows=rows)
+    except (geo.DataError, OSError, ValueError) as exc:
+        return {"error": str(exc)}
+    return {"format": kind, "columns": columns, "guessed": mapping, "rows": head}
 
 
 def combined(imported: Dataset) -> Dataset:
@@ -127,8 +176,8 @@ def combined(imported: Dataset) -> Dataset:
     return _remember(key, lambda: datasets.combine(bundled(), imported))
 
 
-def load_with_progress(load: Callable[[geo.Progress], Dataset], what: str) -> Dataset | None:
-    """Run a dataset load with a progress bar on the page; show the error and return None if the file is unusable.
+def load_with_progress(load: Callable[[geo.Progress], Dataset], what: str) -> tuple[Dataset | None, str | None]:
+    """Run a dataset load with a progress bar on the page; return the dataset, or (None, why it failed).
 
     Every name and message here comes from the file (its name, its column names), so all of it is
     escaped: Markdown in a file name must not become a link or an image that fetches a URL.
@@ -136,13 +185,12 @@ def load_with_progress(load: Callable[[geo.Progress], Dataset], what: str) -> Da
     shown = escape_markdown(what)
     bar = st.progress(0.0, text=f"Loading {shown}…")
     try:
-        return load(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=escape_markdown(message)))
+        return load(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0),
+                                                           text=escape_markdown(message))), None
     except MemoryError:
-        st.error(f"Could not load {shown}: the server ran out of memory reading it. "
-                 "Showing the bundled catalogue instead.", icon="🚫")
-        return None
+        error = "the server ran out of memory reading it"
     except (geo.DataError, OSError, ValueError) as exc:
-        st.error(f"Could not load {shown}: {escape_markdown(exc)}. Showing the bundled catalogue instead.", icon="🚫")
-        return None
+        error = str(exc)
     finally:
         bar.empty()
+    return None, error

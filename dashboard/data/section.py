@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
+
+import geo
 
 from .. import session
 from ..markdown import escape_markdown
@@ -11,40 +15,56 @@ from ..session import PageState
 from . import loaders
 from .dataset import BUNDLED, Dataset
 from .filters import CORROBORATION_CHOICES
+from .reading import ImportedFile
 
 PROBLEMS_SHOWN = 200
 
 
-def picker(state: PageState) -> Dataset:
-    """Draw the data chooser (upload, bundled catalogue beside or not) and return the dataset to show."""
+def picker(state: PageState) -> tuple[Dataset, ImportedFile | None]:
+    """Draw the data chooser (upload, bundled catalogue beside or not); return the dataset to show and the import."""
     path = loaders.data_argument()
     with st.expander("Data", expanded=False):
         upload = st.file_uploader(
-            "Open a dataset: GeoJSON (this tool's export), ACLED CSV, or CSV with latitude, longitude, date",
-            type=["geojson", "json", "csv"], key=session.UPLOAD,
+            "Open a dataset: this tool's GeoJSON or CSV, ACLED, UCDP GED, CIR, GDELT, Bellingcat or TimeMap "
+            "exports, or any CSV or JSON list (map its columns after)",
+            type=["geojson", "json", "csv", "tsv", "txt"], key=session.UPLOAD,
         )
         include = st.toggle("Also show the bundled catalogue", value=False, key=session.INCLUDE_BUNDLED,
                             help="Draw the five articles' incidents beside the imported ones.")
-    imported = None
     state.saw_upload(getattr(upload, "file_id", None))
+    file = None
     if upload is not None:
         digest = loaders.upload_digest(upload, state.upload_digests)
-        imported = loaders.load_with_progress(
-            lambda progress: loaders.dataset_from_upload(upload.name, digest, upload.getvalue, progress), upload.name)
-    elif path is not None:
-        if path.is_file():
-            imported = loaders.load_with_progress(lambda progress: loaders.dataset_from_path(path, progress), path.name)
+        file = ImportedFile(f"upload:{digest}", upload.name, upload.getvalue, ("upload", digest, upload.name),
+                            geo.ImportOptions(), geo.ImportOptions())
+        load = partial(loaders.dataset_from_upload, upload.name, digest, upload.getvalue)
+    elif path is not None and path.exists():
+        try:
+            given = loaders.data_options()
+        except ValueError as exc:
+            st.error(f"--data: {escape_markdown(exc)}. Showing the bundled catalogue.", icon="🚫")
         else:
-            st.error(f"--data / {loaders.DATA_ENV}: no such file: {escape_markdown(path.name)}. "
-                     "Showing the bundled catalogue.", icon="🚫")
-    if imported is None:
+            stat = path.stat()
+            file = ImportedFile(f"path:{path}", path.name, lambda: path, ("path", str(path), stat.st_size,
+                                stat.st_mtime_ns), given, given)
+            load = partial(loaders.dataset_from_path, path)
+    elif path is not None:
+        st.error(f"--data / {loaders.DATA_ENV}: no such file: {escape_markdown(path.name)}. "
+                 "Showing the bundled catalogue.", icon="🚫")
+    if file is not None:
+        file.options = state.reading_options(file.id, file.given)
+        file.dataset, file.error = loaders.load_with_progress(lambda progress: load(progress, file.options), file.name)
+        if file.error:  # the whole message is in the mapping step, with the way to fix it
+            st.error(f"Could not load {escape_markdown(file.name)}: see how it is read, above the map. "
+                     "Showing the bundled catalogue meanwhile.", icon="🚫")
+    if file is None or file.dataset is None:
         data = loaders.bundled()
     elif include:
-        data = loaders.combined(imported)
+        data = loaders.combined(file.dataset)
     else:
-        data = imported
+        data = file.dataset
     st.caption(f"Showing **{escape_markdown(data.label)}**: {len(data.frame):,} incidents.")
-    return data
+    return data, file
 
 
 def heading(data: Dataset) -> str:

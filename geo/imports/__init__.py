@@ -22,12 +22,33 @@ from ..limits import Limits
 from ..problems import DataError, Problem, display_path
 from .checks import ImportResult, finish
 from .days import DateOrderError
-from .fields import FIELDS, ImportOptions, guess_mapping, mapping_file_for, mapping_text, parse_map_options, read_mapping_file
-from .schemas import BELLINGCAT_KEYS, DRAFTS, FORMATS, GDELT_COLUMNS, LABELS, MappingError, detect_table, gdelt_width
+from .fields import (
+    FIELDS,
+    ImportOptions,
+    add_reading_arguments,
+    guess_mapping,
+    mapping_file_for,
+    mapping_text,
+    options_from_arguments,
+    parse_map_options,
+    read_mapping_file,
+)
+from .schemas import (
+    BELLINGCAT_KEYS,
+    DRAFTS,
+    FORMATS,
+    GDELT_COLUMNS,
+    LABELS,
+    MAPPED_FORMATS,
+    MappingError,
+    detect_table,
+    gdelt_width,
+)
 from .tables import BOM, SCHEMA_COLUMNS, Progress, Table, csv_table, decode, json_table
 
-__all__ = ["FIELDS", "FORMATS", "LABELS", "ImportOptions", "ImportResult", "Progress", "detect_format", "guess_mapping",
-           "mapping_file_for", "mapping_text", "parse_map_options", "preview", "read_incidents", "read_mapping_file"]
+__all__ = ["FIELDS", "FORMATS", "LABELS", "MAPPED_FORMATS", "ImportOptions", "ImportResult", "Progress",
+           "add_reading_arguments", "detect_format", "guess_mapping", "mapping_file_for", "mapping_text",
+           "options_from_arguments", "parse_map_options", "preview", "read_incidents", "read_mapping_file"]
 
 _JSON_KINDS = ("geojson", "bellingcat", "timemap", "json")
 _TIMEMAP_PARTS = ("events", "sources", "associations")
@@ -152,6 +173,11 @@ def read_incidents(
         def row_of(i: int) -> str:
             return table.where[i]
 
+        if options.mapping and kind not in MAPPED_FORMATS:
+            where = f" (from {options.mapping_file})" if options.mapping_file else ""
+            raise DataError([Problem(file, None, None, f"a column mapping{where} was given, but {LABELS[kind]} is read by its "
+                                     "own schema; to map its columns yourself, read it with --input-format csv "
+                                     "(or json)", "error", "mapping_not_used")])
         try:
             draft = DRAFTS[kind](table, kind, options, flag, limits, row_of)
         except DateOrderError as exc:

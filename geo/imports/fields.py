@@ -8,6 +8,7 @@ mapping step. Known schemas (ACLED, UCDP…) bring their own mapping; ``--map`` 
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -79,13 +80,13 @@ def guess_mapping(columns: Iterable[str]) -> dict[str, str]:
 
 
 def parse_map_options(pairs: Sequence[str]) -> dict[str, str]:
-    """Return {field: column} from `--map FIELD=COLUMN` options; ValueError names a bad one."""
+    """Return {field: column} from `--map FIELD=COLUMN` options (`FIELD=` reads it from no column); ValueError names a bad one."""
     mapping: dict[str, str] = {}
     for pair in pairs:
         name, sep, column = pair.partition("=")
         name, column = name.strip().lower(), column.strip()
-        if not sep or not column:
-            raise ValueError(f"--map {pair!r}: write FIELD=COLUMN, e.g. --map date='Event Date'")
+        if not sep or not name:
+            raise ValueError(f"--map {pair!r}: write FIELD=COLUMN, e.g. --map date='Event Date' (or FIELD= for no column)")
         if name not in FIELDS:
             raise ValueError(f"--map {pair!r}: unknown field {name!r} (fields: {', '.join(FIELDS)})")
         mapping[name] = column
@@ -114,6 +115,23 @@ class ImportOptions:
                        date_format=self.date_format or other.date_format,
                        duplicates=self.duplicates if self.duplicates != "suffix" else other.duplicates,
                        mapping_file=other.mapping_file)
+
+
+def add_reading_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """Add --map, --date-format and --duplicates to a command line (geo's, and the dashboard's `-- --data`)."""
+    parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                        help="the column that holds a field, e.g. --map date='Event Date' (repeatable; FIELD= for none; "
+                             "over NAME.mapping.yaml beside the file, over the guesses)")
+    parser.add_argument("--date-format", default=None, metavar="FORMAT",
+                        help="strptime format of the dates, e.g. '%%m/%%d/%%Y' (or 'excel' for serial days); needed when "
+                             "every date fits both day/month orders")
+    parser.add_argument("--duplicates", choices=DUPLICATE_POLICIES, default="suffix",
+                        help="an id used again with other content: keep it as ID-2 with a warning (suffix), or reject it")
+
+
+def options_from_arguments(args: argparse.Namespace) -> ImportOptions:
+    """Return the import options given by :func:`add_reading_arguments`' options; ValueError names a bad one."""
+    return ImportOptions(parse_map_options(args.map or []), args.date_format, args.duplicates)
 
 
 def mapping_file_for(path: Path) -> Path:

@@ -268,10 +268,10 @@ def mapped_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
         mapping.pop("lat", None)
         mapping.pop("lon", None)
     for name, column in options.mapping.items():
-        if cols.name(column) is None:
+        if column and cols.name(column) is None:  # "" is "from no column": a guess taken back
             raise MappingError(f"--map {name}={column}: the file has no column {column!r} "
                                f"(it has: {', '.join(map(str, values.columns[:40]))})")
-    mapping = {name: cols.name(column) for name, column in mapping.items() if cols.name(column) is not None}
+    mapping = {name: cols.name(column) for name, column in mapping.items() if column and cols.name(column) is not None}
     _required({**mapping, **({"lat": "", "lon": ""} if points else {})}, kind)
 
     def get(name: str) -> pd.Series:
@@ -653,6 +653,9 @@ DRAFTS: dict[str, Callable[..., Draft]] = {
     "csv": mapped_draft, "json": mapped_draft,
 }
 FORMATS = tuple(DRAFTS)
+# Formats read through a column mapping, which --map and the page's mapping step change. The others are read by
+# their own schema alone: a mapping given for one is refused, never ignored.
+MAPPED_FORMATS = ("csv", "json", "geojson", "cir")
 LABELS = {
     "geojson": "GeoJSON", "export-csv": "this tool's CSV export", "acled": "ACLED CSV", "ucdp-ged": "UCDP GED CSV",
     "cir": "CIR Russia–Ukraine monitor CSV", "gdelt": "GDELT event file", "bellingcat": "Bellingcat civilian-harm JSON",

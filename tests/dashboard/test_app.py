@@ -54,7 +54,14 @@ def iframes(at: AppTest) -> list:
 
 
 def table_ids(at: AppTest) -> list[str]:
-    return at.dataframe[0].value["id"].tolist()
+    return incident_table(at)["id"].tolist()
+
+
+def incident_table(at: AppTest) -> pd.DataFrame:
+    """Return the incident table's rows (other tables: the mapping step's preview, a stack's list)."""
+    tables = [d for d in at.dataframe if d.key == "incident_table"]
+    assert len(tables) == 1
+    return tables[0].value
 
 
 @pytest.fixture(scope="module")
@@ -201,15 +208,15 @@ def test_type_filter_changes_the_table(default_run: AppTest, incidents: pd.DataF
     assert types.label == "Incident type"
     types.set_value(["drone attack"]).run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = incident_table(at)
     assert set(table["type"]) == {"drone attack"}
     assert sorted(table["id"]) == sorted(incidents.loc[incidents["type"] == "drone attack", "id"])
     assert at.query_params["type"] in ("drone attack", ["drone attack"])
     # A second change to the same filter counts too (it used to be lost: the unkeyed widget was recreated).
     at.sidebar.multiselect[0].set_value(["drone attack", "airstrike"]).run()
-    assert set(at.dataframe[0].value["type"]) == {"drone attack", "airstrike"}
+    assert set(incident_table(at)["type"]) == {"drone attack", "airstrike"}
     at.sidebar.multiselect[0].set_value([]).run()
-    assert len(at.dataframe[0].value) == len(incidents)
+    assert len(incident_table(at)) == len(incidents)
 
 
 def test_corroboration_filter_can_be_changed_twice(incidents: pd.DataFrame) -> None:

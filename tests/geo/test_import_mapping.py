@@ -27,6 +27,7 @@ def test_map_options_are_checked() -> None:
         parse_map_options(["when=Date"])
     with pytest.raises(ValueError, match="FIELD=COLUMN"):
         parse_map_options(["date"])
+    assert parse_map_options(["weapon="]) == {"weapon": ""}  # from no column
 
 
 def test_several_links_in_a_cell_become_several_sources_and_placeholders_stay_text() -> None:
@@ -137,3 +138,20 @@ def test_an_unknown_json_is_refused_with_a_hint(tmp_path: Path) -> None:
         read_incidents(path)
     message = caught.value.problems[0].message
     assert "GeoJSON" in message and "TimeMap" in message and "--map" in message
+
+
+def test_a_guess_can_be_taken_back_and_a_fixed_schema_refuses_a_mapping(tmp_path: Path) -> None:
+    text = b"id,date,latitude,longitude,weapon,notes\nA,2022-03-01,50.45,30.52,Shahed,a note\n"
+    guessed = read_incidents(text, "x.csv")
+    assert guessed.mapping["weapon"] == "weapon" and guessed.frame["weapon"].tolist() == ["Shahed"]
+    # `--map weapon=`: no column is the weapon; the cell stays a field of its own, unchanged.
+    unmapped = read_incidents(text, "x.csv", options=ImportOptions(parse_map_options(["weapon="])))
+    assert "weapon" not in unmapped.mapping and unmapped.frame["weapon"].isna().all()
+    assert unmapped.frame["weapon_2"].tolist() == ["Shahed"]  # the schema's own name taken: renamed, with a warning
+    assert any(p.code == "column_renamed" for p in unmapped.problems)
+    # ACLED is read by its own schema: a mapping for it is refused, never ignored; as a plain CSV it is mapped.
+    acled = Path(__file__).parent.parent / "fixtures" / "acled_sample.csv"
+    with pytest.raises(DataError, match=r"read by its own schema.*--input-format csv"):
+        read_incidents(acled, "acled.csv", options=ImportOptions({"title": "notes"}))
+    plain = read_incidents(acled, "acled.csv", format="csv", options=ImportOptions({"title": "notes", "id": "event_id_cnty"}))
+    assert plain.format == "csv" and plain.mapping["title"] == "notes"
