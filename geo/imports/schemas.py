@@ -253,7 +253,8 @@ def _required(mapping: dict[str, str], kind: str) -> None:
         if name not in mapping:
             looked = ", ".join(GUESSES[name])
             raise MappingError(f"no {FIELDS[name].split(' (')[0]} column for the field {name!r} (looked for: {looked}); "
-                               f"say which column it is with --map {name}=COLUMN (or a {kind} mapping file)")
+                               f"say which column it is with --map {name}=COLUMN, a mapping file beside the data "
+                               "(NAME.mapping.yaml) or the page's mapping step")
 
 
 def mapped_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
