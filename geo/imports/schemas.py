@@ -209,6 +209,21 @@ def _titles(titles: pd.Series, kinds: pd.Series, places: list[list[str]]) -> lis
     return [t or f"{k or 'Incident'}{' in ' + p[0] if p else ''}" for t, k, p in zip(titles, kinds, places, strict=True)]
 
 
+_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?$")
+
+
+def _times(cells: pd.Series) -> tuple[pd.Series, bool]:
+    """Return each cell's time of day as HH:MM (None where it is not one), and whether every filled cell was one."""
+    def one(cell: object) -> str | None:
+        found = _TIME_RE.match(cell.strip()) if isinstance(cell, str) else None
+        return f"{int(found.group(1)):02d}:{found.group(2)}" if found else None
+
+    times = cells.map(one).astype(object)
+    times = times.where(times.notna(), None)
+    filled = cells.map(lambda v: isinstance(v, str) and bool(v.strip()))
+    return times, bool((times.notna() == filled).all())
+
+
 def _graphic(flag_cells: pd.Series, *texts: pd.Series) -> np.ndarray:
     """Return which rows carry a graphic-content mark: a true flag cell, or GRAPHIC in capitals in their text."""
     marked = np.array(flag_cells.map(lambda v: v is True or (isinstance(v, str) and v.strip().lower() in _TRUE)), dtype=bool)
@@ -289,9 +304,11 @@ def mapped_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
     kinds, places = text(get("type")), [[p] if p else [] for p in text(get("place"))]
     descriptions = text(get("description"))
     source_cells = get("sources")
+    times, every_time = _times(text(get("time"))) if "time" in mapping else (none_column(values), False)
     columns = {
         "title": _titles(text(get("title")), kinds, places),
         "description": descriptions,
+        "time": times,
         "type": kinds.fillna("unspecified"),
         "place_names": places,
         "sources": _url_sources(source_cells),
@@ -305,6 +322,8 @@ def mapped_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
     # Copied as they are: not kept twice. Everything else (dates, links, counts, flags) keeps its cell too.
     consumed = {mapping[name] for name in ("id", "lat", "lon", "title", "description", "type", "place", "weapon")
                 if name in mapping}
+    if every_time:  # each cell copied as it is (a cell that is no time of day keeps the column as written)
+        consumed.add(mapping["time"])
     return Draft(text(get("id")), lat, lon, days, raw_date, columns, _extras(values, consumed), mapping,
                  list(days.notices), end_problems)
 
@@ -501,6 +520,10 @@ def bellingcat_draft(table: Table, kind: str, options: ImportOptions, flag: Flag
         values[name if name not in values else f"filter: {name}"] = column
     base = {"id": "id", "date": "date", "lat": "latitude", "lon": "longitude", "place": "location",
             "description": "description", "sources": "sources"}
+    # The civilian-harm sheet names the weapon in a filter of its own.
+    weapon = next((name for name in filters if name.strip().lower() in ("weapon system", "weapon")), None)
+    if weapon is not None:
+        base["weapon"] = weapon if weapon in values else f"filter: {weapon}"
     draft = mapped_draft(Table(values, table.where, table.lines, table.errors, sparse=table.sparse), kind, options,
                          flag, limits, row_of, base, fixed_format="%m/%d/%Y")
     draft.columns["sources"] = [_path_sources(cell) for cell in values.get("sources", none_column(values))]
@@ -532,8 +555,9 @@ def timemap_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, l
     type_column = "category" if "category" in values else None
     if type_column is None:
         values["category"] = [f[0] if f else None for f in values["filters"]]
-    base = {"id": "id", "date": "date", "lat": "latitude", "lon": "longitude", "place": "location",
+    base = {"id": "id", "date": "date", "time": "time", "lat": "latitude", "lon": "longitude", "place": "location",
             "description": "description", "type": "category"}
+    base = {name: column for name, column in base.items() if name != "time" or column in values}
     draft = mapped_draft(Table(values, table.where, table.lines, table.errors, sparse=table.sparse), kind, options,
                          flag, limits, row_of, base, fixed_format="%m/%d/%Y")
     cited = values.get("sources", none_column(values))

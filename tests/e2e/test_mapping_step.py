@@ -96,7 +96,7 @@ def test_the_step_is_usable_at_phone_width(new_page, tmp_path: Path, server: str
     # The fields stack into one column, in the fields' order: none wider than the phone.
     boxes = _form(page).get_by_role("combobox")
     boxes.last.wait_for(timeout=TIMEOUT_S * 1000)
-    assert boxes.count() == 16  # 15 fields and the date order
+    assert boxes.count() == 17  # 16 fields and the date order
     tops = []
     for i in range(boxes.count()):
         box = boxes.nth(i).bounding_box()
@@ -104,7 +104,7 @@ def test_the_step_is_usable_at_phone_width(new_page, tmp_path: Path, server: str
         tops.append(box["y"])
     assert tops == sorted(tops)  # id, date, date_end, lat, lon… one under the other
     assert [boxes.nth(i).get_attribute("aria-label") for i in range(5)] == [
-        "id", "date (required)", "date_end", "lat (required)", "lon (required)"]
+        "id", "date (required)", "date_end", "time", "lat (required)"]
     _choose_with_mouse(page, "lat (required)", "N")
     _choose_with_mouse(page, "lon (required)", "E")
     _choose_with_mouse(page, "date (required)", "When")
