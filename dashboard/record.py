@@ -196,8 +196,9 @@ def _free_fields(row: Mapping[str, Any], extra_columns: Sequence[str], brief: bo
         for name, text in pairs:
             if text:
                 fields.append((name, text))
-    if not brief:
-        return [f for name, text in fields if (f := _fact(_field_label(name), text))], 0
+    if not brief:  # every field; a column read into a field and kept as written says so
+        return [f for name, text in fields
+                if (f := _fact(_field_label(name) + (" (as written)" if name in skip else ""), text))], 0
     # The popup: the first few short fields; the file's own copy of a field it already shows (the date or the
     # links as written) is left to the side panel.
     short = [(name, text) for name, text in fields if len(text) <= POPUP_FIELD_CHARS and name not in skip]
@@ -212,7 +213,8 @@ def incident_record(
     """Return what the page says of one incident (a row of the export's schema), as plain JSON.
 
     `brief` is the popup's record: a cut description and at most POPUP_FIELDS short free fields, none of
-    the columns in `skip` (the file's own copies of fields it shows); the side panel's record has them all.
+    the columns in `skip` (the file's own copies of fields it shows); the side panel's record has them all,
+    the columns in `skip` labelled "(as written)".
     A graphic incident's description, links and sources are in `reveal`, shown only when asked for.
     """
     corroboration = int(plain(row.get("corroboration")) or 0)

@@ -260,8 +260,9 @@ def from_import(result: geo.ImportResult, readable: geo.Catalogue | None = None)
         frame=frame, label=result.file, problems=errors, rejected=list(result.rejected), rows=result.rows,
         readable_sources=frozenset(readable.sources) if readable else frozenset(),
         source_titles=source_titles(readable) if readable else {}, warnings=warnings, merged=result.merged,
-        mapped_columns=frozenset(result.mapping.values()), format=result.format, mapping=dict(result.mapping),
-        date_format=result.date_format,
+        # The columns read into fields and also kept as written (dates, links), under the names they are kept by.
+        mapped_columns=frozenset(result.renamed.get(c, c) for c in result.mapping.values()),
+        format=result.format, mapping=dict(result.mapping), date_format=result.date_format,
     )
 
 

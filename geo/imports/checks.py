@@ -53,6 +53,7 @@ class ImportResult:
     mapping: dict[str, str] = field(default_factory=dict)  # {field: column} the file was read with
     date_format: str | None = None  # the date order or format the file was read with
     merged: int = 0  # exact repeats merged into the incident they repeat
+    renamed: dict[str, str] = field(default_factory=dict)  # {file column: the name it is kept under}, where they differ
 
     @property
     def loaded(self) -> int:
@@ -248,10 +249,11 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     for name in INCIDENT_COLUMNS:
         if name not in columns:
             columns[name] = object_array([[] for _ in range(count)] if name in LIST_COLUMNS else [None] * count)
-    extra_names, taken = [], set(INCIDENT_COLUMNS)
+    extra_names, taken, renamed = [], set(INCIDENT_COLUMNS), {}
     for name, column in draft.extra.items():
         kept = _free_name(str(name), taken)
         if kept != name:
+            renamed[str(name)] = kept
             problems.insert(0, Problem(file, 1 if kind not in ("geojson", "json", "bellingcat", "timemap") else None, None,
                                        f"column {name!r} is kept as {kept!r}: the export writes {name!r} itself",
                                        "warning", "column_renamed"))
@@ -270,7 +272,7 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     result = gpd.GeoDataFrame(frame, geometry=points, crs=CRS)
     result = result.sort_values(["date_start", "id"], kind="stable").reset_index(drop=True)
     return ImportResult(result, problems, rejected, n, kind, file, extra_names, dict(draft.mapping), days.format,
-                        len(merged_into))
+                        len(merged_into), renamed)
 
 
 _FLAG_CODES = frozenset({"near_null_island", "far_from_the_rest", "lat_lon_swapped", "date_isolated", "date_in_future",

@@ -140,6 +140,21 @@
     return box;
   };
 
+  // Revealed graphic content makes the popup taller, upward from its marker: lay it out and pan the map again,
+  // or its title slides out of the map's top. (Leaflet 1.9's popup.update() would rebuild the content, closing
+  // the reveal again: so only its layout steps, which Leaflet 1.9.4, vendored and pinned, has.)
+  function refitOnReveal(popup) {
+    var element = popup.getElement && popup.getElement();
+    var details = element && element.querySelector("details.sim-reveal");
+    if (!details) return;
+    details.addEventListener("toggle", function () {
+      if (typeof popup._updateLayout !== "function" || typeof popup._adjustPan !== "function") return;
+      popup._updateLayout();
+      popup._updatePosition();
+      popup._adjustPan();
+    });
+  }
+
   // Enter or Space on a focused marker does what a click does (Leaflet only opens a bound popup). The popup's
   // own key handler is taken off first: a key would open it, then the click close it again.
   function clickOnKey(layer) {
@@ -270,6 +285,7 @@
         var p = feature.properties;
         layer.bindPopup(function () { return SIM.popup(p); },
           {maxWidth: 360, minWidth: 260, maxHeight: 380, className: "sim-leaflet-popup"});
+        layer.on("popupopen", function (e) { refitOnReveal(e.popup); });
         layer.bindTooltip(function () { return el("span", null, p.title + " — " + p.date_label); }, {sticky: true});
       },
     }).addTo(group);

@@ -1,0 +1,103 @@
+"""An analyst's own CSV in a real browser: popups with real links only, graphic content behind a click,
+the flagged filter, a column filter, and an incident of unknown radius focused close up.
+
+The file is tests/fixtures/monitor_plain.csv (23 incidents; PL004 is graphic, PL-FAR is coded in Buenos Aires).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.browser import TIMEOUT_S, app_server
+from tests.e2e.test_browser import _click_marker, _map_frame, _poll
+
+pytestmark = pytest.mark.browser
+
+MONITOR = Path(__file__).resolve().parents[1] / "fixtures" / "monitor_plain.csv"
+POPUP = ".leaflet-popup-content"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with app_server(tmp_path_factory.mktemp("imported"), "--data", str(MONITOR)) as base:
+        yield base
+
+
+def _open(page, server: str, query: str = "") -> None:
+    page.goto(f"{server}/{query}")
+    _map_frame(page)
+    page.locator('[data-testid="stDataFrame"]').last.wait_for(timeout=TIMEOUT_S * 1000)
+
+
+def _popup_of(page, incident: str):
+    """Click an incident's marker and return its popup (inside the map's frame)."""
+    _click_marker(page, incident)
+    frame = _map_frame(page)
+    popup = frame.locator(POPUP)
+    popup.wait_for(timeout=TIMEOUT_S * 1000)
+    return frame, popup
+
+
+def test_a_popup_links_only_to_http_addresses(new_page, server: str, tmp_path: Path) -> None:
+    page = new_page()
+    _open(page, server, "?incident=PL003&from=2023-03&to=2023-03")
+    frame = _map_frame(page)
+    # An unknown radius (a plain CSV has none) is a point: the map comes close, it does not zoom out.
+    zoom = _poll(lambda: frame.evaluate("() => window.map.getZoom()"), lambda z: z is not None and z >= 14)
+    assert zoom is not None and zoom >= 14
+    _, popup = _popup_of(page, "PL003")
+    hrefs = popup.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    # PL003: its source is HIDDEN and its archive cell is javascript:…: neither is a link.
+    assert not [h for h in hrefs if h and not h.startswith(("http://", "https://"))], hrefs
+    # The archive cell is shown as the text it is, never as something to click.
+    assert popup.get_by_text("javascript:alert(1)").count() == 1
+    assert popup.locator("[href*='javascript'], [onclick]").count() == 0
+    assert "no source" in popup.inner_text()
+    page.screenshot(path=str(tmp_path / "popup-plain.png"))
+
+
+def test_graphic_content_waits_for_a_click(new_page, server: str, tmp_path: Path) -> None:
+    page = new_page()
+    _open(page, server, "?from=2023-04&to=2023-04")
+    frame, popup = _popup_of(page, "PL004")
+    details = popup.locator("details.sim-reveal")
+    assert details.count() == 1
+    description = popup.get_by_text("Video shows the wounded after the strike")
+    assert not description.is_visible()
+    details.locator("summary").click()
+    description.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+    link = details.locator("a[href='https://maps.example.org/geo/dnipro-3']")
+    assert link.count() == 1
+    # The taller popup is panned into the map again: its title stays in view.
+    title = popup.locator(".sim-title")
+    inside = _poll(lambda: frame.evaluate("""() => {
+        const t = document.querySelector('.leaflet-popup-content .sim-title').getBoundingClientRect();
+        const m = document.querySelector('.leaflet-container').getBoundingClientRect();
+        return t.top >= m.top && t.bottom <= m.bottom;
+      }"""), lambda ok: ok is True)
+    assert inside is True and title.inner_text().startswith("Shelling in Dnipro")
+    page.screenshot(path=str(tmp_path / "popup-graphic.png"))
+
+
+def test_the_flagged_filter_and_a_column_filter_narrow_the_table(new_page, server: str) -> None:
+    page = new_page()
+    _open(page, server)
+    page.get_by_text("Data checks: 23 of 23 rows loaded, 0 rejected, 1 flagged").wait_for(timeout=TIMEOUT_S * 1000)
+    page.get_by_text("23 incidents in the window and filters.").wait_for(timeout=TIMEOUT_S * 1000)
+    page.get_by_text("Only flagged incidents (1)").click()
+    page.get_by_text("1 incidents in the window and filters.").or_(
+        page.get_by_text("1 incident in the window and filters.")).wait_for(timeout=TIMEOUT_S * 1000)
+    page.get_by_text("Only flagged incidents (1)").click()
+    page.get_by_text("23 incidents in the window and filters.").wait_for(timeout=TIMEOUT_S * 1000)
+    # The column filter: with the keyboard alone, from its box.
+    box = page.get_by_role("combobox", name="violence level")
+    box.focus()
+    page.keyboard.type("high")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    high = sum(1 for line in MONITOR.read_text().splitlines()[1:] if ",high," in line)
+    page.get_by_text(f"{high} incidents in the window and filters.").wait_for(timeout=TIMEOUT_S * 1000)
+    assert "c.violence+level=high" in page.url or "c.violence%20level=high" in page.url
