@@ -22,6 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 DESKTOP = {"width": 1400, "height": 1000}
+# The incident table (its widget key), not the mapping step's preview of an imported file's first rows.
+INCIDENT_TABLE = '.st-key-incident_table [data-testid="stDataFrame"]'
 TIMEOUT_S = 30.0
 ROOT = Path(__file__).resolve().parents[2]
 

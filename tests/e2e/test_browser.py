@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import geo  # noqa: E402
-from tests.e2e.browser import DESKTOP, TIMEOUT_S, app_server  # noqa: E402
+from tests.e2e.browser import DESKTOP, INCIDENT_TABLE, TIMEOUT_S, app_server  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -161,7 +161,7 @@ def _open(page, server: str, query: str = "") -> None:
     page.goto(server + "/" + query)
     _sliders(page)
     _map_frame(page)
-    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=TIMEOUT_S * 1000)
+    page.locator(INCIDENT_TABLE).wait_for(timeout=TIMEOUT_S * 1000)
 
 
 def _click_marker(page, incident_id: str) -> None:

@@ -17,7 +17,7 @@ import pytest
 from dashboard.reader.document import reader_document
 from geo.annotate import Span
 from geo.synthetic import synthetic_incidents
-from tests.e2e.browser import TIMEOUT_S, app_on_frame
+from tests.e2e.browser import INCIDENT_TABLE, TIMEOUT_S, app_on_frame
 from tests.e2e.test_browser import MAP_FRAME, _map_frame, _poll
 
 pytestmark = pytest.mark.browser
@@ -142,8 +142,8 @@ def test_popups_tooltips_table_and_legend_run_nothing(server, new_page, hostile:
         for href in frame_links:
             assert href.startswith("https://example.org/"), href
     # The page around the map: the table (drawn once the map is) and the legend hold the payloads as text.
-    page.locator('[data-testid="stDataFrame"]').wait_for(timeout=TIMEOUT_S * 1000)
-    assert page.locator('[data-testid="stDataFrame"]').count() == 1
+    page.locator(INCIDENT_TABLE).wait_for(timeout=TIMEOUT_S * 1000)
+    assert page.locator(INCIDENT_TABLE).count() == 1
     assert page.get_by_text(PAYLOADS[2], exact=False).count() >= 1  # in the legend, as text
     _nothing_ran(page, dialogs)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import TIMEOUT_S, app_server
+from tests.e2e.browser import INCIDENT_TABLE, TIMEOUT_S, app_server
 from tests.e2e.test_browser import _click_marker, _map_frame, _poll
 
 pytestmark = pytest.mark.browser
@@ -29,7 +29,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _open(page, server: str, query: str = "") -> None:
     page.goto(f"{server}/{query}")
     _map_frame(page)
-    page.locator('[data-testid="stDataFrame"]').last.wait_for(timeout=TIMEOUT_S * 1000)
+    page.locator(INCIDENT_TABLE).wait_for(timeout=TIMEOUT_S * 1000)
 
 
 def _popup_of(page, incident: str):

@@ -86,7 +86,7 @@ def test_the_page_carries_clusters_not_the_dataset(server, new_page) -> None:
     assert opened["received"][0] < 2_000_000, opened["received"][0]
     frame = _map_frame(page)
     assert frame.locator(".sim-cluster").count() == view["clusters"]
-    assert page.get_by_text("100,000 of 100,000 incidents loaded").count() == 1
+    assert page.get_by_text("100,000 of 100,000 rows loaded").count() == 1
 
 
 def test_zooming_in_shows_single_incidents_whose_popups_work(server, new_page, frame: pd.DataFrame) -> None:
@@ -131,7 +131,7 @@ def test_a_slider_step_redraws_the_window(server, new_page, data: datasets.Datas
 def test_free_text_filter_at_scale(server, new_page, data: datasets.Dataset) -> None:
     page = new_page()
     _open(page, server + "/")
-    search = page.get_by_label("Search titles, places and quotes")
+    search = page.get_by_label("Search every field")
     search.fill("lozova")
     search.press("Enter")
     expected = int(dataset_mask(data, date(1900, 1, 1), date(2100, 1, 1), Filters(text="lozova")).sum())

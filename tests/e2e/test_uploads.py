@@ -162,7 +162,7 @@ def test_a_stray_quote_is_counted_not_swallowed(server, new_page, recorder) -> N
     name, content, _ = next(f for f in hostile_files(recorder) if f[0] == "stray-quote.csv")
     _upload(page, name, content)
     label = _poll(lambda: page.get_by_text("Data checks:").first.inner_text(), lambda t: t and "999 of 1,000" in t)
-    assert "999 of 1,000 incidents loaded, 1 rejected" in label
+    assert "999 of 1,000 rows loaded, 1 rejected" in label
 
 
 def test_the_popup_script_takes_a_malformed_record(server, new_page) -> None:
