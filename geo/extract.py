@@ -150,7 +150,8 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
             if _POSSESSIVE_RE.search(span):
                 end -= 2
                 span = text[start:end]
-            match = _lookup_span(span, j - i + 1, gazetteer, countries, dateline=_is_dateline(text, start, end))
+            match = _abbreviation(text, span, end, gazetteer) or _lookup_span(
+                span, j - i + 1, gazetteer, countries, dateline=_is_dateline(text, start, end))
             if match is not None and match.gazetteer == "geonames" and (
                     not _stands_alone(text, words, i, j) or _a_word_or_a_person(span, match, lowercase, people)):
                 match = None
@@ -164,22 +165,23 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
             i += 1
             continue
         j, start, end, span, match = found
-        if text[end:end + 1] == "." and len(text[words[j][0]:words[j][1]]) == 1:
-            end, span = end + 1, text[start:end + 1]  # an abbreviation's last dot: "U.S.", "B.C."
+        if text[end:end + 1] == "." and (len(text[words[j][0]:words[j][1]]) == 1 or match.method == "abbreviation"):
+            end, span = end + 1, text[start:end + 1]  # an abbreviation's last dot: "U.S.", "B.C.", "Ky."
         place = match.place
         mentions.append(
             PlaceMention(start, end, span, place.id, place.name, place.lat, place.lon,
                          place.precision, match.method, match.gazetteer)
         )
         i = j + 1
-    return _in_context(mentions, gazetteer, countries)
+    return _in_context(mentions, gazetteer, countries, text)
 
 
 # A city candidate this close to another place the article names is the one it means (Edmonton near Cairns).
 NEAR_KM = 150.0
 
 
-def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: Sequence[str]) -> list[PlaceMention]:
+def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: Sequence[str],
+                text: str) -> list[PlaceMention]:
     """Resolve each GeoNames city again with the article's countries and its other places as context."""
     index = gazetteer.fallback
     if index is None:
@@ -189,20 +191,34 @@ def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: S
     top = counts.most_common(1)[0][1] if counts else 0
     context = tuple(dict.fromkeys([*countries, *(c for c, n in counts.items() if n >= 2 or n == top)]))
     out = []
-    for m in mentions:
-        if m.method != "geonames" or not m.place_id.startswith("geonames:"):
+    for k, m in enumerate(mentions):
+        if m.method != "geonames" or not m.place_id.startswith(("geonames:", "admin1:", "admin2:")):
             out.append(m)
             continue
         # Anchors: the article's other places (not countries or continents: too big to say "near").
         near = [(o.lat, o.lon, max(NEAR_KM * 1000, _radius(o, gazetteer))) for o in mentions
                 if o.role == "literal" and fold(o.text) != fold(m.text) and o.precision not in ("country", "continent")]
-        place = index.best(m.text, context, near=near)
+        place = index.best(m.text, context, near=near, within=_container(mentions, k, text))
         if place is None or place.id == m.place_id:
             out.append(m)
             continue
         out.append(PlaceMention(m.start, m.end, m.text, place.id, place.name, place.lat, place.lon, place.precision,
                                 "context", m.gazetteer, m.role))
     return out
+
+
+def _container(mentions: list[PlaceMention], k: int, text: str) -> str | None:
+    """Return the country or division code a mention is said to be in ("Nelson, British Columbia"), or None."""
+    if k + 1 >= len(mentions):
+        return None
+    here, after = mentions[k], mentions[k + 1]
+    if text[here.end:after.start] not in (", ", ","):
+        return None
+    if after.place_id.startswith("admin1:"):
+        return after.place_id.split(":", 1)[1]
+    if after.place_id.startswith("country:"):
+        return after.place_id.split(":", 1)[1]
+    return None
 
 
 def _place_of(mention: PlaceMention, gazetteer: Gazetteer):
@@ -243,6 +259,14 @@ def _a_word_or_a_person(span: str, match: Match, lowercase: set[str], people: fr
     if " " in span or match.place.kind != "city":
         return False
     return span.lower() in lowercase or span in people
+
+
+def _abbreviation(text: str, span: str, end: int, gazetteer: Gazetteer) -> Match | None:
+    """Return the division an agency abbreviation followed by its dot names ("Lexington, Ky."), or None."""
+    if text[end:end + 1] != "." or gazetteer.fallback is None or len(span) > 6:
+        return None
+    place = gazetteer.fallback.abbreviation(span + ".")
+    return Match(place, span + ".", method="abbreviation") if place is not None else None
 
 
 def _demonym(text: str, word: tuple[int, int], gazetteer: Gazetteer) -> PlaceMention | None:

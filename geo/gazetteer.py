@@ -46,6 +46,7 @@ GEONAMES_MIN_POPULATION = 5000
 CONTEXT_WEIGHT = 10
 REGION_WEIGHT = 2_000_000  # a first-level division weighs as a city of two million people
 NEAR_WEIGHT = 100  # a city near another place the article names
+COUNTY_WEIGHT = 50_000  # a county weighs as a town of 50,000 people (there are 24 Washington Counties)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ def load_admin1_places(path: Path = DATA_DIR / "admin1.csv") -> list[Place]:
     places = []
     for row in _data_rows(path):
         aliases = tuple(a for a in row["aliases"].split("|") if a)
+        if row.get("abbreviation"):
+            aliases += (row["abbreviation"],)
         places.append(Place(
             id=f"admin1:{row['code']}", name=row["name"], kind="region", lat=float(row["lat"]), lon=float(row["lon"]),
             precision="region", radius_m=float(row["radius_m"]), variants=aliases, country=row["code"].split(".")[0],
@@ -129,6 +132,17 @@ def load_admin1_places(path: Path = DATA_DIR / "admin1.csv") -> list[Place]:
             source="geonames",
         ))
     return places
+
+
+def load_county_places(path: Path = DATA_DIR / "us_counties.csv") -> list[Place]:
+    """Return the US counties and parishes from data/us_counties.csv (read only by their full name)."""
+    return [Place(
+        id=f"admin2:{row['code']}", name=row["name"], kind="county", lat=float(row["lat"]), lon=float(row["lon"]),
+        precision="district", radius_m=float(row["radius_m"]), country="US",
+        reference=f"GeoNames admin2 {row['code']} ({row['geonameid']}); point estimated from its places "
+                  "(data/build_world_names.py)",
+        source="geonames",
+    ) for row in _data_rows(path)]
 
 
 def continent_places() -> list[Place]:
@@ -175,10 +189,13 @@ class GeoNamesIndex:
                 self._demonyms.setdefault(fold(row["demonym"]), place)
         self._regions: dict[str, list[Place]] = defaultdict(list)
         self._by_id: dict[str, Place] = {place.id: place for place in outlines.values()}
-        for place in [*continent_places(), *load_admin1_places()]:
+        self._abbreviations: dict[str, Place] = {}
+        for place in [*continent_places(), *load_admin1_places(), *load_county_places()]:
             self._by_id[place.id] = place
             for name in place.names:
-                if len(fold(name)) >= 3:
+                if name.endswith("."):  # "Ky.", "B.C.": only with their dot, as written (bare "Ill" is a word)
+                    self._abbreviations[name] = place
+                elif len(fold(name)) >= 3:
                     self._regions[fold(name)].append(place)
         cities = cache.get_cities()
         self._cities = {f"geonames:{city['geonameid']}": city for city in cities.values()}
@@ -206,19 +223,25 @@ class GeoNamesIndex:
         city = self._cities.get(place_id)
         return self._city_place(city) if city is not None else None
 
+    def abbreviation(self, written: str) -> Place | None:
+        """Return the division an agency abbreviation names, written with its dots ("Ky.", "B.C."), or None."""
+        return self._abbreviations.get(written.strip())
+
     def demonym(self, word: str) -> Place | None:
         """Return the country a demonym or adjective names ("Russian" → Russia), or None."""
         return self._demonyms.get(fold(word))
 
     def best(self, name: str, countries: Sequence[str] = (),
-             near: Sequence[tuple[float, float, float]] = ()) -> Place | None:
+             near: Sequence[tuple[float, float, float]] = (), within: str | None = None) -> Place | None:
         """Return the most plausible place for a name: a country, a continent, a division or a city.
 
         A country's name or other name wins. Otherwise divisions and cities compete: a division counts as
         a place of REGION_WEIGHT people, a city as its population, each ten times as much in a country the
         text is about: Texas is the state (not Texas, Queensland), New York the city (8 million people). A city
         within reach of one of the `near` places (lat, lon, radius in metres: the article's other places) counts
-        NEAR_WEIGHT times: Edmonton near Cairns is the Queensland suburb, not the Canadian city.
+        NEAR_WEIGHT times: Edmonton near Cairns is the Queensland suburb, not the Canadian city. `within` (a
+        country code, or a division's "CC.A1" code) keeps only the cities inside it, when it has any: the text
+        said so ("Edmonton, Ky.", "Nelson, British Columbia").
         """
         country = self._countries.get(fold(name))
         if country is not None:
@@ -230,14 +253,23 @@ class GeoNamesIndex:
             # over Odessa (US), not enough to prefer a 5,000-people Voronizh (UA) over Voronezh (RU, a million).
             return CONTEXT_WEIGHT if code in context else 1
 
-        regions = [(place, (10**10 if place.kind == "continent" else REGION_WEIGHT) * weight(place.country))
+        def size(place: Place) -> int:
+            return {"continent": 10**10, "county": COUNTY_WEIGHT}.get(place.kind, REGION_WEIGHT)
+
+        def nearby_point(lat: float, lon: float) -> int:
+            return NEAR_WEIGHT if any(_km(lat, lon, a, b) * 1000 <= reach for a, b, reach in near) else 1
+
+        regions = [(place, size(place) * weight(place.country) * nearby_point(place.lat, place.lon))
                    for place in self._regions.get(fold(name), ())]
         found = self.candidates(name)
+        if within and found:
+            inside = [c for c in found if within in (c["countrycode"], f"{c['countrycode']}.{c['admin1code']}")]
+            if inside:
+                found, regions = inside, []
         if not found and not regions:
             return None
         def nearby(city: dict) -> int:
-            lat, lon = float(city["latitude"]), float(city["longitude"])
-            return NEAR_WEIGHT if any(_km(lat, lon, a, b) * 1000 <= reach for a, b, reach in near) else 1
+            return nearby_point(float(city["latitude"]), float(city["longitude"]))
 
         city = max(found, key=lambda c: c["population"] * weight(c["countrycode"]) * nearby(c)) if found else None
         if regions:
