@@ -241,13 +241,17 @@ def _surnames(text: str, words: list[tuple[int, int]]) -> frozenset[str]:
     found = set()
     for (a, b), (c, d) in pairwise(words):
         first, second = text[a:b], text[c:d]
-        if (text[b:c] == " " and first.istitle() and second.istitle() and first.lower() not in FUNCTION_WORDS
-                and first.lower() not in _TITLES_BEFORE_PLACES):
+        # A capitalised word that opens a sentence says nothing ("Overall Edmonton…").
+        opens = not text[max(0, a - 3):a].strip() or text[max(0, a - 3):a].rstrip()[-1:] in ".!?\"“”"
+        if (text[b:c] == " " and first.istitle() and second.istitle() and not opens
+                and first.lower() not in FUNCTION_WORDS and first.lower() not in _TITLES_BEFORE_PLACES):
             found.add(second)
     titled = re.finditer(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Gov|Rep|Gen|Col|Capt|Sgt|Lt|President|Minister|Premier|Mayor|"
                          r"Chief|Judge|Justice|Officer|Const|Det|Prof)\.? ([A-Z][\w'’-]+)", text)
     return frozenset(found | {m.group(1) for m in titled})
 
+
+SMALL_TOWN_RADIUS_M = 5_000  # the radius the gazetteer gives a town of fewer than 50,000 people
 
 # Capitalised words that go before a place name, not a person's: "North Carolina", "Lake Erie", "New York".
 _TITLES_BEFORE_PLACES = frozenset("""north south east west new upper lower lake mount port fort saint st san santa
@@ -258,7 +262,8 @@ def _a_word_or_a_person(span: str, match: Match, lowercase: set[str], people: fr
     """Return True for a one-word GeoNames city that the article also uses as an ordinary word or a surname."""
     if " " in span or match.place.kind != "city":
         return False
-    return span.lower() in lowercase or span in people
+    # A surname is a town only when the town is small (Murphy, NC; Burton, MI): Edmonton and Paris stay cities.
+    return span.lower() in lowercase or (span in people and match.place.radius_m <= SMALL_TOWN_RADIUS_M)
 
 
 def _abbreviation(text: str, span: str, end: int, gazetteer: Gazetteer) -> Match | None:

@@ -17,6 +17,7 @@ Anything else is "not found": the gazetteer never returns the nearest-looking pl
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import math
 from collections import defaultdict
@@ -46,6 +47,7 @@ GEONAMES_MIN_POPULATION = 5000
 CONTEXT_WEIGHT = 10
 REGION_WEIGHT = 2_000_000  # a first-level division weighs as a city of two million people
 NEAR_WEIGHT = 100  # a city near another place the article names
+LOOKUPS_KEPT = 200_000  # answers a gazetteer remembers (a few tens of MB at most)
 COUNTY_WEIGHT = 50_000  # a county weighs as a town of 50,000 people (there are 24 Washington Counties)
 
 
@@ -306,7 +308,11 @@ class GeoNamesIndex:
 @lru_cache(maxsize=2)
 def geonames_index(min_population: int = GEONAMES_MIN_POPULATION) -> GeoNamesIndex:
     """Return the shared GeoNames index, built once per process."""
-    return GeoNamesIndex(min_population)
+    index = GeoNamesIndex(min_population)
+    # The index lives as long as the process and holds millions of objects: frozen, the garbage collector no longer
+    # walks them on every full collection (which made the first articles after loading several times slower).
+    gc.freeze()
+    return index
 
 
 class Gazetteer:
@@ -330,6 +336,7 @@ class Gazetteer:
             if len(key) >= CURATED_MIN_LENGTH:
                 self._sound_keys_by_words[len(key.split())].append(key)
         self.world = world
+        self._answers: dict[tuple[str, tuple[str, ...]], Match | None] = {}
 
     @property
     def fallback(self) -> GeoNamesIndex | None:
@@ -350,6 +357,21 @@ class Gazetteer:
 
     def lookup(self, name: str, countries: Sequence[str] = ()) -> Match | None:
         """Return the place a name refers to, or None when no place clearly matches."""
+        key = (name, tuple(countries))
+        if key in self._answers:
+            return self._answers[key]
+        if len(self._answers) >= LOOKUPS_KEPT:
+            self._answers.clear()  # a bounded memo: an extraction asks about the same phrases again and again
+        answer = self._answers[key] = self._lookup(name, countries)
+        return answer
+
+    def forget(self) -> None:
+        """Forget the answers remembered so far (a benchmark times lookups from cold)."""
+        self._answers.clear()
+        fold.cache_clear()
+        sound_key.cache_clear()
+
+    def _lookup(self, name: str, countries: Sequence[str]) -> Match | None:
         if not fold(name):
             return None
         hits = self._exact.get(fold(name))
@@ -404,9 +426,9 @@ class Gazetteer:
         # ("Azerbaijani", "Kyivans") is a demonym, not a misspelling of that place under
         # any of its names ("Azerbaijani" is one letter off "Azərbaycan" too).
         extended = {
-            p.id for k, hits in self._sound.items()
-            if k and key.startswith(k) and key[len(k):len(k) + 1] not in ("", " ")  # mid-word: a suffix
-            for p, _ in hits
+            p.id for cut in range(1, len(key))
+            if key[cut] != " " and key[:cut] in self._sound  # a place's key, then more of the same word: a suffix
+            for p, _ in self._sound[key[:cut]]
         }
         # Districts only for names that say they are one (step 3's rule): "Podolsk" is not "Podolsky".
         marked = district_stem(name) is not None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import pandas as pd
 from unidecode import unidecode
@@ -51,8 +52,11 @@ _DISTRICT_WORDS = {"district", "raion", "rayon", "rajon", "borough", "r", "rn"}
 _DISTRICT_ENDING_RE = re.compile(r"(?:s?k(?:ii|i|oi|ogo)|sk)$")
 
 
+@lru_cache(maxsize=1 << 17)  # the same names and phrases come back in every article: fold each once
 def fold(name: str) -> str:
     """Return the exact-match key of a name: ASCII, lower case, no apostrophes, single spaces."""
+    if name.isascii():  # NFKC, the letter table and unidecode leave ASCII as it is (fold_many relies on it too)
+        return _NON_ALNUM_RE.sub(" ", _APOSTROPHE_RE.sub("", name).lower()).strip()
     # Apostrophes go before NFKC, which would turn "´" into a space and a combining accent.
     text = unicodedata.normalize("NFKC", _APOSTROPHE_RE.sub("", name))
     text = text.translate(_LETTERS)
@@ -76,6 +80,7 @@ def fold_many(texts: pd.Series) -> pd.Series:
     return folded.astype(str)
 
 
+@lru_cache(maxsize=1 << 16)
 def sound_key(name: str) -> str:
     """Return the fuzzy-match key of a name, merging romanisation differences."""
     key = fold(name)
