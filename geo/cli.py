@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import warnings
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -23,6 +24,7 @@ from .places import DATA_DIR
 from .problems import DataError
 
 GEOCODE_FIELDS = ("query", "id", "name", "lat", "lon", "precision", "radius_m", "source")
+NEAR_REACH_M = 150_000.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,10 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     geocode = commands.add_parser("geocode", parents=[folders], help="resolve place names (offline unless --online)")
-    geocode.add_argument("names", nargs="+", metavar="NAME")
-    geocode.add_argument("--json", action="store_true", help="one JSON object per line per name")
+    geocode.add_argument("names", nargs="+", metavar="NAME", help="place names; '-' reads more, one per line, from stdin")
+    geocode.add_argument("--json", action="store_true",
+                         help="one JSON object per line per name (with the top candidates and their scores)")
     geocode.add_argument("--country", action="append", default=[], metavar="CC",
                          help="ISO country code the names are likely in (repeatable)")
+    geocode.add_argument("--near", type=_point_argument, action="append", default=[], metavar="LAT,LON",
+                         help="favour places within 150 km of this point (repeatable)")
     geocode.add_argument("--online", action="store_true",
                          help="ask OpenStreetMap Nominatim first (1 request/s, cached on disk), falling back offline")
     geocode.add_argument("--nominatim-url", default=None, help="Nominatim server, e.g. http://127.0.0.1:8080")
@@ -108,8 +113,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _point_argument(text: str) -> tuple[float, float, float]:
+    """Read --near LAT,LON as a point with a 150 km reach."""
+    try:
+        lat, lon = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write LAT,LON in decimal degrees, e.g. 50.45,30.52") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise argparse.ArgumentTypeError(f"{text!r}: latitude must be within ±90 and longitude within ±180")
+    return lat, lon, NEAR_REACH_M
+
+
+def _names(names: list[str], stdin: TextIO) -> Iterator[str]:
+    """Yield the names given, and for '-' each non-empty line of standard input."""
+    for name in names:
+        if name == "-":
+            yield from (line.strip() for line in stdin if line.strip())
+        else:
+            yield name
+
+
 def _geocoder(args: argparse.Namespace, gazetteer: Gazetteer):
-    offline = GazetteerGeocoder(gazetteer, countries=args.country)
+    offline = GazetteerGeocoder(gazetteer, countries=args.country, near=args.near)
     if not args.online:
         return offline
     from .online import make_geocoder  # only imported when the user asked for the network
@@ -129,7 +154,7 @@ def cmd_geocode(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     missing = 0
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        for name in args.names:
+        for name in _names(args.names, args.stdin):
             location = geocoder.geocode(name)
             if location is None:
                 missing += 1
@@ -137,6 +162,8 @@ def cmd_geocode(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 raw = location.raw
                 record = {"query": name, **{k: raw.get(k) for k in GEOCODE_FIELDS[1:]}}
+                if raw.get("candidates"):
+                    record |= {"confidence": raw.get("score"), "candidates": raw["candidates"]}
             if args.json:
                 print(json.dumps(record, ensure_ascii=False), file=out)
             elif "error" in record:
@@ -319,11 +346,13 @@ def cmd_outlines(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return _build(args.output, outlines_text(args.data), args.check, f"outlines --output {args.output}", out, err)
 
 
-def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None,
+         stdin: TextIO | None = None) -> int:
     """Run the command line; return the exit status."""
     out, err = out or sys.stdout, err or sys.stderr
     parser = _parser()
     args = parser.parse_args(argv)
+    args.stdin = stdin or sys.stdin
     if getattr(args, "online", False) and not args.user_agent:
         parser.error("--online needs --user-agent with a real contact (Nominatim's usage policy)")
     if args.command in ("validate", "convert"):

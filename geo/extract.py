@@ -94,6 +94,10 @@ class PlaceMention:
     # "literal": the text says something is there; "associative": an adjective or demonym ("Russian forces")
     # that gives the article's context but is never an incident's location.
     role: str = "literal"
+    # The places the name could be, most plausible first (at most 3), each {id, name, lat, lon, score}: the score
+    # is its share of the candidates' weight; confidence is the answer's share (1.0: nothing else was possible).
+    candidates: tuple[dict, ...] = ()
+    confidence: float = 1.0
 
     def to_dict(self) -> dict:
         """Return the mention as a plain dict (for JSON)."""
@@ -198,12 +202,17 @@ def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: S
         # Anchors: the article's other places (not countries or continents: too big to say "near").
         near = [(o.lat, o.lon, max(NEAR_KM * 1000, _radius(o, gazetteer))) for o in mentions
                 if o.role == "literal" and fold(o.text) != fold(m.text) and o.precision not in ("country", "continent")]
-        place = index.best(m.text, context, near=near, within=_container(mentions, k, text))
-        if place is None or place.id == m.place_id:
+        ranked = index.ranked(m.text, context, near=near, within=_container(mentions, k, text))
+        if not ranked:
             out.append(m)
             continue
+        total = sum(weight for _, weight in ranked) or 1.0
+        candidates = tuple({"id": p.id, "name": p.name, "lat": p.lat, "lon": p.lon, "score": round(w / total, 3)}
+                           for p, w in ranked[:3])
+        place = ranked[0][0]
         out.append(PlaceMention(m.start, m.end, m.text, place.id, place.name, place.lat, place.lon, place.precision,
-                                "context", m.gazetteer, m.role))
+                                "context" if place.id != m.place_id else m.method, m.gazetteer, m.role, candidates,
+                                candidates[0]["score"]))
     return out
 
 

@@ -59,6 +59,7 @@ class Match:
     matched: str
     method: str
     score: float = 1.0
+    candidates: tuple[dict, ...] = ()  # the world's other readings of the name, most plausible first (at most 3)
 
     @property
     def gazetteer(self) -> str:
@@ -235,11 +236,17 @@ class GeoNamesIndex:
 
     def best(self, name: str, countries: Sequence[str] = (),
              near: Sequence[tuple[float, float, float]] = (), within: str | None = None) -> Place | None:
-        """Return the most plausible place for a name: a country, a continent, a division or a city.
+        """Return the most plausible place for a name (the first of :meth:`ranked`), or None."""
+        ranked = self.ranked(name, countries, near, within)
+        return ranked[0][0] if ranked else None
+
+    def ranked(self, name: str, countries: Sequence[str] = (), near: Sequence[tuple[float, float, float]] = (),
+               within: str | None = None) -> list[tuple[Place, float]]:
+        """Return the places a name may be, most plausible first, each with its weight.
 
         A country's name or other name wins. Otherwise divisions and cities compete: a division counts as
         a place of REGION_WEIGHT people, a city as its population, each ten times as much in a country the
-        text is about: Texas is the state (not Texas, Queensland), New York the city (8 million people). A city
+        text is about: Texas is the state (not Texas, Queensland), New York the city (8 million people). A place
         within reach of one of the `near` places (lat, lon, radius in metres: the article's other places) counts
         NEAR_WEIGHT times: Edmonton near Cairns is the Queensland suburb, not the Canadian city. `within` (a
         country code, or a division's "CC.A1" code) keeps only the cities inside it, when it has any: the text
@@ -247,7 +254,7 @@ class GeoNamesIndex:
         """
         country = self._countries.get(fold(name))
         if country is not None:
-            return country
+            return [(country, float(10**12))]
         context = {c.upper() for c in countries}
 
         def weight(code: str | None) -> int:
@@ -258,27 +265,20 @@ class GeoNamesIndex:
         def size(place: Place) -> int:
             return {"continent": 10**10, "county": COUNTY_WEIGHT}.get(place.kind, REGION_WEIGHT)
 
-        def nearby_point(lat: float, lon: float) -> int:
+        def nearby(lat: float, lon: float) -> int:
             return NEAR_WEIGHT if any(_km(lat, lon, a, b) * 1000 <= reach for a, b, reach in near) else 1
 
-        regions = [(place, size(place) * weight(place.country) * nearby_point(place.lat, place.lon))
+        regions = [(place, float(size(place) * weight(place.country) * nearby(place.lat, place.lon)))
                    for place in self._regions.get(fold(name), ())]
         found = self.candidates(name)
         if within and found:
             inside = [c for c in found if within in (c["countrycode"], f"{c['countrycode']}.{c['admin1code']}")]
             if inside:
                 found, regions = inside, []
-        if not found and not regions:
-            return None
-        def nearby(city: dict) -> int:
-            return nearby_point(float(city["latitude"]), float(city["longitude"]))
-
-        city = max(found, key=lambda c: c["population"] * weight(c["countrycode"]) * nearby(c)) if found else None
-        if regions:
-            region, score = max(regions, key=lambda item: item[1])
-            if city is None or score >= city["population"] * weight(city["countrycode"]) * nearby(city):
-                return region
-        return self._city_place(city) if city is not None else None
+        cities = [(self._city_place(c), float(c["population"] * weight(c["countrycode"])
+                                              * nearby(float(c["latitude"]), float(c["longitude"])))) for c in found]
+        # Ties keep the order regions, then cities: a division beats a city of equal weight.
+        return sorted([*regions, *cities], key=lambda item: -item[1])
 
     def best_city(self, name: str, countries: Sequence[str] = ()) -> Place | None:
         """Return the most plausible city of a name (a dateline names a city: WASHINGTON is not the state)."""
@@ -336,7 +336,7 @@ class Gazetteer:
             if len(key) >= CURATED_MIN_LENGTH:
                 self._sound_keys_by_words[len(key.split())].append(key)
         self.world = world
-        self._answers: dict[tuple[str, tuple[str, ...]], Match | None] = {}
+        self._answers: dict[tuple, Match | None] = {}
 
     @property
     def fallback(self) -> GeoNamesIndex | None:
@@ -355,14 +355,18 @@ class Gazetteer:
         """Return a curated place by id (KeyError if unknown)."""
         return self.places[place_id]
 
-    def lookup(self, name: str, countries: Sequence[str] = ()) -> Match | None:
-        """Return the place a name refers to, or None when no place clearly matches."""
-        key = (name, tuple(countries))
+    def lookup(self, name: str, countries: Sequence[str] = (),
+               near: Sequence[tuple[float, float, float]] = ()) -> Match | None:
+        """Return the place a name refers to, or None when no place clearly matches.
+
+        `near` (lat, lon, reach in metres) favours the world's places within reach of those points.
+        """
+        key = (name, tuple(countries), tuple(near))
         if key in self._answers:
             return self._answers[key]
         if len(self._answers) >= LOOKUPS_KEPT:
             self._answers.clear()  # a bounded memo: an extraction asks about the same phrases again and again
-        answer = self._answers[key] = self._lookup(name, countries)
+        answer = self._answers[key] = self._lookup(name, countries, near)
         return answer
 
     def forget(self) -> None:
@@ -371,7 +375,7 @@ class Gazetteer:
         fold.cache_clear()
         sound_key.cache_clear()
 
-    def _lookup(self, name: str, countries: Sequence[str]) -> Match | None:
+    def _lookup(self, name: str, countries: Sequence[str], near: Sequence[tuple[float, float, float]]) -> Match | None:
         if not fold(name):
             return None
         hits = self._exact.get(fold(name))
@@ -386,9 +390,12 @@ class Gazetteer:
         if match is not None:
             return match
         if self.world:
-            city = geonames_index().best(name, countries)
-            if city is not None:
-                return Match(city, name, method="geonames")
+            ranked = geonames_index().ranked(name, countries, near)
+            if ranked:
+                total = sum(weight for _, weight in ranked) or 1.0
+                candidates = tuple({"id": p.id, "name": p.name, "lat": p.lat, "lon": p.lon,
+                                    "score": round(w / total, 3)} for p, w in ranked[:3])
+                return Match(ranked[0][0], name, method="geonames", score=candidates[0]["score"], candidates=candidates)
         return None
 
     @staticmethod
@@ -462,6 +469,7 @@ def location_from_match(match: Match, query: str) -> Location:
         "matched": match.matched,
         "method": match.method,
         "score": match.score,
+        "candidates": list(match.candidates),
         "source": match.gazetteer,
         "reference": place.reference,
         "query": query,
@@ -472,16 +480,18 @@ def location_from_match(match: Match, query: str) -> Location:
 class GazetteerGeocoder(Geocoder):
     """A geopy geocoder over the offline gazetteer: no network, same Location type as every geopy service."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None, countries: Sequence[str] = ()) -> None:
+    def __init__(self, gazetteer: Gazetteer | None = None, countries: Sequence[str] = (),
+                 near: Sequence[tuple[float, float, float]] = ()) -> None:
         super().__init__(user_agent="sourced-incident-map offline gazetteer")
         self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.from_data()
         self.countries = tuple(countries)
+        self.near = tuple(near)
 
     def geocode(
         self, query: str, *, exactly_one: bool = True, countries: Sequence[str] | None = None, **_: object
     ) -> Location | list[Location] | None:
         """Resolve a place name offline; None when the gazetteer has no clear answer."""
-        match = self.gazetteer.lookup(str(query), countries if countries is not None else self.countries)
+        match = self.gazetteer.lookup(str(query), countries if countries is not None else self.countries, self.near)
         if match is None:
             return None
         location = location_from_match(match, str(query))

@@ -1,0 +1,101 @@
+"""The world side of the gazetteer (issue 13): countries' other names, divisions, counties, continents,
+demonyms and agency abbreviations, and how a name is resolved in an article's context."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from benchmarks.geoparsing import Toponym, auc_of_errors, distance_km, pairs
+from geo.cli import main
+from geo.extract import find_places
+from geo.gazetteer import Gazetteer
+
+
+@pytest.mark.parametrize(("name", "place_id"), [
+    ("U.S.", "country:US"), ("USA", "country:US"), ("Britain", "country:GB"), ("UK", "country:GB"),
+    ("Texas", "admin1:US.TX"), ("Alberta", "admin1:CA.01"), ("Queensland", "admin1:AU.04"),
+    ("England", "admin1:GB.ENG"), ("Europe", "continent:EU"), ("Metcalfe County", "admin2:US.KY.169"),
+    ("New York", "geonames:5128581"),  # the city of eight million, not the state
+])
+def test_world_names(gazetteer: Gazetteer, name: str, place_id: str) -> None:
+    match = gazetteer.lookup(name)
+    assert match is not None and match.place.id == place_id
+
+
+def test_a_division_point_is_inside_it_roughly(gazetteer: Gazetteer) -> None:
+    # Estimated points (the box of the division's places): Texas's is within its own radius of Austin.
+    texas = gazetteer.lookup("Texas").place
+    assert distance_km(texas.lat, texas.lon, 30.27, -97.74) * 1000 < texas.radius_m
+
+
+def test_abbreviations_need_their_dot(gazetteer: Gazetteer) -> None:
+    text = "Lexington, Ky., and Vancouver, B.C. Miss Jones was ill. Ill health."
+    found = {(m.text, m.place_id) for m in find_places(text, gazetteer)}
+    assert ("Ky.", "admin1:US.KY") in found and ("B.C.", "admin1:CA.02") in found
+    assert not [m for m in find_places(text, gazetteer) if m.text in ("Miss", "Ill")]
+
+
+def test_demonyms_are_associative_and_give_context(gazetteer: Gazetteer) -> None:
+    mentions = find_places("Ukrainian officials met in Odesa.", gazetteer)
+    assert [(m.text, m.role) for m in mentions] == [("Ukrainian", "associative"), ("Odesa", "literal")]
+
+
+def test_a_place_near_the_articles_other_places_wins(gazetteer: Gazetteer) -> None:
+    alone = {m.text: m for m in find_places("A crash in Edmonton.", gazetteer)}
+    assert alone["Edmonton"].place_id == "geonames:5946768"  # Alberta's city of a million
+    near = {m.text: m for m in find_places("A crash in Edmonton, south of Cairns.", gazetteer)}
+    assert near["Edmonton"].place_id == "geonames:2167744"  # the Queensland suburb by Cairns
+    assert [c["id"] for c in near["Edmonton"].candidates][:2] == ["geonames:2167744", "geonames:5946768"]
+    assert 0 < near["Edmonton"].confidence < 1
+
+
+def test_containment_keeps_the_candidates_inside(gazetteer: Gazetteer) -> None:
+    found = {m.text: m for m in find_places("Nelson, British Columbia, and London, Ontario.", gazetteer)}
+    assert found["Nelson"].place_id == "geonames:6086871" and found["London"].place_id == "geonames:6058560"
+
+
+def test_a_town_the_article_uses_as_a_word_or_a_surname_is_not_a_place(gazetteer: Gazetteer) -> None:
+    text = "Police said. The police closed the road, said officer John Murphy; later Murphy left. Paris was calm."
+    found = [m.text for m in find_places(text, gazetteer)]
+    assert "Police" not in found and "Murphy" not in found and "Paris" in found
+
+
+def test_geocode_reads_names_from_stdin_and_prints_candidates() -> None:
+    out = io.StringIO()
+    status = main(["geocode", "--json", "-", "Xyzzy"], out=out, err=io.StringIO(), stdin=io.StringIO("Texas\n\nEdmonton\n"))
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["query"] for line in lines] == ["Texas", "Edmonton", "Xyzzy"] and status == 1
+    assert lines[1]["candidates"][0]["id"] == lines[1]["id"] and lines[1]["confidence"] > 0.5
+    assert lines[2] == {"query": "Xyzzy", "error": "not found"}
+
+
+def test_geocode_near_a_point() -> None:
+    out = io.StringIO()
+    main(["geocode", "--json", "--near=-17.0,145.7", "Edmonton"], out=out, err=io.StringIO())
+    assert json.loads(out.getvalue())["id"] == "geonames:2167744"
+    with pytest.raises(SystemExit):
+        main(["geocode", "--near", "99,1", "Edmonton"], out=io.StringIO(), err=io.StringIO())
+
+
+def test_extract_json_has_role_and_candidates(tmp_path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("Russian forces hit Edmonton, near Cairns.", encoding="utf-8")
+    out = io.StringIO()
+    main(["extract", "--json", str(path)], out=out, err=io.StringIO())
+    places = [json.loads(line) for line in out.getvalue().splitlines() if '"type": "place"' in line]
+    assert [(p["text"], p["role"]) for p in places] == [("Russian", "associative"), ("Edmonton", "literal"),
+                                                         ("Cairns", "literal")]
+    assert places[1]["candidates"] and places[1]["place_id"] == places[1]["candidates"][0]["id"]
+
+
+def test_benchmark_metrics() -> None:
+    gold = [Toponym(0, 5, "Paris"), Toponym(10, 16, "London")]
+    found = [Toponym(0, 5, "Paris"), Toponym(9, 16, " London")]
+    assert len(pairs(gold, found, exact=True)) == 1 and len(pairs(gold, found, exact=False)) == 2
+    assert auc_of_errors([0.0, 0.0]) == 0.0
+    assert auc_of_errors([20_039.0]) == pytest.approx(1.0)
+    assert 0 < auc_of_errors([1.0, 100.0, 1000.0]) < 1
+    assert distance_km(0, 0, 0, 1) == pytest.approx(111.2, abs=0.2)
