@@ -20,6 +20,7 @@ import csv
 import gc
 import json
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -331,6 +332,18 @@ class Gazetteer:
                 stem = district_stem(variant)
                 if place.kind == "district" and stem:
                     self._district_stems.append((stem, place, variant))
+        # Paraphrases: every variant as an order-free bag of its words' sound keys, demonyms read as their country
+        # and generic words left out; a place's variants once more with its parents' names ("Kyiv's Lukyanivka").
+        self._bags: dict[frozenset[str], set[str]] = defaultdict(set)
+        for place in self.places.values():
+            parents = self._parent_words(place)
+            for variant in place.names:
+                bag = word_bag(variant)
+                if len(bag) >= 2:  # one word is a name, not a paraphrase (and "Azerbaijani" alone is no place)
+                    self._bags[bag].add(place.id)
+                for extra in parents:
+                    if bag and not bag <= extra:  # "Kyiv's Lukyanivka": the name and its city's
+                        self._bags[bag | extra].add(place.id)
         self._sound_keys_by_words: dict[int, list[str]] = defaultdict(list)
         for key in self._sound:
             if len(key) >= CURATED_MIN_LENGTH:
@@ -384,7 +397,7 @@ class Gazetteer:
         hits = self._sound.get(sound_key(name))
         if hits:
             return Match(*self._prefer(hits, countries), method="sound")
-        match = self._district_match(name)
+        match = self._paraphrase(name) or self._district_match(name)
         if match is None:
             match = self._fuzzy_curated(name)
         if match is not None:
@@ -403,6 +416,27 @@ class Gazetteer:
         # Several curated places may share a variant; the context country decides, else the first listed.
         context = {c.upper() for c in countries}
         return max(hits, key=lambda hit: hit[0].country in context)
+
+    def _parent_words(self, place: Place) -> list[frozenset[str]]:
+        """Return the word bags of the names of a place's parents (a neighbourhood's city, a site's district)."""
+        bags, seen, parent = [], set(), place.parent
+        while parent and parent in self.places and parent not in seen:
+            seen.add(parent)
+            bags += [word_bag(name) for name in self.places[parent].names if word_bag(name)]
+            parent = self.places[parent].parent
+        city_bags = [b for b in bags if b]
+        return city_bags
+
+    def _paraphrase(self, name: str) -> Match | None:
+        """Return the one curated place a paraphrase names ("Azerbaijani embassy, Kyiv"), or None (also when two do)."""
+        words = _BAG_SPLIT_RE.split(name.strip())
+        if len(words) < 2 or fold(words[-1]) in _FUNCTION_WORDS:
+            return None  # "Lukyanivka district and the" is no paraphrase of anything
+        bag = word_bag(name)
+        ids = self._bags.get(bag) if len(bag) >= 2 else None
+        if not ids or len(ids) > 1:
+            return None  # none, or two places equally named: refuse rather than guess
+        return Match(self.places[next(iter(ids))], name, method="paraphrase", score=0.95)
 
     def _district_match(self, name: str) -> Match | None:
         stem = district_stem(name)
@@ -452,6 +486,39 @@ class Gazetteer:
             return None  # two different places are equally close: refuse rather than guess
         place, variant = self._sound[found[0][0]][0]
         return Match(place, variant, method="fuzzy", score=round(found[0][1] / 100, 3))
+
+
+# Words that say what kind of place, not which: "the SOCAR oil depot in Odesa region" is "SOCAR oil depot Odesa".
+_GENERIC_WORDS = frozenset("""the a an of in at on near by and city town village district raion rayon oblast region
+province neighbourhood neighborhood area republic state""".split())
+_FUNCTION_WORDS = frozenset("the a an of in at on near by and or".split())
+_BAG_SPLIT_RE = re.compile(r"[\s,;:()«»\"“”]+")
+_POSSESSIVE_END_RE = re.compile(r"[’'ʼ]s$")
+
+
+@lru_cache(maxsize=1 << 14)
+def word_bag(name: str) -> frozenset[str]:
+    """Return a name's content words as sound keys, in no order: demonyms become their country, generic words go."""
+    words = set()
+    for raw in _BAG_SPLIT_RE.split(name):
+        word = _POSSESSIVE_END_RE.sub("", raw.strip(".-"))
+        if not word or fold(word) in _GENERIC_WORDS:
+            continue
+        country = _demonym_countries().get(fold(word)) if word[:1].isupper() else None
+        words.add(sound_key(country or word))
+    return frozenset(w for w in words if w)
+
+
+@lru_cache(maxsize=1)
+def _demonym_countries() -> dict[str, str]:
+    """Return each demonym's country name ("azerbaijani" → "Azerbaijan"), from data/country_names.csv."""
+    found = {}
+    for row in _data_rows(DATA_DIR / "country_names.csv"):
+        if row["demonym"]:
+            # The short name ("Russia", not "Russian Federation"): the one a paraphrase uses.
+            names = [row["name"], *(a for a in row["aliases"].split("|") if a)]
+            found.setdefault(fold(row["demonym"]), min(names, key=len) if len(row["name"]) > 20 else row["name"])
+    return found
 
 
 def location_from_match(match: Match, query: str) -> Location:

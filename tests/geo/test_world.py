@@ -99,3 +99,38 @@ def test_benchmark_metrics() -> None:
     assert auc_of_errors([20_039.0]) == pytest.approx(1.0)
     assert 0 < auc_of_errors([1.0, 100.0, 1000.0]) < 1
     assert distance_km(0, 0, 0, 1) == pytest.approx(111.2, abs=0.2)
+
+
+@pytest.mark.parametrize("name", [
+    "Azerbaijani embassy, Kyiv", "the embassy of Azerbaijan in Kyiv", "Embassy of Azerbaijan, Kyiv",
+    "Azerbaijan's embassy in Kyiv", "Azerbaijani embassy",
+])
+def test_paraphrases_of_the_embassy(gazetteer: Gazetteer, name: str) -> None:
+    match = gazetteer.lookup(name)
+    assert match is not None and match.place.id == "az-embassy-kyiv", name
+
+
+@pytest.mark.parametrize(("name", "place_id"), [
+    ("SOCAR oil depot in Odesa region", "socar-depot-odesa"),
+    ("Kyiv's Lukyanivka district", "lukianivka"),
+])
+def test_paraphrases_of_curated_places(gazetteer: Gazetteer, name: str, place_id: str) -> None:
+    match = gazetteer.lookup(name)
+    assert match is not None and match.place.id == place_id
+
+
+@pytest.mark.parametrize("name", ["embassy", "Azerbaijani", "Lukyanivka district and the", "Kyiv and Odesa"])
+def test_what_is_no_paraphrase_is_not_found_as_one(gazetteer: Gazetteer, name: str) -> None:
+    match = gazetteer.lookup(name)
+    assert match is None or match.method != "paraphrase", match
+
+
+def test_two_places_named_alike_are_refused() -> None:
+    from geo.places import Place
+
+    def place(ident: str, name: str) -> Place:
+        return Place(id=ident, name=name, kind="site", lat=50.0, lon=30.0, precision="site", radius_m=100.0,
+                     reference="test", country="UA")
+
+    gazetteer = Gazetteer([place("a", "North Gate of the Plant"), place("b", "the plant's north gate")], world=False)
+    assert gazetteer.lookup("plant north gate") is None  # two curated places fit equally: not found
