@@ -49,6 +49,7 @@ CONTEXT_WEIGHT = 10
 REGION_WEIGHT = 2_000_000  # a first-level division weighs as a city of two million people
 NEAR_WEIGHT = 100  # a city near another place the article names
 LOOKUPS_KEPT = 200_000  # answers a gazetteer remembers (a few tens of MB at most)
+ALIAS_SHARE = 0.1  # a division named by one of its other names
 COUNTY_WEIGHT = 50_000  # a county weighs as a town of 50,000 people (there are 24 Washington Counties)
 
 
@@ -191,7 +192,7 @@ class GeoNamesIndex:
                     self._countries.setdefault(fold(name), place)
             if row["demonym"]:
                 self._demonyms.setdefault(fold(row["demonym"]), place)
-        self._regions: dict[str, list[Place]] = defaultdict(list)
+        self._regions: dict[str, list[tuple[Place, bool]]] = defaultdict(list)  # (place, by its main name)
         self._by_id: dict[str, Place] = {place.id: place for place in outlines.values()}
         self._abbreviations: dict[str, Place] = {}
         for place in [*continent_places(), *load_admin1_places(), *load_county_places()]:
@@ -200,7 +201,7 @@ class GeoNamesIndex:
                 if name.endswith("."):  # "Ky.", "B.C.": only with their dot, as written (bare "Ill" is a word)
                     self._abbreviations[name] = place
                 elif len(fold(name)) >= 3:
-                    self._regions[fold(name)].append(place)
+                    self._regions[fold(name)].append((place, name == place.name))
         cities = cache.get_cities()
         self._cities = {f"geonames:{city['geonameid']}": city for city in cities.values()}
         self._by_name: dict[str, list[dict]] = defaultdict(list)
@@ -269,8 +270,10 @@ class GeoNamesIndex:
         def nearby(lat: float, lon: float) -> int:
             return NEAR_WEIGHT if any(_km(lat, lon, a, b) * 1000 <= reach for a, b, reach in near) else 1
 
-        regions = [(place, float(size(place) * weight(place.country) * nearby(place.lat, place.lon)))
-                   for place in self._regions.get(fold(name), ())]
+        # A division's other name weighs a tenth: "Одеса" is the city, though Odesa Oblast is called so too.
+        regions = [(place, float(size(place) * weight(place.country) * nearby(place.lat, place.lon)
+                                 * (1 if main else ALIAS_SHARE)))
+                   for place, main in self._regions.get(fold(name), ())]
         found = self.candidates(name)
         if within and found:
             inside = [c for c in found if within in (c["countrycode"], f"{c['countrycode']}.{c['admin1code']}")]
