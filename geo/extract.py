@@ -157,7 +157,9 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
             match = _abbreviation(text, span, end, gazetteer) or _lookup_span(
                 span, j - i + 1, gazetteer, countries, dateline=_is_dateline(text, start, end))
             if match is not None and match.gazetteer == "geonames" and (
-                    not _stands_alone(text, words, i, j) or _a_word_or_a_person(span, match, lowercase, people)):
+                    not _stands_alone(text, words, i, j, modifier=_well_known(match))
+                    or _a_word_or_a_person(span, match, lowercase, people)
+                    or _a_given_name(text, words, j, span, match, lowercase)):
                 match = None
             if match is not None:
                 found = (j, start, end, span, match)
@@ -267,6 +269,39 @@ _TITLES_BEFORE_PLACES = frozenset("""north south east west new upper lower lake 
 great little old greater central northern southern eastern western""".split())
 
 
+# Given names in the languages this tool's news comes in, from Faker's person providers (a maintained list).
+_NAME_LOCALES = ("en_US", "en_GB", "ru_RU", "uk_UA", "de_DE", "fr_FR", "es_ES", "it_IT", "pl_PL", "tr_TR")
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Return common given names ("Paul", "Vladimir", "Amber"), from Faker's person providers."""
+    import importlib
+
+    found: set[str] = set()
+    for locale in _NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            found |= set(getattr(provider, attribute, ()))  # a list, or a dict of name → weight
+    return frozenset(found)
+
+
+def _a_given_name(text: str, words: list[tuple[int, int]], j: int, span: str, match: Match,
+                  lowercase: set[str]) -> bool:
+    """Return True for a one-word city or division that is a given name here: before a surname ("Vladimir Putin",
+    "Paul said" for a small town). A country (Jordan, Georgia) is never read so."""
+    if " " in span or match.place.kind not in ("city", "region") or span not in first_names():
+        return False
+    if j + 1 < len(words):
+        after = text[words[j][1]:words[j + 1][0]]
+        following = text[words[j + 1][0]:words[j + 1][1]]
+        # The next word capitalised and never written in lower case: a surname ("Austin Police" stays a place).
+        if after == " " and _is_capitalised(following) and following.lower() not in lowercase \
+                and following.lower() not in FUNCTION_WORDS:
+            return True
+    return match.place.radius_m <= SMALL_TOWN_RADIUS_M
+
+
 def _a_word_or_a_person(span: str, match: Match, lowercase: set[str], people: frozenset[str]) -> bool:
     """Return True for a one-word GeoNames city that the article also uses as an ordinary word or a surname."""
     if " " in span or match.place.kind != "city":
@@ -304,15 +339,22 @@ def _is_dateline(text: str, start: int, end: int) -> bool:
     return not text[line_start:start].strip() and bool(_DATELINE_AFTER_RE.match(text[end:end + 40]))
 
 
-def _stands_alone(text: str, words: list[tuple[int, int]], i: int, j: int) -> bool:
+def _well_known(match: Match) -> bool:
+    """Return True for a country, a first-level division or a city of 50,000 people or more."""
+    return match.place.kind in ("country", "region", "continent") or match.place.radius_m > SMALL_TOWN_RADIUS_M
+
+
+def _stands_alone(text: str, words: list[tuple[int, int]], i: int, j: int, *, modifier: bool = False) -> bool:
     """Return True unless the span is glued to a neighbouring capitalised word.
 
     "Volodymyr Zelenskyy", "Vladimir Putin" and "European Union" are names of
     people and bodies; a GeoNames town called Volodymyr or Union inside them is
     not what the text means. Only plain spaces glue words; punctuation separates.
+    With `modifier` (a well-known place), a capitalised word after it is allowed: "Toronto Police", "Kentucky
+    officials" in a headline; one before it still glues ("Paul Kentucky" is a person).
     """
     for k, gap in ((i - 1, (words[i - 1][1], words[i][0]) if i > 0 else None),
-                   (j + 1, (words[j][1], words[j + 1][0]) if j + 1 < len(words) else None)):
+                   (j + 1, (words[j][1], words[j + 1][0]) if j + 1 < len(words) and not modifier else None)):
         if gap is None:
             continue
         between = text[gap[0]:gap[1]]

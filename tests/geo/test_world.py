@@ -134,3 +134,18 @@ def test_two_places_named_alike_are_refused() -> None:
 
     gazetteer = Gazetteer([place("a", "North Gate of the Plant"), place("b", "the plant's north gate")], world=False)
     assert gazetteer.lookup("plant north gate") is None  # two curated places fit equally: not found
+
+
+def test_a_well_known_place_may_modify_the_next_word(gazetteer: Gazetteer) -> None:
+    found = [(m.text, m.place_id) for m in find_places("Toronto Police said Kentucky Derby fans were safe.", gazetteer)]
+    assert ("Toronto", "geonames:6167865") in found and ("Kentucky", "admin1:US.KY") in found
+    # A person's name still glues: the place word follows a capitalised first name.
+    assert not [m for m in find_places("President Volodymyr Zelenskyy spoke.", gazetteer) if m.gazetteer == "geonames"]
+
+
+def test_a_given_name_before_a_surname_is_a_person(gazetteer: Gazetteer) -> None:
+    text = "Vladimir Putin met Paul in Vladimir. Austin Police said the police were in Jordan."
+    found = [(m.start, m.text) for m in find_places(text, gazetteer)]
+    assert (text.index("Vladimir."), "Vladimir") in found and (0, "Vladimir") not in found  # the city; not Putin's name
+    assert ("Austin" in [t for _, t in found]) and (text.rindex("Jordan"), "Jordan") in found
+    assert not [s for s, t in found if t == "Paul"]
