@@ -340,7 +340,9 @@ class Gazetteer:
         self._bags: dict[frozenset[str], set[str]] = defaultdict(set)
         for place in self.places.values():
             parents = self._parent_words(place)
-            for variant in place.names:
+            # Its street address too ("24 Hlybochytska St, Kyiv" is also "Hlybochytska 24"), as a paraphrase only.
+            street = [place.address, place.address.split(",")[0]] if place.address else []  # with and without its city
+            for variant in (*place.names, *street):
                 bag = word_bag(variant)
                 if len(bag) >= 2:  # one word is a name, not a paraphrase (and "Azerbaijani" alone is no place)
                     self._bags[bag].add(place.id)
@@ -493,7 +495,7 @@ class Gazetteer:
 
 # Words that say what kind of place, not which: "the SOCAR oil depot in Odesa region" is "SOCAR oil depot Odesa".
 _GENERIC_WORDS = frozenset("""the a an of in at on near by and city town village district raion rayon oblast region
-province neighbourhood neighborhood area republic state""".split())
+province neighbourhood neighborhood area republic state st street str vul vulytsia ulitsa ul avenue ave prospekt""".split())
 _FUNCTION_WORDS = frozenset("the a an of in at on near by and or".split())
 _BAG_SPLIT_RE = re.compile(r"[\s,;:()«»\"“”]+")
 _POSSESSIVE_END_RE = re.compile(r"[’'ʼ]s$")

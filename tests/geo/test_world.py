@@ -149,3 +149,14 @@ def test_a_given_name_before_a_surname_is_a_person(gazetteer: Gazetteer) -> None
     assert (text.index("Vladimir."), "Vladimir") in found and (0, "Vladimir") not in found  # the city; not Putin's name
     assert ("Austin" in [t for _, t in found]) and (text.rindex("Jordan"), "Jordan") in found
     assert not [s for s, t in found if t == "Paul"]
+
+
+@pytest.mark.parametrize("text", ["The embassy at Hlybochytska 24 was hit.", "at Hlybochytska St. 24 in Kyiv"])
+def test_a_street_address_in_text_names_the_curated_site_there(gazetteer: Gazetteer, text: str) -> None:
+    assert "az-embassy-kyiv" in {m.place_id for m in find_places(text, gazetteer)}
+
+
+@pytest.mark.parametrize("name", ["Hlybochytska 24", "24 Hlybochytska Street", "Hlybochytska Street 24, Kyiv"])
+def test_a_street_address_is_geocoded_to_the_curated_site_there(gazetteer: Gazetteer, name: str) -> None:
+    match = gazetteer.lookup(name)
+    assert match is not None and match.place.id == "az-embassy-kyiv" and match.method == "paraphrase"
