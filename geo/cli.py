@@ -282,7 +282,9 @@ def _read_dataset(path: Path, args: argparse.Namespace, err: TextIO) -> ImportRe
                               limits=args.limits, options=args.options)
     except DataError as exc:
         if getattr(args, "json", False):
-            print(json.dumps({"file": str(path), "format": args.input_format, "rows": None, "loaded": 0, "rejected": None,
+            # Refused whole: every row it has is unused, so loaded + rejected = rows still holds when they are known.
+            print(json.dumps({"file": str(path), "format": exc.format or args.input_format, "rows": exc.rows,
+                              "loaded": 0, "rejected": exc.rows,
                               "mapping": None, "date_format": args.date_format,
                               "problems": [p.to_dict() for p in exc.problems]}, ensure_ascii=False), file=args.out)
         for problem in exc.problems:

@@ -41,8 +41,10 @@ class Problem:
 class DataError(Exception):
     """Raised when a data file cannot be used at all; carries its problems."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], format: str | None = None, rows: int | None = None) -> None:
         self.problems = problems
+        self.format = format  # the file's format, when it was told before the file was refused
+        self.rows = rows  # its rows, when they were read before it was refused
         super().__init__("\n".join(str(p) for p in problems))
 
 

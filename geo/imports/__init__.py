@@ -173,19 +173,21 @@ def read_incidents(
         def row_of(i: int) -> str:
             return table.where[i]
 
+        known = {"format": kind, "rows": len(table.where)}  # what a refusal can still report
         if options.mapping and kind not in MAPPED_FORMATS:
             where = f" (from {options.mapping_file})" if options.mapping_file else ""
             raise DataError([Problem(file, None, None, f"a column mapping{where} was given, but {LABELS[kind]} is read by its "
                                      "own schema; to map its columns yourself, read it with --input-format csv "
-                                     "(or json)", "error", "mapping_not_used")])
+                                     "(or json)", "error", "mapping_not_used")], **known)
         try:
             draft = DRAFTS[kind](table, kind, options, flag, limits, row_of)
         except DateOrderError as exc:
             lines = [table.lines[i] for i in exc.rows]
-            raise DataError([Problem(file, lines[0] if lines else None, None, str(exc), "error", "ambiguous_dates")]) from None
+            raise DataError([Problem(file, lines[0] if lines else None, None, str(exc), "error", "ambiguous_dates")],
+                            **known) from None
         except MappingError as exc:
             raise DataError([Problem(file, 1 if kind not in _JSON_KINDS else None, None, str(exc), "error",
-                                     "missing_column")]) from None
+                                     "missing_column")], **known) from None
         sparse = _sparse_cells(table, kind, flag)
         if options.mapping_file:
             table.notices.insert(0, Problem(file, None, None, f"column mapping read from {options.mapping_file}",

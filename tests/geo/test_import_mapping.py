@@ -127,6 +127,8 @@ def test_validate_json_reports_a_refused_file_too(tmp_path: Path, capsys: pytest
     assert main(["validate", str(path), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["problems"][0]["code"] == "ambiguous_dates"
+    # What was known before the refusal is reported: the format and the rows, none of them loaded.
+    assert (report["format"], report["rows"], report["loaded"], report["rejected"]) == ("csv", 2, 0, 2)
     assert main(["validate", str(path), "--json", "--date-format", "%m/%d/%Y"]) == 0
     assert json.loads(capsys.readouterr().out)["loaded"] == 2
 
