@@ -436,6 +436,14 @@ def ucdp_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limi
     cols = Columns(values)
     raw_date = cols.text("date_start")
     days, end_problems = days_of(raw_date, cols.text("date_end"), options, limits, row_of, "date_start", "date_end")
+    # date_prec 4 (known to the month) or 5 (to the year) over a whole calendar month or year reads as that month
+    # or year ("June 2022"), not as thirty days; other spans stay the range the file gives.
+    code = cols.text("date_prec")
+    start, end = days.start, days.end
+    whole_month = (start.dt.day == 1) & (end == start + pd.offsets.MonthEnd(0))
+    whole_year = (start.dt.day_of_year == 1) & (end == start + pd.offsets.YearEnd(0))
+    days.precision = days.precision.where(~((code == "4") & whole_month).to_numpy(), "month")
+    days.precision = days.precision.where(~((code == "5") & whole_year).to_numpy(), "year")
     precision, radius = _precision(cols.text("where_prec"), UCDP_WHERE_PRECISION, "where_prec", flag)
     violence = cols.text("type_of_violence")
     kinds = violence.map(lambda c: UCDP_VIOLENCE.get(c, c) if c else None)

@@ -48,7 +48,7 @@ EXPECTED = {
         "civilian_targeting": {"UKR91001": "Civilian targeting", "UKR91002": ""},
         "inter1": {"UKR91001": "State forces"}, "interaction": {"UKR91001": "State forces-Civilians"},
         "tags": {"UKR91002": "crowd size=no report", "UKR91001": ""}, "event_date": {"UKR91002": "2024-03-15"}}),
-    "ucdp_ged.csv": ("ucdp-ged", 3, {
+    "ucdp_ged.csv": ("ucdp-ged", 4, {
         "700001": {"date_start": "2022-03-01", "date_end": "2022-03-01", "type": "state-based conflict",
                    "precision": "site", "radius_m": 1_000.0, "place_names": ["Kharkiv town", "Kharkiv raion",
                                                                               "Kharkiv oblast", "Ukraine"],
@@ -58,6 +58,9 @@ EXPECTED = {
         "700002": {"date_start": "2022-04-04", "date_end": "2022-04-10", "date_precision": "range",
                    "precision": "district", "radius_m": 50_000.0},
         "700003": {"type": "one-sided violence", "radius_m": 25_000.0},
+        # date_prec 4 over a whole calendar month: that month, not thirty days.
+        "700004": {"date_start": "2022-06-01", "date_end": "2022-06-30", "date_precision": "month",
+                   "date_label": "June 2022"},
     }, {"where_prec": {"700002": "3"}, "date_prec": {"700002": "4"}, "best": {"700001": "7"},
         "deaths_civilians": {"700001": "5"}, "dyad_name": {"700003": "Government of Russia (Soviet Union) - Civilians"},
         "date_start_2": {"700002": "2022-04-04"}, "gwnob": {"700003": ""}}),
