@@ -86,9 +86,21 @@ def _poll(probe: Callable[[], Any], ok: Callable[[Any], bool], timeout: float = 
 
 
 def _map_frame(page):
-    """Return the map iframe's Frame (waiting for Leaflet and its map object)."""
-    frame = page.wait_for_selector(MAP_FRAME, timeout=TIMEOUT_S * 1000).content_frame()
-    frame.wait_for_function("() => window.L && window.map instanceof L.Map", timeout=TIMEOUT_S * 1000)
+    """Return the map iframe's Frame (waiting for Leaflet and its map object).
+
+    Polled, not waited on once: after a rerun that swaps the dataset (a mapping step's submit, an upload) the
+    iframe found first can be the old one, detached a moment later, whose frame is gone.
+    """
+    def ready():
+        handle = page.query_selector(MAP_FRAME)
+        frame = handle.content_frame() if handle is not None else None
+        if frame is not None and frame.evaluate("() => !!(window.L && window.map instanceof L.Map)"):
+            return frame
+        return None
+
+    page.wait_for_selector(MAP_FRAME, timeout=TIMEOUT_S * 1000)
+    frame = _poll(ready, lambda f: f is not None)
+    assert frame is not None, "the map's frame never came up with Leaflet and its map"
     return frame
 
 
