@@ -138,10 +138,13 @@ def caption(items: ViewItems, shown: int, total: int, window: tuple[pd.Period, p
 
 def _outline_chip(text: str, stroke: str, dash: str, opacity: float) -> str:
     """Return a legend chip: a marker drawn with one sourcing outline, and what it means."""
-    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    # A CSS circle, not an <svg>: st.html sanitises its markup and drops svg elements, which left the three
+    # chips empty in the browser (their text alone). The outline's dashes as a border: "3 2" dashed, "1 3" dotted.
+    border = {"": "solid", "3 2": "dashed", "1 3": "dotted"}.get(dash, "dashed")
     return (f'<span style="display:inline-flex;align-items:center;margin-right:12px">'
-            f'<svg width="18" height="18" style="margin-right:4px"><circle cx="9" cy="9" r="6" fill="#7f8c8d" '
-            f'fill-opacity="{opacity}" stroke="{stroke}" stroke-width="2"{dashes}/></svg>{html.escape(text)}</span>')
+            f'<span class="sim-outline-chip" style="display:inline-block;box-sizing:border-box;width:14px;'
+            f'height:14px;border-radius:7px;margin-right:4px;background:rgba(127,140,141,{opacity});'
+            f'border:2px {border} {stroke}"></span>{html.escape(text)}</span>')
 
 
 def legend(data: Dataset) -> None:

@@ -8,6 +8,7 @@ links several to a cell or placeholders, a graphic flag, a point coded in Buenos
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -20,10 +21,17 @@ import geo
 from dashboard.data import dataset as datasets
 from dashboard.data.filters import Filters, filter_mask
 from dashboard.incidents import fact_markdown
-from dashboard.map.viewport import framing
+from dashboard.map.layer import point_features
+from dashboard.map.viewport import framing, framing_of_rows
 from dashboard.markdown import escape_markdown
-from dashboard.record import incident_record, link_parts, safe_url, support
-from dashboard.session import FILTER_FLAGGED, column_filter_key, reveal_key
+from dashboard.record import incident_record, link_parts, outlet_label, safe_url, support
+from dashboard.session import (
+    FILTER_CORROBORATION,
+    FILTER_FLAGGED,
+    FILTER_SOURCES,
+    column_filter_key,
+    reveal_key,
+)
 from dashboard.state import join_values, parse_view, split_values, view_params
 
 from .test_app import incident_table, run_on
@@ -207,3 +215,200 @@ def test_a_columns_own_copy_of_a_field_is_labelled_and_left_out_of_the_popup(mon
     brief = incident_record(row, titles={}, readable=frozenset(), extra_columns=monitor.extra_columns, brief=True,
                             skip=monitor.mapped_columns)
     assert not [f for f in brief["facts"] if f["label"].startswith(("Graphic", "Link"))]
+
+
+# The values below are read off tests/fixtures/monitor_plain.csv by hand (its `link` column), not from the code.
+NO_SOURCE = {"PL003", "PL004", "PL005", "PL010", "PL011", "PL012", "PL017", "PL018", "PL019"}  # HIDDEN, n/a, empty
+CORROBORATED = {"PL001", "PL008", "PL015", "PL022"}  # kyivindependent.com, t.me/ukrainenow and x.com/osint_one
+OUTLETS = {"kyivindependent.com": 8, "t.me/ukrainenow": 7, "x.com/osint_one": 4, "pravda.com.ua": 3}
+
+
+def test_every_incident_is_no_source_single_or_corroborated_as_its_links_say(monitor: datasets.Dataset) -> None:
+    everyone = set(monitor.frame["id"])
+    assert ids(monitor, Filters(corroboration="no source")) == NO_SOURCE
+    assert ids(monitor, Filters(corroboration="corroborated")) == CORROBORATED
+    assert ids(monitor, Filters(corroboration="single source")) == everyone - NO_SOURCE - CORROBORATED
+    # PL006: "t.me/ukrainenow/102, t.me/s/ukrainenow/103" are two posts of one channel, its web preview included.
+    assert row(monitor, "PL006")["corroboration"] == 1
+    # The badge and the marker's outline say the same, in the side panel and in the popup's record.
+    for ident, wording, tone in (("PL010", "no source", "none"), ("PL006", "single source", "single"),
+                                 ("PL022", "3 sources", "corroborated")):
+        record = incident_record(row(monitor, ident).to_dict() | {"id": ident}, titles={}, readable=frozenset(),
+                                 extra_columns=monitor.extra_columns)
+        assert {"text": wording, "tone": tone} in record["badges"] and record["support"] == tone, ident
+        assert record["corroborated"] is (tone == "corroborated")
+    payload = point_features(monitor, np.array([monitor.positions["PL011"], monitor.positions["PL002"]]))
+    assert [f["properties"]["support"] for f in payload["features"]] == ["none", "single"]
+
+
+def test_reported_by_lists_each_outlet_with_the_incidents_citing_it(monitor: datasets.Dataset) -> None:
+    assert monitor.outlets == list(OUTLETS)  # the most cited first
+    assert {name: len(rows) for name, rows in monitor.outlet_rows.items()} == OUTLETS
+    assert outlet_label("kyivindependent.com", 8, {}) == "kyivindependent.com (8)"
+    assert outlet_label("t.me/" + "x" * 100, 12_345, {}) == "t.me/" + "x" * 75 + " (12,345)"  # cut, counted
+    titles = {"003_553f20544c4195fd": "An article bundled with the page"}
+    assert outlet_label("003_553f20544c4195fd", 1, titles) == "003 — An article bundled with the page"
+    assert ids(monitor, Filters(sources=("pravda.com.ua",))) == {"PL007", "PL014", "PL021"}
+    # Two outlets: the incidents citing either (PL001, PL008, PL015, PL022 cite x.com/osint_one too).
+    assert ids(monitor, Filters(sources=("pravda.com.ua", "x.com/osint_one"))) == {"PL007", "PL014", "PL021"} | CORROBORATED
+    assert ids(monitor, Filters(sources=("nowhere.example",))) == set()
+    months = list(pd.period_range("2023-01", "2023-09", freq="M"))
+    view = parse_view({"sources": "pravda.com.ua,nowhere.example"}, months, set(), set(), set(),
+                      outlets=set(monitor.outlets))
+    assert view.filters.sources == ("pravda.com.ua",)
+
+
+def test_the_page_filters_by_outlet_and_by_no_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_on(monkeypatch, MONITOR)
+    assert not at.exception
+    reported_by = at.multiselect(key=FILTER_SOURCES)
+    assert reported_by.options[:4] == [f"{name} ({count})" for name, count in OUTLETS.items()]
+    reported_by.set_value(["pravda.com.ua"]).run()
+    assert set(incident_table(at)["id"]) == {"PL007", "PL014", "PL021"}
+    assert at.query_params["sources"] == "pravda.com.ua"
+    at.multiselect(key=FILTER_SOURCES).set_value([]).run()
+    at.radio(key=FILTER_CORROBORATION).set_value("no source").run()
+    listed = incident_table(at)
+    assert set(listed["id"]) == NO_SOURCE and (listed["sources"] == 0).all()
+
+
+def test_data_checks_list_rejected_rows_apart_from_flagged_ones(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
+    bad = tmp_path / "monitor_bad.csv"
+    bad.write_text(MONITOR.read_text(encoding="utf-8")
+                   + "PL-NODATE,,Strike with no date,x,shelling,50.45,30.52,low,urban,R-2000,n,https://a.org/1,,,\n"
+                   + "PL-NOWHERE,2023-05-06,Strike off the globe,x,shelling,123.0,30.52,low,urban,R-2001,n,,,,\n",
+                   encoding="utf-8")
+    at = run_on(monkeypatch, bad)
+    assert not at.exception
+    checks = [e for e in at.expander if e.label.startswith("Data checks")]
+    assert checks[0].label.startswith("Data checks: 23 of 25 rows loaded, 2 rejected, 1 flagged")
+    page = [_shown(m.value) for m in at.markdown]
+    assert "**Rejected rows (errors): 2**" in page and "**Flagged rows and notices (warnings): 2**" in page
+    texts = [t.value for t in at.text]
+    # Each listed under its own heading, with its line and its id: errors first, then warnings.
+    error_at = next(i for i, t in enumerate(texts) if "line 25" in t and "PL-NODATE" in t and "no date" in t)
+    other_error = next(i for i, t in enumerate(texts) if "line 26" in t and "PL-NOWHERE" in t)
+    warning_at = next(i for i, t in enumerate(texts) if "line 24" in t and "PL-FAR" in t)
+    assert max(error_at, other_error) < warning_at
+    assert not {"PL-NODATE", "PL-NOWHERE"} & set(incident_table(at)["id"])
+
+
+def test_a_column_is_a_filter_with_two_to_fifty_short_repeated_values() -> None:
+    assert datasets.category_codes(pd.Series([f"unit {i}" for i in range(50)] * 2)) is not None
+    assert datasets.category_codes(pd.Series([f"unit {i}" for i in range(51)] * 2)) is None  # too many to pick from
+    assert datasets.category_codes(pd.Series(["same"] * 6)) is None  # one value filters nothing
+    assert datasets.category_codes(pd.Series(["a", "b", "c", "d", "e", "a"])) is None  # mostly distinct: an id
+    assert datasets.category_codes(pd.Series(["x" * 80, "y" * 80] * 3)) is not None  # 80 characters: short enough
+    assert datasets.category_codes(pd.Series(["x" * 81, "y" * 81] * 3)) is None
+    codes, values = datasets.category_codes(pd.Series([3, 1, 2, 3, 1, 2]))  # whole numbers: levels, a category
+    assert values == ["1", "2", "3"] and codes.tolist() == [2, 0, 1, 2, 0, 1]
+
+
+def test_a_mapped_column_is_never_a_column_filter(monitor: datasets.Dataset) -> None:
+    # `category` (read into the type: three values, repeated) and `date` are the schema's, not free columns.
+    assert "category" not in monitor.column_values and "date" not in monitor.column_values
+    assert set(monitor.column_values) == {"violence level", "area type"}
+
+
+def test_a_link_keeps_the_known_values_of_a_column_and_says_what_it_left_out() -> None:
+    months = list(pd.period_range("2023-01", "2023-12", freq="M"))
+    columns = {"area type": {"urban", "rural"}, "violence level": {"low", "100%, confirmed"}}
+    view = parse_view({"c.area type": "urban,suburban"}, months, set(), set(), set(), columns=columns)
+    assert view.filters.columns == (("area type", ("urban",)),)
+    assert any("column or a value that is not in this dataset" in n for n in view.notices)
+    clean = parse_view({"c.area type": "rural,urban"}, months, set(), set(), set(), columns=columns)
+    assert clean.filters.columns == (("area type", ("rural", "urban")),) and not clean.notices
+    assert parse_view({"c.area type": ""}, months, set(), set(), set(), columns=columns).filters.columns == ()
+    # A value holding a comma and a percent sign, as the page writes it into the link and reads it back.
+    written = view_params(parse_view({"c.violence level": join_values(("100%, confirmed", "low"))}, months, set(),
+                                     set(), set(), columns=columns))
+    assert written == {"c.violence level": "100%25%2C confirmed,low"}
+    again = parse_view(written, months, set(), set(), set(), columns=columns)
+    assert again.filters.columns == (("violence level", ("100%, confirmed", "low")),) and not again.notices
+    assert split_values("a%252Cb") == ["a%2Cb"]  # a literal "%2C" in a value is no comma
+
+
+def test_the_search_finds_numbers_lists_mappings_and_placeholders(monitor: datasets.Dataset, tmp_path: Path) -> None:
+    # A placeholder is no source, but it is what the file says: the search still finds it.
+    assert ids(monitor, Filters(text="hidden")) == {"PL003", "PL010", "PL017"}
+    assert ids(monitor, Filters(text="archive.example.org/item/9")) == {"PL010"}
+    assert ids(monitor, Filters(text="urban")) == set(pd.read_csv(MONITOR).query("`area type` == 'urban'")["entry"])
+    points = tmp_path / "units.geojson"
+    points.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [30.5, 50.4]},
+         "properties": {"id": "J1", "date": "2023-01-01", "title": "one", "type": "shelling",
+                        "units": ["brigade 93", "brigade 47"], "camera": {"model": "Canon"}, "count": 1203}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [30.6, 50.5]},
+         "properties": {"id": "J2", "date": "2023-01-02", "title": "two", "type": "shelling",
+                        "units": ["brigade 12"], "count": 42, "share": 2.5}},
+    ]}), encoding="utf-8")
+    data = datasets.from_import(geo.read_incidents(points, points.name))
+    assert ids(data, Filters(text="brigade 47")) == {"J1"}  # an item of a list
+    assert ids(data, Filters(text="canon")) == {"J1"}  # a value of a mapping, folded
+    assert ids(data, Filters(text="1203")) == {"J1"} and ids(data, Filters(text="42")) == {"J2"}  # numbers
+    assert ids(data, Filters(text="2.5")) == {"J2"}
+    assert ids(data, Filters(text="brigade")) == {"J1", "J2"}
+
+
+def test_links_are_http_only_and_carry_no_markup() -> None:
+    for bad in ("javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<script>x</script>", "ftp://a.org/x",
+                "https:///no-host", "//a.org/x", "www.a.org/x", "vbscript:msgbox(1)"):
+        assert safe_url(bad) is None, bad
+        assert link_parts(bad) is None, bad
+    assert safe_url("https://a.org/é") == "https://a.org/%C3%A9"
+    assert safe_url("https://a.org/a\\b{c}|d^e`f") == "https://a.org/a%5Cb%7Bc%7D%7Cd%5Ee%60f"
+    assert safe_url("  https://a.org/x?q=1&r=2#top  ") == "https://a.org/x?q=1&r=2#top"  # a query kept as it is
+    parts = link_parts("(see https://a.org/x) then javascript:alert(1)")
+    assert parts == [{"text": "(see "}, {"text": "https://a.org/x", "url": "https://a.org/x"},
+                     {"text": ") then javascript:alert(1)"}]
+    line = fact_markdown({"label": "Archive", "value": "x", "parts": parts})
+    assert "(<https://a.org/x>)" in line and "(<javascript" not in line and "](javascript" not in line
+    # A quote or an angle bracket ends the link: what follows is text, escaped, never part of the target.
+    quoted = link_parts('https://a.org/"><b>x</b>')
+    assert quoted == [{"text": "https://a.org/", "url": "https://a.org/"}, {"text": '"><b>x</b>'}]
+    line = fact_markdown({"label": "L", "value": "x", "parts": quoted})
+    assert line.count("](") == 1 and "(<https://a.org/>)" in line and "<b>" not in line
+
+
+def test_a_graphic_incident_with_sources_hides_them_and_its_links_until_asked(monitor: datasets.Dataset) -> None:
+    # PL001 has three sources, a geolocation link and free columns; the same row marked graphic.
+    graphic = row(monitor, "PL001").to_dict() | {"id": "PL001", "graphic": True}
+    for brief in (False, True):  # the side panel's record and the popup's
+        record = incident_record(graphic, titles={}, readable=frozenset(), extra_columns=monitor.extra_columns,
+                                 brief=brief, skip=monitor.mapped_columns)
+        shown = record["facts"]
+        assert record["sources"] == [] and not [f for f in shown if "parts" in f or f["label"] == "Description"]
+        assert not [f for f in shown if "http" in f["value"]], brief
+        assert [s["url"] for s in record["reveal"]["sources"]] == [
+            "https://www.kyivindependent.com/news-1", "https://t.me/ukrainenow/101", "https://x.com/osint_one/status/1"]
+        hidden = {f["label"] for f in record["reveal"]["facts"]}
+        assert {"Description", "Geolocation"} <= hidden
+        assert "Violence level" in {f["label"] for f in shown}  # what is no media stays in view
+        assert {"text": "graphic", "tone": "graphic"} in record["badges"]
+
+
+def test_the_side_panel_hides_a_graphic_incidents_sources_until_asked(monkeypatch: pytest.MonkeyPatch,
+                                                                      tmp_path: Path) -> None:
+    # PL004 (graphic) given a source of its own: its button to the source waits behind the toggle too.
+    sourced = tmp_path / "monitor_sourced.csv"
+    text = MONITOR.read_text(encoding="utf-8")
+    assert text.count(",n/a,https://maps.example.org/geo/dnipro-3,") == 1
+    sourced.write_text(text.replace(",n/a,https://maps.example.org/geo/dnipro-3,",
+                                    ",https://t.me/ukrainenow/104,https://maps.example.org/geo/dnipro-3,"),
+                       encoding="utf-8")
+    at = run_on(monkeypatch, sourced, incident="PL004")
+    assert not at.exception
+    assert not [b for b in at.link_button if "t.me" in b.proto.url]
+    assert not any("maps.example.org" in m.value for m in at.markdown)
+    assert any("graphic" in m.value for m in at.markdown)  # the badge says why something is hidden
+    at.toggle(key=reveal_key("PL004")).set_value(True).run()
+    assert [b.proto.url for b in at.link_button if "t.me" in b.proto.url] == ["https://t.me/ukrainenow/104"]
+    at.toggle(key=reveal_key("PL004")).set_value(False).run()
+    assert not [b for b in at.link_button if "t.me" in b.proto.url]
+
+
+def test_a_plain_csv_incident_is_framed_close_up(monitor: datasets.Dataset) -> None:
+    # No radius column in the file: the row's radius is unknown, and one incident is shown as a point.
+    rows = np.array([monitor.positions["PL003"]])
+    assert framing_of_rows(monitor, rows) == ((46.5, 30.74), 16)
