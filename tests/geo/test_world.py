@@ -57,6 +57,37 @@ def test_containment_keeps_the_candidates_inside(gazetteer: Gazetteer) -> None:
     assert found["Nelson"].place_id == "geonames:6086871" and found["London"].place_id == "geonames:6058560"
 
 
+def test_a_first_guess_does_not_vote_for_its_own_country(gazetteer: Gazetteer) -> None:
+    # "London" alone is the English city; here the article's only sure place is St. Thomas, Ontario, nearby.
+    text = "London police said the man, of St. Thomas, was arrested. London is growing."
+    found = [m for m in find_places(text, gazetteer) if m.text == "London"]
+    assert [m.place_id for m in found] == ["geonames:6058560", "geonames:6058560"]  # London, Ontario
+    assert find_places("London police said the man was arrested.", gazetteer)[0].place_id == "geonames:2643743"
+
+
+def test_a_name_spelt_out_once_keeps_that_reading(gazetteer: Gazetteer) -> None:
+    found = find_places("Edmonton, Ky. — The Edmonton mayor spoke. Later Edmonton voted.", gazetteer)
+    towns = {m.place_id for m in found if m.text == "Edmonton"}
+    assert len(towns) == 1 and gazetteer.fallback.division_of(towns.pop()) == "US.KY"
+
+
+def test_a_country_named_like_a_division_of_the_articles_country(gazetteer: Gazetteer) -> None:
+    us = find_places("ATLANTA — Storms hit Atlanta. Georgia officials said Atlanta was spared.", gazetteer)
+    assert {m.place_id for m in us if m.text == "Georgia"} == {"admin1:US.GA"}
+    abroad = find_places("TBILISI — Georgia and Russia met in Tbilisi.", gazetteer)
+    assert {m.place_id for m in abroad if m.text == "Georgia"} == {"country:GE"}
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("American officials", "country:US"),  # not the Northern Mariana Islands, which countryinfo calls American too
+    ("Dominican officials", "country:DO"),
+    ("Sri Lankan officials", "country:LK"),  # two words; "Sri" alone is no place here
+])
+def test_a_demonym_names_one_country(gazetteer: Gazetteer, text: str, country: str) -> None:
+    found = find_places(text, gazetteer)
+    assert [(m.text, m.place_id, m.role) for m in found] == [(text.rsplit(" ", 1)[0], country, "associative")]
+
+
 def test_a_town_the_article_uses_as_a_word_or_a_surname_is_not_a_place(gazetteer: Gazetteer) -> None:
     text = "Police said. The police closed the road, said officer John Murphy; later Murphy left. Paris was calm."
     found = [m.text for m in find_places(text, gazetteer)]
