@@ -12,7 +12,7 @@ from . import session
 from .data.dataset import Dataset
 from .map.viewport import cell_mask, world_of
 from .markdown import escape_markdown
-from .record import conflict_fields, incident_record
+from .record import conflict_fields, incident_record, plural
 from .session import PageState
 
 TABLE_ROWS = 1_000
@@ -108,7 +108,7 @@ def table(data: Dataset, shown_mask: np.ndarray, state: PageState) -> None:
     rows = listed_rows(data, shown_mask, state)
     if state.cell is not None:
         left, right = st.columns([4, 1], vertical_alignment="center")
-        left.caption(f"Listing the **{len(rows):,}** incidents of the stack you clicked on the map (one spot at the "
+        left.caption(f"Listing the **{plural(len(rows), 'incident')}** of the stack you clicked on the map (one spot at the "
                      "closest zoom). The downloads hold every incident in view.")
         right.button("List all in view", key="list_all", width="stretch", on_click=state.list_all)
     shown = data.frame.iloc[rows[:TABLE_ROWS]]
@@ -120,7 +120,7 @@ def table(data: Dataset, shown_mask: np.ndarray, state: PageState) -> None:
     })
     if len(rows) > TABLE_ROWS:
         where = "of the stack" if state.cell is not None else "in view"
-        st.caption(f"The table lists the first {TABLE_ROWS:,} of {len(rows):,} incidents {where}, by date; "
+        st.caption(f"The table lists the first {TABLE_ROWS:,} of {plural(len(rows), 'incident')} {where}, by date; "
                    "narrow the window or the filters to see the others. The downloads hold all incidents in view.")
 
     def picked() -> None:
@@ -144,7 +144,7 @@ def exports(data: Dataset, shown_mask: np.ndarray) -> None:
                          on_click="ignore", key="download_geojson")
     right.download_button("Download CSV", csv, file_name="incidents.csv",
                           mime="text/csv", width="stretch", on_click="ignore", key="download_csv")
-    note.caption(f"{len(rows):,} incidents in the window and filters.")
+    note.caption(f"{plural(len(rows), 'incident')} in the window and filters.")
 
 
 def details_pending(state: PageState) -> None:

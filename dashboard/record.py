@@ -118,13 +118,21 @@ def link_parts(text: str) -> list[dict[str, str]] | None:
     return parts
 
 
+def plural(count: int, noun: str) -> str:
+    """Return a count and its noun, singular for exactly one: "1 incident", "0 incidents", "1,234 rows".
+
+    Every "N things" the page writes is worded by this (a regular noun: its plural adds an "s").
+    """
+    return f"{count:,} {noun if count == 1 else noun + 's'}"
+
+
 def support(corroboration: int) -> tuple[str, str]:
     """Return how an incident's sourcing reads and its tone: no source, a single source, or corroborated."""
     if corroboration <= 0:
         return "no source", "none"
     if corroboration == 1:
         return "single source", "single"
-    return f"{corroboration} sources", "corroborated"
+    return plural(corroboration, "source"), "corroborated"
 
 
 def source_label(source: str, titles: Mapping[str, str]) -> str:
@@ -266,7 +274,7 @@ def incident_record(
         "support": tone,
         "badges": badges,
         "facts": shown,
-        "more": f"{left_out} more field{'s' * (left_out != 1)} beside the map" if left_out else "",
+        "more": f"{plural(left_out, 'more field')} beside the map" if left_out else "",
         "reveal": reveal,
         "disagreements": disagreements,
         "coding_note": _text(row.get("coding_note")),

@@ -21,6 +21,7 @@ import streamlit as st
 import geo
 
 from ..markdown import escape_markdown
+from ..record import plural
 from ..session import NO_COLUMN, PageState, reading_key
 from . import loaders
 from .dataset import Dataset
@@ -62,7 +63,7 @@ def _label(file: ImportedFile, found: dict) -> str:
     what = geo.LABELS.get(kind, "an unreadable file")
     if file.dataset is None:
         return f"How {file.name} is read: {what}, not loaded. Choose its columns and date order here"
-    return f"How {file.name} is read: {what}, {len(file.dataset.mapping)} field(s) from its columns"
+    return f"How {file.name} is read: {what}, {plural(len(file.dataset.mapping), 'field')} from its columns"
 
 
 def step(file: ImportedFile | None, state: PageState) -> None:
@@ -99,7 +100,7 @@ def step(file: ImportedFile | None, state: PageState) -> None:
                          index=list(DUPLICATE_CHOICES).index(file.options.duplicates))
             st.form_submit_button("Read the file again with these choices", type="primary", on_click=state.apply_reading,
                                   args=(file.id, tuple(geo.FIELDS) if mapped else (), tuple(current)))
-        st.markdown(f"**Its first {min(PREVIEW_ROWS, len(found['rows']))} rows, as written** (a mapped column's "
+        st.markdown(f"**Its first {plural(min(PREVIEW_ROWS, len(found['rows'])), 'row')}, as written** (a mapped column's "
                     "heading names its field):")
         st.dataframe(preview_frame(found["rows"], columns, current), hide_index=True, width="stretch")
         saved, reset = st.columns(2)

@@ -10,7 +10,7 @@ import geo
 
 from .. import session
 from ..markdown import escape_markdown
-from ..record import outlet_label
+from ..record import outlet_label, plural
 from ..session import PageState
 from . import loaders
 from .dataset import BUNDLED, Dataset
@@ -63,7 +63,7 @@ def picker(state: PageState) -> tuple[Dataset, ImportedFile | None]:
         data = loaders.combined(file.dataset)
     else:
         data = file.dataset
-    st.caption(f"Showing **{escape_markdown(data.label)}**: {len(data.frame):,} incidents.")
+    st.caption(f"Showing **{escape_markdown(data.label)}**: {plural(len(data.frame), 'incident')}.")
     return data, file
 
 
@@ -98,12 +98,12 @@ def checks(data: Dataset) -> None:
     """Say how many rows loaded, were rejected (errors) and flagged (warnings), and list each with its line and id."""
     loaded, rejected, flagged = data.loaded, len(data.rejected), data.flagged
     problems = len(data.problems) + len(data.warnings)
-    label = (f"Data checks: {loaded:,} of {data.rows:,} rows loaded, {rejected:,} rejected, {flagged:,} flagged, "
-             f"{problems:,} problem(s)")
+    label = (f"Data checks: {loaded:,} of {plural(data.rows, 'row')} loaded, {rejected:,} rejected, {flagged:,} "
+             f"flagged, {plural(problems, 'problem')}")
     with st.expander(label, expanded=bool(problems) and problems <= 20):
-        merged = f" ({data.merged:,} exact repeat(s) merged into the incident they repeat)" if data.merged else ""
+        merged = f" (exact repeats merged into the incident they repeat: {data.merged:,})" if data.merged else ""
         st.markdown(f"**{escape_markdown(data.label)}**: {loaded:,} loaded{merged} + {rejected:,} rejected = "
-                    f"{data.rows:,} rows read; {flagged:,} of the loaded incidents are flagged.")
+                    f"{plural(data.rows, 'row')} read; {plural(flagged, 'loaded incident')} flagged.")
         if not problems:
             st.write("No problems: every row is usable.")
         for title, items in ((f"Rejected rows (errors): {len(data.problems):,}", data.problems),

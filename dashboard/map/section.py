@@ -21,6 +21,7 @@ import geo
 from .. import session
 from ..data import loaders
 from ..data.dataset import Dataset
+from ..record import plural
 from ..session import PageState
 from .basemap import CONTEXT_PLACE_IDS, base_map, stable_ids
 from .layer import incidents_layer, map_payload, named_places, type_colour
@@ -121,17 +122,15 @@ def incident_map(data: Dataset, shown_mask: np.ndarray, state: PageState, window
 def caption(items: ViewItems, shown: int, total: int, window: tuple[pd.Period, pd.Period]) -> None:
     """Say what the map shows: how many incidents overlap the window, and how they are drawn."""
     when = f"{window[0].strftime('%b %Y')} – {window[1].strftime('%b %Y')}"
-    text = f"**{shown:,}** of {total:,} incidents overlap {when}."
+    text = f"**{shown:,}** of {plural(total, 'incident')} {'overlaps' if shown == 1 else 'overlap'} {when}."
     if len(items.cluster_count) and items.stacks:
-        markers, stacks = len(items.points), len(items.cluster_count)
-        text += (f" At the closest zoom: {markers:,} marker{'s' * (markers != 1)} and {stacks:,} "
-                 f"stack{'s' * (stacks != 1)} holding {items.clustered:,}, too many to draw one by one; "
-                 "click a stack to list its incidents in the table.")
+        text += (f" At the closest zoom: {plural(len(items.points), 'marker')} and "
+                 f"{plural(len(items.cluster_count), 'stack')} holding {items.clustered:,}, too many to draw one by "
+                 "one; click a stack to list its incidents in the table.")
     elif len(items.cluster_count):
-        markers, clusters = len(items.points), len(items.cluster_count)
-        text += (f" Near the map view: {markers:,} marker{'s' * (markers != 1)} and {clusters:,} "
-                 f"cluster{'s' * (clusters != 1)} holding {items.clustered:,}; zoom in or click a cluster "
-                 "to see single incidents.")
+        text += (f" Near the map view: {plural(len(items.points), 'marker')} and "
+                 f"{plural(len(items.cluster_count), 'cluster')} holding {items.clustered:,}; zoom in or click a "
+                 "cluster to see single incidents.")
     text += " Dashed outline: single source; dotted and faded: no source. Faint circles: location uncertainty."
     st.caption(text)
 
@@ -156,7 +155,7 @@ def legend(data: Dataset) -> None:
         f'margin-right:4px"></span>{html.escape(kind)}</span>'
         for kind in types[:MAX_LEGEND_TYPES]
     )
-    more = f" … and {len(types) - MAX_LEGEND_TYPES} more types" if len(types) > MAX_LEGEND_TYPES else ""
+    more = f" … and {plural(len(types) - MAX_LEGEND_TYPES, 'more type')}" if len(types) > MAX_LEGEND_TYPES else ""
     cluster = ('<span style="display:inline-flex;align-items:center;margin-right:12px">'
                '<span style="min-width:18px;height:18px;border-radius:9px;border:3px solid #7f8c8d;background:#fff;'
                'font-size:10px;text-align:center;line-height:18px;margin-right:4px">12</span>'

@@ -74,7 +74,7 @@ def test_default_run(default_run: AppTest, incidents: pd.DataFrame) -> None:
     assert not at.exception
     assert not at.warning
     assert any(m.startswith("#### How to read this map") for m in markdown(at))
-    assert any(e.label.startswith("Data checks: 10 of 10 rows loaded, 0 rejected, 0 flagged, 0 problem(s)") for e in at.expander)
+    assert any(e.label.startswith("Data checks: 10 of 10 rows loaded, 0 rejected, 0 flagged, 0 problems") for e in at.expander)
     assert any(c.startswith(f"**{len(incidents)}** of {len(incidents)} incidents overlap Mar 2022 – Nov 2025")
                for c in at.caption.values)
     assert sorted(table_ids(at)) == sorted(incidents["id"])
@@ -298,7 +298,7 @@ def test_an_acled_file_loads_and_its_rejected_rows_are_counted(monkeypatch: pyte
     at = run_on(monkeypatch, FIXTURES / "acled_sample.csv")
     assert not at.exception
     quality = [e for e in at.expander if e.label.startswith("Data checks")]
-    assert quality and quality[0].label.startswith("Data checks: 6 of 10 rows loaded, 4 rejected, 2 flagged, 6 problem(s)")
+    assert quality and quality[0].label.startswith("Data checks: 6 of 10 rows loaded, 4 rejected, 2 flagged, 6 problems")
     texts = [t.value for t in at.text]
     for line in (5, 6, 8, 9, 7, 10):  # every rejected row (5, 6, 8, 9) and flagged row (7, 10) is listed with its line
         assert any(f"line {line}" in t for t in texts), line
@@ -399,7 +399,7 @@ def test_a_stack_link_lists_the_stacks_incidents_in_the_table(monkeypatch: pytes
     at = run_on(monkeypatch, path, cell=f"{int(x * cells)},{int(y * cells)}")
     assert not at.exception
     assert sorted(table_ids(at)) == sorted(frame["id"].iloc[:25])
-    assert any("Listing the **25** incidents of the stack" in c.value for c in at.caption)
+    assert any("Listing the **25 incidents** of the stack" in c.value for c in at.caption)
     at.button(key="list_all").click().run()
     assert len(table_ids(at)) == 40 and "cell" not in at.query_params
 

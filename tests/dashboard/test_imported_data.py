@@ -412,3 +412,52 @@ def test_a_plain_csv_incident_is_framed_close_up(monitor: datasets.Dataset) -> N
     # No radius column in the file: the row's radius is unknown, and one incident is shown as a point.
     rows = np.array([monitor.positions["PL003"]])
     assert framing_of_rows(monitor, rows) == ((46.5, 30.74), 16)
+
+
+# ---- wording: "1 incident", never "1 incidents" ------------------------------------------------------------------
+
+ONE_PLURAL = re.compile(r"(?<![\d,.])1 (?:more )?(?:loaded )?(incidents|rows|problems|fields|sources|markers|stacks|"
+                        r"clusters|types)\b")
+
+
+def _page_text(at) -> list[str]:
+    """Return what the page says: its Markdown, captions, expanders' and toggles' labels, Markdown unescaped."""
+    return [_shown(t) for t in (*(m.value for m in at.markdown), *(c.value for c in at.caption),
+                                *(e.label for e in at.expander), *(t.label for t in at.toggle))]
+
+
+def test_a_count_of_one_takes_the_singular() -> None:
+    from dashboard.record import plural
+
+    assert [plural(n, "incident") for n in (0, 1, 2, 1_234)] == ["0 incidents", "1 incident", "2 incidents",
+                                                                  "1,234 incidents"]
+    assert support(2)[0] == "2 sources"
+
+
+def test_a_one_row_file_is_worded_in_the_singular(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    lines = MONITOR.read_text(encoding="utf-8").splitlines()
+    one = tmp_path / "one.csv"
+    one.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    at = run_on(monkeypatch, one)
+    assert not at.exception
+    page = _page_text(at)
+    assert not [t for t in page if ONE_PLURAL.search(t)], [t for t in page if ONE_PLURAL.search(t)]
+    assert "Showing **one.csv**: 1 incident." in page
+    # Its one problem is a notice: the file's `graphic` column is kept as "graphic_2" beside the graphic flag.
+    assert "Data checks: 1 of 1 row loaded, 0 rejected, 0 flagged, 1 problem" in page
+    assert any(t.startswith("**1** of 1 incident overlaps Jan 2023 – Jan 2023.") for t in page)
+    assert "1 incident in the window and filters." in page
+    assert any("= 1 row read; 0 loaded incidents flagged." in t for t in page)
+    assert any(t.startswith("**Its first 1 row, as written**") for t in page)
+
+
+def test_one_flagged_incident_is_worded_in_the_singular(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_on(monkeypatch, MONITOR)
+    page = _page_text(at)
+    assert "23 incidents in the window and filters." in page
+    assert any("= 23 rows read; 1 loaded incident flagged." in t for t in page)
+    at.toggle(key=FILTER_FLAGGED).set_value(True).run()
+    page = _page_text(at)
+    assert not [t for t in page if ONE_PLURAL.search(t)], [t for t in page if ONE_PLURAL.search(t)]
+    assert "1 incident in the window and filters." in page
+    assert any(t.startswith("**1** of 23 incidents overlaps") for t in page)
