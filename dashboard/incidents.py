@@ -89,7 +89,9 @@ def detail(data: Dataset, state: PageState) -> None:
     _sources(record, state)
     reveal = record["reveal"]
     # A graphic incident: its description, links and sources only once the reader asks (each incident starts hidden).
-    if reveal and st.toggle(reveal["label"], key=session.reveal_key(record["id"])):
+    # The toggle says what it does: show, or once on, hide (its key, not its label, keeps its value across the change).
+    if reveal and st.toggle(reveal["hide_label"] if state.revealed(record["id"]) else reveal["label"],
+                            key=session.reveal_key(record["id"])):
         for fact in reveal["facts"]:
             st.markdown(fact_markdown(fact))
         _sources({**record, "sources": reveal["sources"]}, state)

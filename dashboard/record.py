@@ -28,7 +28,8 @@ EXACT_PRECISIONS = ("point", "site")  # a place known to a building or a street:
 POPUP_FIELDS = 4  # the popup's free fields: at most this many…
 POPUP_FIELD_CHARS = 80  # …each at most this long (longer ones are in the side panel)
 POPUP_DESCRIPTION_CHARS = 280
-GRAPHIC_LABEL = "Graphic content: show"
+# A graphic incident's reveal: what its toggle (side panel) or summary (popup) says, hidden and shown.
+GRAPHIC_SHOW_LABEL, GRAPHIC_HIDE_LABEL = "Show graphic content", "Hide graphic content"
 GEOLOCATION_NOTE = "evidence for the location"
 FLAG_WORDS = {
     "far_from_the_rest": "far from the rest of the dataset",
@@ -223,7 +224,8 @@ def incident_record(
     `brief` is the popup's record: a cut description and at most POPUP_FIELDS short free fields, none of
     the columns in `skip` (the file's own copies of fields it shows); the side panel's record has them all,
     the columns in `skip` labelled "(as written)".
-    A graphic incident's description, links and sources are in `reveal`, shown only when asked for.
+    A graphic incident's description, links and sources are in `reveal`, shown only when asked for; its `label`
+    asks to show them, its `hide_label` (once they are shown) to hide them again.
     """
     corroboration = int(plain(row.get("corroboration")) or 0)
     conflicts = row.get("conflicts") if isinstance(row.get("conflicts"), list) else []
@@ -264,7 +266,8 @@ def incident_record(
     if graphic:  # the description and every link (the media) wait behind a click
         hidden = [f for f in shown if f["label"] == "Description" or "parts" in f]
         shown = [f for f in shown if f not in hidden]
-        reveal, sources = {"label": GRAPHIC_LABEL, "facts": hidden, "sources": sources}, []
+        reveal = {"label": GRAPHIC_SHOW_LABEL, "hide_label": GRAPHIC_HIDE_LABEL, "facts": hidden, "sources": sources}
+        sources = []
     return {
         "id": _text(row.get("id")),
         "title": _text(row.get("title")),

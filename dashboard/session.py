@@ -37,7 +37,7 @@ FILTER_TYPES, FILTER_CORROBORATION = "filter_types", "filter_corroboration"
 FILTER_SOURCES, FILTER_TEXT = "filter_sources", "filter_text"
 FILTER_FLAGGED = "filter_flagged"
 _COLUMN_FILTER = "filter_column:"  # + a categorical column's name: one multiselect per column of the dataset
-_REVEAL = "reveal:"  # + an incident's id: the side panel's "show graphic content" toggle
+_REVEAL = "reveal:"  # + an incident's id: the side panel's "Show graphic content" toggle
 _READING = "reading:"  # + a file's identity and a part: the mapping step's widgets, one set per file
 NO_COLUMN = "(none)"  # the mapping step's choice for a field read from no column
 UPLOAD = "upload"
@@ -64,7 +64,7 @@ def column_filter_key(column: str) -> str:
 
 
 def reveal_key(incident: str) -> str:
-    """Return the widget key of an incident's "show graphic content" toggle (each incident starts hidden)."""
+    """Return the widget key of an incident's "Show graphic content" toggle (each incident starts hidden)."""
     return f"{_REVEAL}{incident}"
 
 
@@ -115,6 +115,10 @@ class PageState:
         return Filters(tuple(st.session_state.get(FILTER_TYPES) or ()), st.session_state.get(FILTER_CORROBORATION, "all"),
                        tuple(st.session_state.get(FILTER_SOURCES) or ()), st.session_state.get(FILTER_TEXT) or "",
                        bool(st.session_state.get(FILTER_FLAGGED)), columns)
+
+    def revealed(self, incident: str) -> bool:
+        """Return whether an incident's graphic content is shown (its toggle is on)."""
+        return bool(st.session_state.get(reveal_key(incident)))
 
     @property
     def playing(self) -> bool:

@@ -152,6 +152,7 @@ def test_a_graphic_incident_hides_its_description_links_and_sources(monitor: dat
     shown = {f["label"] for f in record["facts"]}
     assert "Description" not in shown and "Geolocation" not in shown and record["sources"] == []
     hidden = {f["label"]: f for f in record["reveal"]["facts"]}
+    assert (record["reveal"]["label"], record["reveal"]["hide_label"]) == ("Show graphic content", "Hide graphic content")
     assert hidden["Description"]["value"] == "Video shows the wounded after the strike (graphic)."
     assert hidden["Geolocation"]["parts"][0]["url"] == "https://maps.example.org/geo/dnipro-3"
     assert {"text": "graphic", "tone": "graphic"} in record["badges"]
@@ -197,9 +198,19 @@ def test_the_side_panel_hides_graphic_content_until_asked(monkeypatch: pytest.Mo
     page = [m.value for m in at.markdown]
     assert not any("Video shows the wounded" in m for m in page)
     toggle = at.toggle(key=reveal_key("PL004"))
+    # The toggle says what it does, in both states; its key (hence its value) stays as its label changes.
+    assert (toggle.label, toggle.value) == ("Show graphic content", False)
     toggle.set_value(True).run()
     assert any("Video shows the wounded" in _shown(m.value) for m in at.markdown)
     assert any("maps.example.org/geo/dnipro-3" in m.value for m in at.markdown)
+    toggle = at.toggle(key=reveal_key("PL004"))
+    assert (toggle.label, toggle.value) == ("Hide graphic content", True)
+    at.run()  # another run (a pan of the map, a filter) keeps it shown
+    assert at.toggle(key=reveal_key("PL004")).value is True
+    assert any("Video shows the wounded" in _shown(m.value) for m in at.markdown)
+    at.toggle(key=reveal_key("PL004")).set_value(False).run()
+    assert at.toggle(key=reveal_key("PL004")).label == "Show graphic content"
+    assert not any("Video shows the wounded" in _shown(m.value) for m in at.markdown)
 
 
 def test_a_columns_own_copy_of_a_field_is_labelled_and_left_out_of_the_popup(monitor: datasets.Dataset) -> None:

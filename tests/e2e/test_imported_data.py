@@ -68,8 +68,12 @@ def test_graphic_content_waits_for_a_click(new_page, server: str, tmp_path: Path
     assert details.count() == 1
     description = popup.get_by_text("Video shows the wounded after the strike")
     assert not description.is_visible()
-    details.locator("summary").click()
+    summary = details.locator("summary")
+    assert summary.inner_text() == "Show graphic content"
+    summary.click()
     description.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+    # Open, the summary says what a click does now.
+    assert _poll(lambda: summary.inner_text(), lambda t: t == "Hide graphic content") == "Hide graphic content"
     link = details.locator("a[href='https://maps.example.org/geo/dnipro-3']")
     assert link.count() == 1
     # The taller popup is panned into the map again: its title stays in view.
@@ -119,13 +123,16 @@ def test_the_side_panel_and_the_data_checks_of_a_plain_csv(new_page, server: str
                      ["dotted", True, "no source"]]
     # The side panel names the incident and says it is graphic; its description and its links wait for the toggle.
     # (The toggle comes after every fact: once it is drawn, a description shown would be drawn too.)
-    toggle = main.get_by_text("Graphic content: show")
+    toggle = main.get_by_text("Show graphic content", exact=True)
     toggle.wait_for(timeout=TIMEOUT_S * 1000)
     description = main.get_by_text("Video shows the wounded after the strike")
     assert description.count() == 0
     assert main.locator("a[href*='maps.example.org']").count() == 0
     toggle.click()
     description.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+    # Shown, the toggle offers to hide it again (the same toggle: its label follows its state).
+    main.get_by_text("Hide graphic content", exact=True).wait_for(timeout=TIMEOUT_S * 1000)
+    assert main.get_by_text("Show graphic content", exact=True).count() == 0
     # The geolocation as evidence for the point, and the file's `geolocation` cell as written: both real links.
     assert main.locator("a[href='https://maps.example.org/geo/dnipro-3']").count() == 2
     page.screenshot(path=str(tmp_path / "side-panel-revealed.png"))

@@ -132,7 +132,12 @@
     // A graphic incident: what the record hides (its description, its links and sources) waits behind a click.
     if (p.reveal && typeof p.reveal === "object") {
       var details = el("details", "sim-reveal");
-      details.appendChild(el("summary", null, p.reveal.label));
+      var summary = el("summary", null, p.reveal.label);
+      details.appendChild(summary);
+      // The summary says what a click does: show the content, or once it is open, hide it again.
+      details.addEventListener("toggle", function () {
+        summary.textContent = String(details.open && p.reveal.hide_label ? p.reveal.hide_label : p.reveal.label);
+      });
       (Array.isArray(p.reveal.facts) ? p.reveal.facts : []).forEach(function (f) { factRow(details, f); });
       details.appendChild(sourceList(p.reveal.sources, p.id));
       box.appendChild(details);
