@@ -43,7 +43,7 @@ def record_of(data: Dataset, incident: str) -> dict | None:
         return None
     row = data.frame.iloc[position]
     return incident_record(row, titles=data.source_titles, readable=data.readable_sources,
-                           extra_columns=data.extra_columns, skip=data.mapped_columns)
+                           extra_columns=data.extra_columns, skip=data.mapped_columns, headers=data.column_headers)
 
 
 def fact_markdown(fact: dict) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -39,6 +40,8 @@ FLAG_WORDS = {
     "near_null_island": "within about 1 km of (0, 0)",
     "duplicate_id": "its id was used again; kept under a new id",
 }
+# What separates the words of a value (a list of links, of places): a copy that differs only in these repeats it.
+_SEPARATORS = re.compile(r"[\s,;|]+")
 # Characters a link may keep as they are; anything else (spaces, quotes, <, >, backslashes) is percent-encoded.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
@@ -180,6 +183,10 @@ def _field_label(name: str) -> str:
     return str(name).replace("_", " ").capitalize()
 
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(word for word in _SEPARATORS.split(text) if word)
+
+
 def _sources(row: Mapping[str, Any], titles: Mapping[str, str], readable: frozenset[str] | set[str]) -> list[dict]:
     sources = []
     for item in row.get("sources") or ():
@@ -192,38 +199,44 @@ def _sources(row: Mapping[str, Any], titles: Mapping[str, str], readable: frozen
     return sources
 
 
-def _free_fields(row: Mapping[str, Any], extra_columns: Sequence[str], brief: bool,
-                 skip: frozenset[str] | set[str]) -> tuple[list[dict], int]:
-    """Return the file's own fields as facts (popup: a few short ones), and how many were left for the side panel."""
-    fields = []
+def _free_fields(row: Mapping[str, Any], extra_columns: Sequence[str], brief: bool, skip: frozenset[str] | set[str],
+                 headers: Mapping[str, str], said: set[tuple[str, ...]]) -> tuple[list[dict], int]:
+    """Return the file's own fields as facts (popup: a few short ones), and how many were left for the side panel.
+
+    A column is named by the file's own header (`headers`: "graphic_2" is kept for the file's "graphic"). A
+    column read into a field and kept as written (`skip`) is labelled by its header exactly as the file wrote
+    it, "(as written)"; it is left out where it only repeats a fact of the record (`said`: their words), as a
+    geolocation cell repeats the evidence listed.
+    """
+    fields = []  # (label, text, whether it is the file's copy of a field)
     for column in extra_columns:
         value = row.get(column)
         if column == geo.SPARSE_COLUMN:  # the rare properties: each a field of its own
-            pairs = [(str(k), _cell(v)) for k, v in value.items()] if isinstance(value, dict) else []
+            pairs = [(_field_label(str(k)), _cell(v), False) for k, v in value.items()] if isinstance(value, dict) else []
         else:
-            pairs = [(str(column), _cell(value))]
-        for name, text in pairs:
-            if text:
-                fields.append((name, text))
-    if not brief:  # every field; a column read into a field and kept as written says so
-        return [f for name, text in fields
-                if (f := _fact(_field_label(name) + (" (as written)" if name in skip else ""), text))], 0
+            header, copy = str(headers.get(column, column)), column in skip
+            pairs = [(f"{header} (as written)" if copy else _field_label(header), _cell(value), copy)]
+        fields += [(label, text, copy) for label, text, copy in pairs if text and not (copy and _words(text) in said)]
+    if not brief:  # every field
+        return [f for label, text, _ in fields if (f := _fact(label, text))], 0
     # The popup: the first few short fields; the file's own copy of a field it already shows (the date or the
     # links as written) is left to the side panel.
-    short = [(name, text) for name, text in fields if len(text) <= POPUP_FIELD_CHARS and name not in skip]
+    short = [(label, text) for label, text, copy in fields if len(text) <= POPUP_FIELD_CHARS and not copy]
     chosen = short[:POPUP_FIELDS]
-    return [f for name, text in chosen if (f := _fact(_field_label(name), text))], len(fields) - len(chosen)
+    return [f for label, text in chosen if (f := _fact(label, text))], len(fields) - len(chosen)
 
 
 def incident_record(
     row: Mapping[str, Any], *, titles: Mapping[str, str], readable: frozenset[str] | set[str],
     extra_columns: Sequence[str] = (), brief: bool = False, skip: frozenset[str] | set[str] = frozenset(),
+    headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Return what the page says of one incident (a row of the export's schema), as plain JSON.
 
     `brief` is the popup's record: a cut description and at most POPUP_FIELDS short free fields, none of
     the columns in `skip` (the file's own copies of fields it shows); the side panel's record has them all,
-    the columns in `skip` labelled "(as written)".
+    the columns in `skip` labelled "(as written)" (unless one only repeats a fact). `headers` names the columns
+    kept under another name than the file's ({"graphic_2": "graphic"}).
     A graphic incident's description, links and sources are in `reveal`, shown only when asked for; its `label`
     asks to show them, its `hide_label` (once they are shown) to hide them again.
     """
@@ -255,7 +268,8 @@ def incident_record(
         _fact("Weapon", _text(row.get("weapon"))),
         _fact("Casualties", _joined(row.get("casualties"))),
     ]
-    details, left_out = _free_fields(row, extra_columns, brief, skip)
+    said = {_words(f["value"]) for f in facts if f}
+    details, left_out = _free_fields(row, extra_columns, brief, skip, headers or {}, said)
     shown = [f for f in [*facts, *details] if f]
     disagreements = []
     for conflict in conflicts:

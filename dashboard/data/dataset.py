@@ -44,6 +44,7 @@ class Dataset:
     warnings: list[str] = field(default_factory=list)  # rows that loaded but are flagged, merges, notices
     merged: int = 0  # exact repeats merged into the incident they repeat (loaded, but no row of their own)
     mapped_columns: frozenset[str] = frozenset()  # the file's columns read into schema fields (kept as written too)
+    column_headers: dict[str, str] = field(default_factory=dict)  # {column: the file's header}, where they differ
     format: str = ""  # how the file was read: one of geo.FORMATS ("" for the bundled catalogue)
     mapping: dict[str, str] = field(default_factory=dict)  # {field: column} the file was read with
     date_format: str | None = None  # the date order or format the file was read with
@@ -262,6 +263,8 @@ def from_import(result: geo.ImportResult, readable: geo.Catalogue | None = None)
         source_titles=source_titles(readable) if readable else {}, warnings=warnings, merged=result.merged,
         # The columns read into fields and also kept as written (dates, links), under the names they are kept by.
         mapped_columns=frozenset(result.renamed.get(c, c) for c in result.mapping.values()),
+        # A column the export writes itself is kept under another name ("graphic_2"): the page shows the file's.
+        column_headers={kept: header for header, kept in result.renamed.items()},
         format=result.format, mapping=dict(result.mapping), date_format=result.date_format,
     )
 
@@ -280,4 +283,5 @@ def combine(first: Dataset, second: Dataset) -> Dataset:
         readable_sources=first.readable_sources | second.readable_sources,
         source_titles={**second.source_titles, **first.source_titles}, warnings=[*first.warnings, *second.warnings],
         merged=first.merged + second.merged, mapped_columns=first.mapped_columns | second.mapped_columns,
+        column_headers={**second.column_headers, **first.column_headers},
     )

@@ -54,7 +54,8 @@ def point_features(dataset: Dataset, rows: np.ndarray) -> dict:
     for row, x, y in zip(subset[[*fields, *extra]].to_dict("records"), lon, lat, strict=True):
         # The popup's brief record: the file's own copies of fields it shows (dates, links as written) are left out.
         record = incident_record(row, titles=dataset.source_titles, readable=dataset.readable_sources,
-                                 extra_columns=extra, brief=True, skip=dataset.mapped_columns)
+                                 extra_columns=extra, brief=True, skip=dataset.mapped_columns,
+                                 headers=dataset.column_headers)
         features.append({
             "type": "Feature", "id": record["id"],
             "geometry": {"type": "Point", "coordinates": [round(float(x), 6), round(float(y), 6)]},

@@ -222,10 +222,45 @@ def test_a_columns_own_copy_of_a_field_is_labelled_and_left_out_of_the_popup(mon
     whole = incident_record(row, titles={}, readable=frozenset(), extra_columns=monitor.extra_columns,
                             skip=monitor.mapped_columns)
     labels = [f["label"] for f in whole["facts"]]
-    assert "Date (as written)" in labels and "Date" in labels and "Link (as written)" in labels
+    assert "date (as written)" in labels and "Date" in labels and "link (as written)" in labels
     brief = incident_record(row, titles={}, readable=frozenset(), extra_columns=monitor.extra_columns, brief=True,
                             skip=monitor.mapped_columns)
-    assert not [f for f in brief["facts"] if f["label"].startswith(("Graphic", "Link"))]
+    assert not [f for f in brief["facts"] if "as written" in f["label"] or f["label"].lower().startswith(("graphic", "link"))]
+
+
+def test_a_copy_as_written_is_named_by_the_files_header_and_never_repeats_a_fact(monitor: datasets.Dataset) -> None:
+    assert monitor.column_headers == {"graphic_2": "graphic"}  # the one column kept under another name
+    record = incident_record(row(monitor, "PL004").to_dict() | {"id": "PL004"}, titles={}, readable=frozenset(),
+                             extra_columns=monitor.extra_columns, skip=monitor.mapped_columns,
+                             headers=monitor.column_headers)
+    facts = [*record["facts"], *record["reveal"]["facts"]]
+    labels = [f["label"] for f in facts]
+    # The file's header as it wrote it: "graphic", not the name it is kept under ("Graphic 2").
+    assert "graphic (as written)" in labels and not [label for label in labels if "2" in label], labels
+    assert {f["label"]: f["value"] for f in facts}["graphic (as written)"] == "yes"
+    # The geolocation: once, as the evidence for the point; its cell as written only repeated it.
+    assert [f["label"] for f in facts if "maps.example.org/geo/dnipro-3" in f["value"]] == ["Geolocation"]
+    # A cell that says more than the evidence (its words, not only its links) is still shown as written.
+    noted = row(monitor, "PL004").to_dict() | {"id": "PL004", "geolocation": "geolocated by team 3: "
+                                               "https://maps.example.org/geo/dnipro-3"}
+    again = incident_record(noted, titles={}, readable=frozenset(), extra_columns=monitor.extra_columns,
+                            skip=monitor.mapped_columns, headers=monitor.column_headers)
+    assert "geolocation (as written)" in [f["label"] for f in again["reveal"]["facts"]]
+
+
+def test_the_side_panel_shows_the_files_headers_and_the_geolocation_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_on(monkeypatch, MONITOR, incident="PL001")
+    assert not at.exception
+    panel = [_shown(m.value) for m in at.markdown]
+    geolocation = [line for line in panel if "(<https://maps.example.org/geo/0>)" in line]
+    assert len(geolocation) == 1 and geolocation[0].startswith("**Geolocation:**"), geolocation
+    assert geolocation[0].endswith("*(evidence for the location)*")
+    assert "**date (as written):** 2023-01-01" in panel
+    at = run_on(monkeypatch, MONITOR, incident="PL004")
+    at.toggle(key=reveal_key("PL004")).set_value(True).run()
+    panel = [_shown(m.value) for m in at.markdown]
+    assert "**graphic (as written):** yes" in panel and not [line for line in panel if "Graphic 2" in line]
+    assert len([line for line in panel if "maps.example.org/geo/dnipro-3" in line]) == 1
 
 
 # The values below are read off tests/fixtures/monitor_plain.csv by hand (its `link` column), not from the code.

@@ -133,8 +133,11 @@ def test_the_side_panel_and_the_data_checks_of_a_plain_csv(new_page, server: str
     # Shown, the toggle offers to hide it again (the same toggle: its label follows its state).
     main.get_by_text("Hide graphic content", exact=True).wait_for(timeout=TIMEOUT_S * 1000)
     assert main.get_by_text("Show graphic content", exact=True).count() == 0
-    # The geolocation as evidence for the point, and the file's `geolocation` cell as written: both real links.
-    assert main.locator("a[href='https://maps.example.org/geo/dnipro-3']").count() == 2
+    # The geolocation as evidence for the point, a real link, shown once (the file's `geolocation` cell as written
+    # only repeats it); the file's `graphic` column by its own header, not the name it is kept under.
+    assert main.locator("a[href='https://maps.example.org/geo/dnipro-3']").count() == 1
+    main.get_by_text("graphic (as written):", exact=False).wait_for(timeout=TIMEOUT_S * 1000)
+    assert main.get_by_text("Graphic 2", exact=False).count() == 0
     page.screenshot(path=str(tmp_path / "side-panel-revealed.png"))
     # Data checks, open by itself (two notices): the flagged row by its line and id, no rejected rows.
     checks = page.locator('[data-testid="stExpander"]').filter(has_text="Data checks: 23 of 23 rows loaded")
