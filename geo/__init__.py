@@ -25,6 +25,7 @@ from .imports import (
     preview,
     read_incidents,
 )
+from .imports.checks import distance_km
 from .imports.links import outlet, split_links
 from .limits import Limits
 from .normalize import fold, fold_many
@@ -58,6 +59,7 @@ __all__ = [
     "add_reading_arguments",
     "build_outlines",
     "csv_text",
+    "distance_km",
     "districts_frame",
     "fold",
     "fold_many",

@@ -26,6 +26,8 @@ from typing import TypeVar
 
 import numpy as np
 
+import geo
+
 from ..data.dataset import Dataset
 
 TILE_PX = 256
@@ -34,6 +36,12 @@ POINT_BUDGET = 400
 MAX_ZOOM = 18
 # Map size assumed before the browser reports the real bounds (the first run of a page).
 NOMINAL_SIZE_PX = (1200, 600)
+# A view of several incidents is fitted to those near their middle (the median point): one further from it than
+# FIT_FACTOR times their median distance to it, and than FIT_MIN_KM, is left out of the fit (still drawn: pan or
+# zoom out to it), so that one row coded in the Atlantic does not decide the view. Fewer than FIT_MIN_POINTS have
+# no middle to be far from; points all within FIT_MIN_KM of it are all in view.
+FIT_MIN_POINTS = 3
+FIT_FACTOR, FIT_MIN_KM = 5.0, 2_500.0
 
 
 @dataclass(frozen=True)
@@ -98,12 +106,23 @@ def world_of(data: Dataset) -> tuple[np.ndarray, np.ndarray]:
 
 
 def framing_of_dataset(data: Dataset) -> tuple[tuple[float, float], int]:
-    """Return a centre and zoom that frame every incident of the dataset (the base map's fixed view)."""
+    """Return a centre and zoom that frame the dataset's incidents, far outliers aside (the base map's fixed view)."""
     return _once(data, "framing", lambda: framing_of_rows(data, np.arange(len(data.frame))))
 
 
+def fitted(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Return which of the points a view of them is fitted to: all but those far from the rest (see FIT_FACTOR)."""
+    if len(lat) < FIT_MIN_POINTS:
+        return np.ones(len(lat), dtype=bool)
+    distance = geo.distance_km(lat, lon, float(np.median(lat)), float(np.median(lon)))
+    return distance <= max(FIT_FACTOR * float(np.median(distance)), FIT_MIN_KM)  # half of them at least
+
+
 def framing(lat: np.ndarray, lon: np.ndarray, radius_m: float = 0.0) -> tuple[tuple[float, float], int]:
-    """Return a centre and zoom that frame the given points (one point: with its uncertainty radius)."""
+    """Return a centre and zoom that frame the given points (one point: with its uncertainty radius).
+
+    Points far from the rest (:func:`fitted`) are left out of the frame; they are drawn all the same.
+    """
     if not len(lat):
         return (48.5, 35.0), 4
     if len(lat) == 1:
@@ -115,8 +134,9 @@ def framing(lat: np.ndarray, lon: np.ndarray, radius_m: float = 0.0) -> tuple[tu
             if radius_m <= metres:
                 return point, zoom
         return point, 4
-    ys, xs = lat, lon
-    # The middle 98 % of incidents: one stray import row at the antimeridian should not zoom out the world.
+    near = fitted(lat, lon)
+    ys, xs = lat[near], lon[near]
+    # Of many incidents, the middle 98 % too: a few stray import rows at the antimeridian should not zoom out the world.
     if len(ys) > 50:
         ys, xs = ys[(ys >= np.quantile(ys, 0.01)) & (ys <= np.quantile(ys, 0.99))], xs[
             (xs >= np.quantile(xs, 0.01)) & (xs <= np.quantile(xs, 0.99))]

@@ -112,7 +112,7 @@ def _free_name(name: str, taken: set[str]) -> str:
     return f"{name}_{number}"
 
 
-def _distance_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
+def distance_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
     """Return great-circle distances (km) from one point."""
     p1, p2 = np.radians(lat), np.radians(lat0)
     dphi, dlmb = p2 - p1, np.radians(lon0 - lon)
@@ -135,13 +135,13 @@ def plausibility(lat: np.ndarray, lon: np.ndarray, start: np.ndarray, good: np.n
     if len(rows) >= MIN_ROWS_FOR_SWAP:
         # The bulk's centre: the median point; "far" is against the spread of the dataset itself.
         lat0, lon0 = float(np.median(la)), float(np.median(lo))
-        distance = _distance_km(la, lo, lat0, lon0)
+        distance = distance_km(la, lo, lat0, lon0)
         typical = float(np.median(distance))
         quartile = float(np.quantile(distance, 0.75))
         limit = max(FAR_FACTOR * quartile, FAR_MIN_KM)
         swappable = np.abs(lo) <= 90
         swapped_distance = np.full(len(rows), np.inf)
-        swapped_distance[swappable] = _distance_km(lo[swappable], la[swappable], lat0, lon0)
+        swapped_distance[swappable] = distance_km(lo[swappable], la[swappable], lat0, lon0)
         # Swapped: far as given, among the rest once swapped (a small file has a bulk for this too).
         swapped = (distance > FAR_MIN_KM) & (swapped_distance < np.minimum(distance / 3, 2 * typical + 50))
         far = (distance > limit) & ~swapped if len(rows) >= MIN_ROWS_FOR_BULK else np.zeros(len(rows), dtype=bool)

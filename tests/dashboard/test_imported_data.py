@@ -454,6 +454,17 @@ def test_the_side_panel_hides_a_graphic_incidents_sources_until_asked(monkeypatc
     assert not [b for b in at.link_button if "t.me" in b.proto.url]
 
 
+def test_the_first_view_is_not_decided_by_the_row_coded_in_buenos_aires(monkeypatch: pytest.MonkeyPatch,
+                                                                          monitor: datasets.Dataset) -> None:
+    # 23 incidents, 22 in Ukraine: the first view frames Ukraine; PL-FAR is still drawn when the map is moved to it.
+    every = np.arange(len(monitor.frame))
+    center, zoom = framing_of_rows(monitor, every)
+    assert 46 < center[0] < 51 and 30 < center[1] < 37 and zoom >= 5, (center, zoom)
+    at = run_on(monkeypatch, MONITOR)
+    assert not at.exception
+    assert at.session_state["page"].home == (center, zoom)
+
+
 def test_a_plain_csv_incident_is_framed_close_up(monitor: datasets.Dataset) -> None:
     # No radius column in the file: the row's radius is unknown, and one incident is shown as a point.
     rows = np.array([monitor.positions["PL003"]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -25,7 +26,7 @@ from dashboard.map.layer import (
     named_places,
     type_colour,
 )
-from dashboard.map.viewport import Box, framing, framing_of_rows, view_items, world_of
+from dashboard.map.viewport import Box, fitted, framing, framing_of_rows, view_items, world_of
 
 CDN_HOSTS = ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "unpkg")
 WHOLE_WORLD = Box(4, 0.0, 0.0, 1.0, 1.0)
@@ -277,6 +278,49 @@ def test_framing_one_point_shows_its_uncertainty(bundled: datasets.Dataset) -> N
     assert city_wide < framing(lat[:1], lon[:1], 50.0)[1]
     for i in range(len(bundled.frame)):  # one incident is framed with its own radius
         assert framing_of_rows(bundled, np.array([i])) == framing(lat[[i]], lon[[i]], float(bundled.frame["radius_m"].iat[i]))
+
+
+KYIV, KHARKIV, ODESA, BUENOS_AIRES = (50.45, 30.52), (50.0, 36.23), (46.48, 30.72), (-34.60, -58.38)
+
+
+def points(*places: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([p[0] for p in places]), np.array([p[1] for p in places])
+
+
+def test_framing_a_small_dataset_leaves_a_far_outlier_out() -> None:
+    # Fewer than 50 points: one coded in Buenos Aires by mistake no longer decides the view (it zoomed out to the
+    # Atlantic); it is only left out of the frame (the map draws it: pan or zoom out to it).
+    lat, lon = points(KYIV, KHARKIV, ODESA, BUENOS_AIRES)
+    assert fitted(lat, lon).tolist() == [True, True, True, False]
+    assert framing(lat, lon) == framing(lat[:3], lon[:3])
+    center, zoom = framing(lat, lon)
+    assert 46 < center[0] < 51 and 30 < center[1] < 37 and zoom >= 5
+    # Three points are enough for a middle; two are not (which one would be the outlier?).
+    lat, lon = points(KYIV, KHARKIV, BUENOS_AIRES)
+    assert fitted(lat, lon).tolist() == [True, True, False] and framing(lat, lon) == framing(lat[:2], lon[:2])
+    lat, lon = points(KYIV, BUENOS_AIRES)
+    assert fitted(lat, lon).all()
+    # Many points: the far one is left out as well.
+    rng = np.random.default_rng(1)
+    lat = np.r_[rng.uniform(46, 51, 60), BUENOS_AIRES[0]]
+    lon = np.r_[rng.uniform(24, 38, 60), BUENOS_AIRES[1]]
+    assert fitted(lat, lon).tolist() == [True] * 60 + [False]
+    assert framing(lat, lon)[1] >= 4
+
+
+def test_framing_keeps_every_point_when_all_are_close(bundled: datasets.Dataset) -> None:
+    # Points all within 2,500 km of their middle are all in view, however clumped: the bundled incidents (Ukraine,
+    # Aktau, Yekaterinburg; half of them at one address in Kyiv), whichever three or more of them are shown.
+    lat, lon = bundled.latlon
+    for size in range(3, len(lat) + 1):
+        for rows in itertools.combinations(range(len(lat)), size):
+            assert fitted(lat[list(rows)], lon[list(rows)]).all(), [bundled.frame["id"].iat[i] for i in rows]
+    center, zoom = framing_of_rows(bundled, np.arange(len(lat)))
+    assert center == pytest.approx(((lat.min() + lat.max()) / 2, (lon.min() + lon.max()) / 2)) and zoom == 3
+    # A dataset spread out keeps its spread: across Europe, Lisbon to Baku, no city is far from the rest.
+    lat, lon = points((38.72, -9.14), (48.86, 2.35), (52.52, 13.40), (52.23, 21.01), KYIV, (55.76, 37.62),
+                      (40.41, 49.87))
+    assert fitted(lat, lon).all()
 
 
 def test_framing_nothing_is_the_region() -> None:

@@ -90,6 +90,12 @@ def test_graphic_content_waits_for_a_click(new_page, server: str, tmp_path: Path
 def test_the_flagged_filter_and_a_column_filter_narrow_the_table(new_page, server: str) -> None:
     page = new_page()
     _open(page, server)
+    # The first view frames the incidents in Ukraine, not the Atlantic between them and the one in Buenos Aires.
+    frame = _map_frame(page)
+    view = _poll(lambda: frame.evaluate("""() => { const b = window.map.getBounds();
+        return [b.contains([50.45, 30.52]), b.contains([46.48, 30.72]), b.contains([-34.6037, -58.3816])]; }"""),
+                 lambda v: v == [True, True, False])
+    assert view == [True, True, False], view
     page.get_by_text("Data checks: 23 of 23 rows loaded, 0 rejected, 1 flagged").wait_for(timeout=TIMEOUT_S * 1000)
     page.get_by_text("23 incidents in the window and filters.").wait_for(timeout=TIMEOUT_S * 1000)
     page.get_by_text("Only flagged incidents (1)").click()
