@@ -1,4 +1,4 @@
-"""Command line: `python -m geo geocode|extract|incidents|validate|convert|synth|mentions|outlines`."""
+"""Command line: `python -m geo COMMAND` (geocode, extract, ingest, review, accept, reject, incidents, validate, …)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,32 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--reference", type=date.fromisoformat, default=None,
                          help="date the text was written (YYYY-MM-DD), to resolve 'last December'")
     extract.add_argument("--country", action="append", default=[], metavar="CC")
+
+    ingest = commands.add_parser("ingest", parents=[folders],
+                                 help="a new article's candidate incidents (a dry run; --write files them for review)")
+    ingest.add_argument("file", type=Path, metavar="FILE", help="the article: .txt (UTF-8) or .html")
+    ingest.add_argument("--published", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                        help="the day it appeared: 'on Thursday', 'overnight', 'in July' are read against it")
+    ingest.add_argument("--url", default=None)
+    ingest.add_argument("--title", default=None)
+    ingest.add_argument("--outlet", default=None)
+    ingest.add_argument("--json", action="store_true", help="one JSON object per candidate per line")
+    ingest.add_argument("--write", action="store_true",
+                        help="copy the article into the seeds, add its sources.yaml entry, queue the candidates")
+
+    review = commands.add_parser("review", parents=[folders], help="the review queue: candidates waiting for a decision")
+    review.add_argument("--all", action="store_true", help="accepted and rejected ones too")
+    review.add_argument("--json", action="store_true", help="one JSON object per entry per line")
+    accept = commands.add_parser("accept", parents=[folders], help="add a queued candidate's evidence to the catalogue")
+    accept.add_argument("id", metavar="ID")
+    target = accept.add_mutually_exclusive_group()
+    target.add_argument("--into", default=None, metavar="INCIDENT", help="default: the incident the candidate matches")
+    target.add_argument("--as-new", action="store_true", help="a new incident")
+    accept.add_argument("--place", action="append", default=None, metavar="ID", help="the new incident's places")
+    accept.add_argument("--type", default=None, help="the new incident's type")
+    reject = commands.add_parser("reject", parents=[folders], help="reject a queued candidate, with the reason")
+    reject.add_argument("id", metavar="ID")
+    reject.add_argument("--why", required=True, metavar="TEXT")
 
     incidents = commands.add_parser("incidents", parents=[folders], help="the catalogue, geocoded, to stdout")
     incidents.add_argument("--format", choices=("geojson", "csv"), default="geojson")
@@ -200,6 +226,94 @@ def cmd_extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"  {d.kind:<5} {d.start:>5}-{d.end:<5} {d.text!r} -> {d.value or '(needs a reference date)'}", file=out)
         print(f"  {len(places)} place mentions ({len({m.place_id for m in places})} places), {len(dates)} date expressions",
               file=out)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Print an article's candidate incidents; with --write, file the article and queue them for review."""
+    from . import ingest
+
+    try:
+        text, raw = ingest.read_article(args.file)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=err)
+        return 2
+    catalogue = load_catalogue(args.data, args.seeds)
+    found = ingest.ingest(text, Gazetteer.from_data(args.data), catalogue, args.published)
+    source = None
+    if args.write:
+        info = ingest.ArticleInfo(args.published, args.url, args.title, args.outlet)
+        try:
+            source = ingest.file_article(args.seeds, raw, text, args.file.suffix, info)
+        except ValueError as exc:
+            print(f"error: {exc}", file=err)
+            return 2
+        from . import review
+
+        queued = review.add_candidates(args.data, source, [c.to_dict() for c in found])
+    for c in found:
+        if args.json:
+            print(json.dumps(c.to_dict(), ensure_ascii=False), file=out)
+            continue
+        where = ", ".join(c.place_names) or "(no place)"
+        when = f"{c.date_start}..{c.date_end}" if c.date_start != c.date_end else c.date_start
+        flags = "".join(f" [{f}]" for f in (*c.hedges, *c.negations))
+        print(f"{c.start:>6}-{c.end:<6} {c.type:<15} {when or '(no date)':<22} {where[:40]:<40} "
+              f"{'matches ' + c.matches if c.matches else 'new':<38} {c.confidence:.2f}{flags}", file=out)
+        print(f"{'':14}“{c.quote[:160]}{'…' if len(c.quote) > 160 else ''}”", file=out)
+    summary = (f"{len(found)} candidates, {sum(c.matches is not None for c in found)} corroborate catalogued incidents, "
+               f"{sum(c.lat is None for c in found)} unplaced, {sum(c.date_start is None for c in found)} undated")
+    if source is not None:
+        summary += f"; filed as {source}, {len(queued)} queued for review (python -m geo review)"
+    else:
+        summary += "; dry run, nothing written (--write files them)"
+    print(summary, file=err)
+    return 0
+
+
+def cmd_review(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """List the review queue: pending candidates (all with --all)."""
+    from .review import _plain, load_queue
+
+    entries = [e for e in load_queue(args.data) if args.all or e["status"] == "pending"]
+    for entry in entries:
+        c = entry["candidate"]
+        if args.json:
+            print(json.dumps(_plain(entry), ensure_ascii=False), file=out)
+            continue
+        when = c.get("date_start") if c.get("date_start") == c.get("date_end") else f"{c.get('date_start')}..{c.get('date_end')}"
+        print(f"{entry['id']:<26} {entry['status']:<9} {c.get('matches') or 'new':<36} {when or '(no date)':<22} "
+              f"{', '.join(c.get('place_names') or ()) or '(no place)'} · {c.get('type')}", file=out)
+        print(f"{'':26} “{c.get('quote', '')[:150]}{'…' if len(c.get('quote', '')) > 150 else ''}”", file=out)
+    print(f"{len(entries)} {'entries' if args.all else 'pending'}", file=err)
+    return 0
+
+
+def cmd_accept(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Add a queued candidate's evidence to an incident, or a new incident."""
+    from .review import accept
+
+    return _decide(lambda: f"{args.id} accepted into "
+                           f"{accept(args.data, args.seeds, args.id, args.into, args.as_new, args.place, args.type)}",
+                   out, err)
+
+
+def cmd_reject(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Reject a queued candidate; the reason is kept and it is not proposed again."""
+    from .review import reject
+
+    return _decide(lambda: reject(args.data, args.id, args.why) or f"{args.id} rejected", out, err)
+
+
+def _decide(step, out: TextIO, err: TextIO) -> int:
+    """Run one review decision; print what it did, or the reason it was refused (exit 2)."""
+    from .review import ReviewError
+
+    try:
+        print(step(), file=out)
+    except ReviewError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
     return 0
 
 
@@ -364,7 +478,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         except ValueError as exc:  # a cap below 1, a SIM_* setting that is not a number, a bad --map
             parser.error(str(exc))
         args.out = out
-    handler = {"geocode": cmd_geocode, "extract": cmd_extract, "incidents": cmd_incidents, "validate": cmd_validate,
+    handler = {"geocode": cmd_geocode, "extract": cmd_extract, "ingest": cmd_ingest, "review": cmd_review,
+               "accept": cmd_accept, "reject": cmd_reject,
+               "incidents": cmd_incidents, "validate": cmd_validate,
                "convert": cmd_convert, "synth": cmd_synth, "mentions": cmd_mentions, "outlines": cmd_outlines}
     try:
         return handler[args.command](args, out, err)
