@@ -1,7 +1,8 @@
 """Sourced incident map: explore reported incidents in space and time, and read the passage behind each marker.
 
 Run on the bundled catalogue: ``streamlit run dashboard/app.py``; on a dataset file:
-``streamlit run dashboard/app.py -- --data PATH`` (or ``SIM_DATA=PATH``).
+``streamlit run dashboard/app.py -- --data PATH`` (or ``SIM_DATA=PATH``); to add articles and decide on
+their candidates: ``streamlit run dashboard/app.py -- --curate`` (otherwise the page is read-only).
 
 The page, top to bottom: the sidebar (data, filters), the time window, the map beside the selected
 incident or source, the timeline, the table and the downloads, the data checks. Each section is a
@@ -20,6 +21,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import incidents, session, timeline
+from dashboard.curate import section as curate
 from dashboard.data import reading as data_reading
 from dashboard.data import section as data_section
 from dashboard.data.dataset import Dataset
@@ -40,6 +42,7 @@ with st.sidebar:
     data, imported_file = data_section.picker(state)
     state.begin(data)
     data_section.filters(data)
+    curate.panel(state)  # only on a server started with `-- --curate`
 for notice in state.notices:
     st.warning(notice, icon="⚠️")
 st.subheader(data_section.heading(data))
@@ -67,7 +70,8 @@ def window_view(data: Dataset, state: PageState) -> None:
             timeline.chart_pending()
     with side_column:
         if state.source and state.source in data.readable_sources:
-            reader_section.source_reader(state)
+            reader_section.source_reader(state, curate.candidate_spans(state.source), state.candidate)
+            curate.review(state)
         elif state.incident:
             incidents.detail(data, state)
         else:

@@ -56,6 +56,7 @@ class Rerun(enum.Enum):
     MAP_DRAWN = "the map is drawn: now the timeline, the table and the link that its first run left out"
     NEW_UPLOAD = "a new file is in the uploader, and a fragment's rerun took the place of the page's own"
     PLAY = "Play moved the window one month on"
+    CURATED = "a curator filed an article or decided on a candidate: the catalogue, the map and the reader change"
 
 
 def column_filter_key(column: str) -> str:
@@ -66,6 +67,11 @@ def column_filter_key(column: str) -> str:
 def reveal_key(incident: str) -> str:
     """Return the widget key of an incident's "Show graphic content" toggle (each incident starts hidden)."""
     return f"{_REVEAL}{incident}"
+
+
+def curate_key(part: str) -> str:
+    """Return the session key of a curation widget (the article form, a candidate's controls)."""
+    return f"curate:{part}"
 
 
 def reading_key(file: str, part: str) -> str:
@@ -96,6 +102,8 @@ class PageState:
     notices: list[str] = field(default_factory=list)  # what the link asked for that could not be shown
     filter_columns: tuple[str, ...] = ()  # the dataset's categorical columns: each has a filter widget
     reading: dict[str, geo.ImportOptions] = field(default_factory=dict)  # the mapping step's choice, by file
+    candidate: str | None = None  # curating: the queued candidate marked in the reader
+    curation_notice: tuple[str, str] | None = None  # curating: ("success" or "error", what the last decision did)
 
     # ---- values kept by widgets ---------------------------------------------------------------------
 
@@ -228,7 +236,20 @@ class PageState:
 
     def close_source(self) -> None:
         """Close the reader."""
-        self.source = None
+        self.source = self.candidate = None
+
+    def focus_candidate(self, source: str, candidate: str | None) -> None:
+        """Open a source in the reader with one of its queued candidates marked (curating)."""
+        self.source, self.candidate, self.incident = source, candidate, None
+
+    def curated(self, kind: str, message: str) -> None:
+        """Remember what the last curator's action did, to say it after the rerun it causes."""
+        self.curation_notice = (kind, message)
+
+    def take_curation_notice(self) -> tuple[str, str] | None:
+        """Return the last curator's action's message once."""
+        notice, self.curation_notice = self.curation_notice, None
+        return notice
 
     def list_stack(self, cell: tuple[int, int]) -> None:
         """List a stack's incidents in the table."""

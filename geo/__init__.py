@@ -6,7 +6,7 @@ This module is geo's public face: the dashboard imports from here, never from a 
 """
 
 from .annotate import MENTIONS_FILE, Span, mentions_text, place_mentions, source_spans
-from .catalogue import Catalogue, Incident, Source, load_catalogue
+from .catalogue import INCIDENT_TYPES, SEEDS_DIR, Catalogue, Incident, Source, load_catalogue
 from .export import csv_text, geojson_text
 from .frames import INCIDENT_COLUMNS, SPARSE_COLUMN, districts_frame, incidents_frame, load_incidents, places_frame
 from .gazetteer import Gazetteer, GazetteerGeocoder
@@ -27,22 +27,31 @@ from .imports import (
 )
 from .imports.checks import distance_km
 from .imports.links import outlet, split_links
+from .ingest import ArticleInfo, Candidate, article_text, file_for_review, propose
+from .ingest import ingest as find_candidates
 from .limits import Limits
 from .normalize import fold, fold_many
 from .outlines import build_outlines, outlines_text
 from .places import DATA_DIR, OSM_ATTRIBUTION, Place, load_places
 from .problems import DataError, Problem
+from .review import ReviewError, load_queue
+from .review import accept as accept_candidate
+from .review import reject as reject_candidate
 
 __all__ = [
     "DATA_DIR",
     "FIELDS",
     "FORMATS",
     "INCIDENT_COLUMNS",
+    "INCIDENT_TYPES",
     "LABELS",
     "MAPPED_FORMATS",
     "MENTIONS_FILE",
     "OSM_ATTRIBUTION",
+    "SEEDS_DIR",
     "SPARSE_COLUMN",
+    "ArticleInfo",
+    "Candidate",
     "Catalogue",
     "DataError",
     "Gazetteer",
@@ -54,13 +63,18 @@ __all__ = [
     "Place",
     "Problem",
     "Progress",
+    "ReviewError",
     "Source",
     "Span",
+    "accept_candidate",
     "add_reading_arguments",
+    "article_text",
     "build_outlines",
     "csv_text",
     "distance_km",
     "districts_frame",
+    "file_for_review",
+    "find_candidates",
     "fold",
     "fold_many",
     "geojson_text",
@@ -69,6 +83,7 @@ __all__ = [
     "load_catalogue",
     "load_incidents",
     "load_places",
+    "load_queue",
     "mapping_text",
     "mentions_text",
     "options_from_arguments",
@@ -77,7 +92,9 @@ __all__ = [
     "place_mentions",
     "places_frame",
     "preview",
+    "propose",
     "read_incidents",
+    "reject_candidate",
     "source_spans",
     "split_links",
 ]

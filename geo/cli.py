@@ -244,13 +244,10 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.write:
         info = ingest.ArticleInfo(args.published, args.url, args.title, args.outlet)
         try:
-            source = ingest.file_article(args.seeds, raw, text, args.file.suffix, info)
+            source, queued = ingest.file_for_review(args.data, args.seeds, raw, args.file.name, info, found)
         except ValueError as exc:
             print(f"error: {exc}", file=err)
             return 2
-        from . import review
-
-        queued = review.add_candidates(args.data, source, [c.to_dict() for c in found])
     for c in found:
         if args.json:
             print(json.dumps(c.to_dict(), ensure_ascii=False), file=out)

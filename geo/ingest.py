@@ -29,12 +29,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .catalogue import INCIDENT_TYPES, Catalogue, Evidence, derive_conflicts
 from .dates import DateInterval, parse_date_claim
-from .extract import DateMention, PlaceMention, find_dates, find_places
 from .gazetteer import Gazetteer
 from .places import PRECISIONS
+
+if TYPE_CHECKING:
+    from .extract import DateMention, PlaceMention
 
 # Words that say something happened to someone or something: a sentence without one is no incident.
 _EVENT_CUES = re.compile(
@@ -170,19 +173,27 @@ class Candidate:
 def read_article(path: Path) -> tuple[str, bytes]:
     """Return an article's text and its bytes as given: a .txt as it is, an .html's main text (trafilatura)."""
     raw = path.read_bytes()
-    if path.suffix.lower() in (".html", ".htm"):
-        import trafilatura  # imported here: a slow import only `ingest` of an HTML page needs
+    return article_text(raw, path.name), raw
+
+
+def article_text(raw: bytes, name: str) -> str:
+    """Return the text of an article's bytes: UTF-8 text as it is, an HTML page's main text (trafilatura)."""
+    if Path(name).suffix.lower() in (".html", ".htm"):
+        import trafilatura  # imported here: a slow import only an HTML page needs
 
         text = trafilatura.extract(raw.decode("utf-8", errors="replace"), include_comments=False,
                                    include_tables=False, favor_recall=True)
         if not text:
-            raise ValueError(f"{path}: no article text found in the HTML")
-        return text, raw
+            raise ValueError(f"{name}: no article text found in the HTML")
+        return text
     try:
-        return raw.decode("utf-8"), raw
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ValueError(f"{path}, line {line}: not UTF-8 text (byte {exc.start})") from None
+        raise ValueError(f"{name}, line {line}: not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise ValueError(f"{name}: the article is empty")
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -280,6 +291,8 @@ def _relative_day(text: str, published: date) -> DateInterval:
 
 def _date_mentions(text: str, published: date | None) -> list[tuple[int, int, str, DateInterval]]:
     """Return every date the text states, resolved: (start, end, as written, interval)."""
+    from .extract import find_dates  # the extractor loads only when an article is read (the page never does)
+
     found = []
     for mention in find_dates(text, published):
         if mention.kind == "time":
@@ -350,6 +363,8 @@ def _confidence(candidate: Candidate) -> float:
 
 def candidates(text: str, gazetteer: Gazetteer, published: date | None = None) -> list[Candidate]:
     """Return the passages of a text that may report incidents, each with its place, dates and claims."""
+    from .extract import find_places
+
     # A country in the possessive is an actor, not where something happened ("Azerbaijan's Foreign Ministry").
     places = [m for m in find_places(text, gazetteer) if m.role == "literal"
               and not (m.precision == "country" and text[m.end:m.end + 2] in ("’s", "'s"))]
@@ -564,3 +579,28 @@ def _yaml_string(value: str) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False)
+
+
+def file_for_review(data_dir: Path, seeds_dir: Path, raw: bytes, name: str, info: ArticleInfo,
+                    found: list[Candidate]) -> tuple[str, list[dict]]:
+    """File an article, mark its places for the reader, queue its candidates; return its id and the queued."""
+    from .annotate import MENTIONS_FILE, mentions_text
+    from .catalogue import load_catalogue
+    from .review import add_candidates
+
+    source = file_article(seeds_dir, raw, article_text(raw, name), Path(name).suffix, info)
+    mentions = mentions_text(load_catalogue(data_dir, seeds_dir), Gazetteer.from_data(data_dir))
+    (data_dir / MENTIONS_FILE).write_text(mentions, encoding="utf-8")
+    return source, add_candidates(data_dir, source, [c.to_dict() for c in found])
+
+
+@lru_cache(maxsize=2)
+def _gazetteer_of(data_dir: Path) -> Gazetteer:
+    return Gazetteer.from_data(data_dir)
+
+
+def propose(text: str, data_dir: Path, seeds_dir: Path, published: date | None = None) -> list[Candidate]:
+    """Return a text's candidates against the catalogue in these folders (the gazetteer built once per folder)."""
+    from .catalogue import load_catalogue
+
+    return ingest(text, _gazetteer_of(data_dir), load_catalogue(data_dir, seeds_dir), published)

@@ -119,6 +119,9 @@ def accept(data_dir: Path, seeds_dir: Path, candidate_id: str, into: str | None 
     if into:
         if into not in ids:
             raise ReviewError(f"no incident {into!r} in {path.name}")
+        cited = next(i for i in catalogue.incidents if i.id == into) if into in {i.id for i in catalogue.incidents} else None
+        if cited is not None and any(e.source == entry["source"] and e.quote == quote for e in cited.evidence):
+            raise ReviewError(f"{into} already cites this passage of {entry['source']}")
         after, ident = _with_evidence(before, into, evidence), into
     elif as_new:
         ident, block = _new_incident(ids, candidate, evidence, catalogue, places, kind)
@@ -131,7 +134,7 @@ def accept(data_dir: Path, seeds_dir: Path, candidate_id: str, into: str | None 
         path.write_text(before, encoding="utf-8")
         raise ReviewError("the catalogue would not validate, nothing changed: " + "; ".join(map(str, problems)))
     entry["status"] = "accepted"
-    entry["decision"] = {"on": (today or date.today()).isoformat(), "into": ident}
+    entry["decision"] = {"decided_on": (today or date.today()).isoformat(), "into": ident}
     save_queue(data_dir, entries)
     return ident
 
@@ -195,5 +198,5 @@ def reject(data_dir: Path, candidate_id: str, why: str, today: date | None = Non
     entries = load_queue(data_dir)
     entry = _entry(entries, candidate_id)
     entry["status"] = "rejected"
-    entry["decision"] = {"on": (today or date.today()).isoformat(), "why": why.strip()}
+    entry["decision"] = {"decided_on": (today or date.today()).isoformat(), "why": why.strip()}
     save_queue(data_dir, entries)

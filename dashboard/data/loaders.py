@@ -32,13 +32,26 @@ from . import dataset as datasets
 from .dataset import Dataset
 
 DATA_ENV = "SIM_DATA"
+CATALOGUE_ENV = "SIM_CATALOGUE_DIR"  # a folder with data/ and seeds/: the catalogue to show (and, curating, to edit)
 REGISTRY_SIZE = 3  # parsed datasets kept per server (a 100,000-row dataset is about 150 MB)
+
+
+def catalogue_dirs(environ: dict[str, str] | None = None) -> tuple[Path, Path]:
+    """Return the catalogue's data and seeds folders: the bundled ones, or those under $SIM_CATALOGUE_DIR."""
+    root = (os.environ if environ is None else environ).get(CATALOGUE_ENV)
+    return (Path(root) / "data", Path(root) / "seeds") if root else (geo.DATA_DIR, geo.SEEDS_DIR)
 
 
 @st.cache_resource(show_spinner="Loading the catalogue…")
 def catalogue() -> geo.Catalogue:
-    """Return the bundled catalogue (shared by all sessions; never mutated)."""
-    return geo.load_catalogue()
+    """Return the catalogue (shared by all sessions; never mutated: a curator's edit loads it again)."""
+    return geo.load_catalogue(*catalogue_dirs())
+
+
+def reload_catalogue() -> None:
+    """Forget the loaded catalogue after a curator's edit: the next run reads the files again."""
+    catalogue.clear()
+    bundled.clear()
 
 
 @st.cache_resource(show_spinner=False)

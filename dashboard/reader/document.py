@@ -18,11 +18,17 @@ body { margin: 0; }
 .sim-reader mark { background: #fde68a; padding: 1px 0; }
 .sim-reader mark.sim-selected { background: #f59e0b; color: #111; outline: 2px solid #b45309; }
 .sim-reader .sim-place { border-bottom: 2px dotted #2471a3; }
+.sim-reader mark.sim-candidate { background: #dbeafe; outline: 1px dashed #1d4ed8; }
+.sim-reader mark.sim-candidate.sim-selected { background: #93c5fd; outline: 2px solid #1d4ed8; }
 </style>
 """
 
 
 def _opening(span: Span, selected: str | None) -> str:
+    if span.kind == "candidate":  # a passage a curator has still to decide on
+        classes = "sim-candidate sim-selected" if span.ref == selected else "sim-candidate"
+        return (f'<mark class="{classes}" data-candidate="{html.escape(span.ref, quote=True)}" '
+                f'title="{html.escape(span.label, quote=True)}">')
     if span.kind == "quote":
         classes = "sim-quote sim-selected" if span.ref == selected else "sim-quote"
         return (f'<mark class="{classes}" data-incident="{html.escape(span.ref, quote=True)}" '
@@ -43,25 +49,28 @@ def _crosses(place: Span, quote: Span) -> bool:
 def render_source(text: str, spans: Iterable[Span], selected_incident: str | None = None) -> str:
     """Return the text as escaped HTML with quotes marked; places inside quotes are kept, overlaps skipped."""
     events: list[tuple[int, int, str]] = []  # (offset, order, markup): closings sort before openings
-    open_until = {"quote": -1, "place": -1}
+    open_until = {"quote": -1, "place": -1}  # a candidate is a kind of quote: marks never nest
     # At one offset: quotes before places, and the selected incident's quote before other quotes
     # of the same passage, so that it is the one kept when two incidents cite the same words.
-    ordered = sorted(spans, key=lambda s: (s.start, s.kind != "quote", s.ref != selected_incident))
+    def group(span: Span) -> str:
+        return "place" if span.kind == "place" else "quote"
+
+    ordered = sorted(spans, key=lambda s: (s.start, group(s) != "quote", s.ref != selected_incident))
     # Quotes are chosen first, so that a place can be checked against every quote, also later ones.
     kept: list[Span] = []
     for kind in ("quote", "place"):
-        for span in (s for s in ordered if s.kind == kind):
+        for span in (s for s in ordered if group(s) == kind):
             # A place may sit inside a quote; two quotes or two places never overlap in the output.
             if span.start < open_until[kind]:
                 continue
-            if kind == "place" and any(_crosses(span, q) for q in kept if q.kind == "quote"):
+            if kind == "place" and any(_crosses(span, q) for q in kept if group(q) == "quote"):
                 continue  # a place straddling a quote's start or end would break the nesting
             open_until[kind] = span.end
             kept.append(span)
     for span in kept:
-        closing = "</mark>" if span.kind == "quote" else "</span>"
-        events.append((span.start, 2 if span.kind == "quote" else 3, _opening(span, selected_incident)))
-        events.append((span.end, 1 if span.kind == "quote" else 0, closing))
+        marked = group(span) == "quote"
+        events.append((span.start, 2 if marked else 3, _opening(span, selected_incident)))
+        events.append((span.end, 1 if marked else 0, "</mark>" if marked else "</span>"))
     events.sort(key=lambda e: (e[0], e[1]))
     out, cursor = [], 0
     for offset, _, markup in events:

@@ -18,17 +18,27 @@ READER_HEIGHT_PX = 460
 @st.cache_data(show_spinner=False)
 def spans(source_id: str) -> list[geo.Span]:
     """Return the quotes and place mentions of a bundled source (stored by geo: nothing is parsed here)."""
-    return geo.source_spans(loaders.catalogue(), source_id)
+    return geo.source_spans(loaders.catalogue(), source_id, loaders.catalogue_dirs()[0])
 
 
 @st.cache_data(show_spinner=False)
 def mention_problems(source_id: str) -> list[str]:
     """Return what is wrong with the source's stored place mentions (those are left unmarked)."""
-    return [str(p) for p in geo.place_mentions(loaders.catalogue())[1] if p.entry in (source_id, None)]
+    found = geo.place_mentions(loaders.catalogue(), loaders.catalogue_dirs()[0])[1]
+    return [str(p) for p in found if p.entry in (source_id, None)]
 
 
-def source_reader(state: PageState) -> None:
-    """Show the open source: metadata, its text with the cited passages marked, and the incidents citing it."""
+def forget() -> None:
+    """Forget the marks read for every source (after a curator's edit changed what cites what)."""
+    spans.clear()
+    mention_problems.clear()
+
+
+def source_reader(state: PageState, candidates: list[geo.Span] = (), selected: str | None = None) -> None:
+    """Show the open source: metadata, its text with the cited passages marked, and the incidents citing it.
+
+    `candidates` are passages waiting for a curator's decision (marked apart); `selected` is the one in focus.
+    """
     catalogue = loaders.catalogue()
     source = catalogue.sources[state.source]
     st.markdown(f"#### {source.title}")  # the bundled, curated sources only
@@ -45,10 +55,11 @@ def source_reader(state: PageState) -> None:
         with st.expander(f"Reliability notes ({len(source.reliability)})", expanded=False):
             for note in source.reliability:
                 st.markdown(f"- **{note.get('kind', 'note').replace('_', ' ')}**: {note.get('detail', '')}")
-    components.html(reader_document(source.text, spans(source.id), state.incident), height=READER_HEIGHT_PX,
-                    scrolling=True)
+    components.html(reader_document(source.text, [*spans(source.id), *candidates], selected or state.incident),
+                    height=READER_HEIGHT_PX, scrolling=True)
     st.caption("Highlighted: passages cited as evidence (the selected incident's in orange). "
-               "Dotted underline: places the gazetteer recognised.")
+               + ("Blue, dashed: passages waiting for a curator's decision. " if candidates else "")
+               + "Dotted underline: places the gazetteer recognised.")
     for problem in mention_problems(source.id):
         st.warning(f"Place mentions not shown: {escape_markdown(problem)}", icon="⚠️")
     citing = [i for i in catalogue.incidents if source.id in i.sources]

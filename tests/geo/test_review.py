@@ -124,3 +124,15 @@ def test_a_rejected_candidate_is_never_proposed_again(folders) -> None:
 def test_the_same_article_is_not_filed_twice(folders, tmp_path: Path) -> None:
     status, _, err = cli(folders, "ingest", str(tmp_path / "new.txt"), "--published", "2025-11-14", "--write")
     assert status == 2 and "already" in err
+
+
+def test_a_passage_already_cited_is_not_added_twice(folders) -> None:
+    data, seeds = folders
+    ident = next(i for i, e in pending(folders).items() if "killing 2" in e["candidate"]["quote"])
+    accept(data, seeds, ident)
+    entries = load_queue(data)
+    twin = dict(next(e for e in entries if e["id"] == ident)["candidate"])
+    twin["date_start"] = "2025-11-13"  # another reading of the same passage, queued apart
+    [added] = add_candidates(data, entries[0]["source"], [twin])
+    with pytest.raises(ReviewError, match="already cites"):
+        accept(data, seeds, added["id"], into="embassy-kyiv-iskander-2025-11-14")

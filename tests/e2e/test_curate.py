@@ -1,0 +1,141 @@
+"""Curating in a real browser: add an article, see its candidate passages marked, accept one into an incident
+and one as a new incident that the map then shows, without restarting; and a read-only server has no panel.
+
+The server edits a copy of the bundled data and seeds ($SIM_CATALOGUE_DIR), never the repository's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.browser import ROOT, TIMEOUT_S, app_server
+from tests.e2e.test_browser import _map_frame, _poll
+
+pytestmark = pytest.mark.browser
+
+ARTICLE = ("Strike near the embassy\n"
+           "A Russian missile struck near Azerbaijan's embassy in Kyiv on Friday, killing 2 people, officials said.\n"
+           "Drones hit the Artem plant in Kyiv on 3 November 2025.\n"
+           "Such attacks are unacceptable, the ministry said.")
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("catalogue")
+    shutil.copytree(ROOT / "data", folder / "data")
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def curating_server(catalogue: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    os.environ["SIM_CATALOGUE_DIR"] = str(catalogue)  # read by the server process it starts
+    try:
+        with app_server(tmp_path_factory.mktemp("curating"), "--curate") as base:
+            yield base
+    finally:
+        del os.environ["SIM_CATALOGUE_DIR"]
+
+
+def _shown(page) -> str:
+    """Return the map's caption: how many incidents the window shows."""
+    caption = page.get_by_text("incidents overlap").first
+    caption.wait_for(timeout=TIMEOUT_S * 1000)
+    return caption.inner_text()
+
+
+def test_a_curator_adds_an_article_and_the_map_follows(new_page, curating_server: str, catalogue: Path,
+                                                       tmp_path: Path) -> None:
+    page = new_page()
+    page.goto(curating_server)
+    _map_frame(page)
+    assert _shown(page).startswith("10 of 10")
+    page.get_by_text("Add an article").click()
+    page.get_by_label("Paste the article's text").fill(ARTICLE)
+    page.get_by_role("spinbutton", name="year, Published on").click()
+    page.keyboard.type("20251114")
+    page.get_by_label("Address (URL)").fill("https://example.org/strike")
+    page.get_by_role("button", name="Find candidates").click()
+    page.get_by_text("Candidates from this article").wait_for(timeout=90_000)
+    reader = page.frame_locator("iframe[title='st.iframe']").last
+    # Every candidate passage is marked in the article's text, and the commentary is not one.
+    marks = reader.locator("mark.sim-candidate")
+    assert _poll(marks.count, lambda n: n >= 2) >= 2
+    assert "unacceptable" not in " ".join(marks.all_inner_texts())
+    page.screenshot(path=str(tmp_path / "curate-filed.png"))
+
+    strike = page.locator("[class*='st-key-curate-card']", has_text="killing 2").last
+    strike.get_by_role("button", name="Accept into it").click()  # it corroborates the strike of 14 November
+    page.get_by_text("added to embassy-kyiv-iskander-2025-11-14").wait_for(timeout=60_000)
+    assert "embassy-kyiv-iskander-2025-11-14" in (catalogue / "data" / "incidents.yaml").read_text(encoding="utf-8")
+    card = page.locator("[class*='st-key-curate-card']", has_text="Artem plant").last
+    card.get_by_role("button", name="Accept as new").click()
+    page.get_by_text("is the new incident").wait_for(timeout=60_000)
+    # No restart: the page read the catalogue again, and the map shows the new incident.
+    assert _poll(lambda: _shown(page), lambda text: text.startswith("11 of 11")).startswith("11 of 11")
+    page.screenshot(path=str(tmp_path / "curate-accepted.png"))
+
+
+def _focused(page) -> str:
+    return page.evaluate("() => { const e = document.activeElement;"
+                         " return (e.getAttribute('aria-label') || e.innerText || e.tagName).slice(0, 80); }")
+
+
+def _tab_to(page, label: str, limit: int = 300) -> None:
+    """Press Tab until the focus is on the element labelled `label` (a keyboard user's only way there)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if label in _focused(page):
+            return
+    raise AssertionError(f"Tab never reached {label!r}; the focus ended on {_focused(page)!r}")
+
+
+def test_a_curator_needs_no_mouse(new_page, curating_server: str, catalogue: Path) -> None:
+    page = new_page()
+    page.goto(curating_server)
+    _map_frame(page)
+    _tab_to(page, "Add an article")
+    page.keyboard.press("Enter")
+    _tab_to(page, "Paste the article's text")
+    page.keyboard.type("Drones struck the SOCAR oil depot in the Odesa region on Thursday, officials said.")
+    _tab_to(page, "year, Published on")
+    page.keyboard.type("20251114")
+    _tab_to(page, "Find candidates")
+    page.keyboard.press("Enter")
+    page.get_by_text("Candidates from this article").wait_for(timeout=90_000)
+    _tab_to(page, "Reason to reject")
+    page.keyboard.type("already known")
+    page.keyboard.press("Enter")  # the reason is taken; the Reject button comes alive
+    card = page.locator("[class*='st-key-curate-card']", has_text="SOCAR").last
+    _poll(card.get_by_role("button", name="Reject").is_enabled, bool)
+    _tab_to(page, "Reject")
+    page.keyboard.press("Enter")
+    page.get_by_text("rejected.").wait_for(timeout=60_000)
+    assert "why: already known" in (catalogue / "data" / "review.yaml").read_text(encoding="utf-8")
+
+
+def test_the_panel_fits_a_phone(new_page, curating_server: str, tmp_path: Path) -> None:
+    page = new_page(PHONE)
+    page.goto(curating_server)
+    page.get_by_test_id("stExpandSidebarButton").click()
+    page.get_by_text("Add an article").click()
+    field = page.get_by_label("Paste the article's text")
+    field.wait_for(timeout=TIMEOUT_S * 1000)
+    box = field.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    page.screenshot(path=str(tmp_path / "curate-phone.png"))
+
+
+def test_a_read_only_server_has_no_curation(new_page, tmp_path: Path) -> None:
+    with app_server(tmp_path) as base:
+        page = new_page()
+        page.goto(base)
+        _map_frame(page)
+        assert page.get_by_text("Add an article").count() == 0
+        assert page.get_by_text("Review queue").count() == 0
