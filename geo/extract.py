@@ -140,11 +140,19 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
     in the article's context (the countries it mentions most, the places it names near each other).
     """
     words = [(m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    described = _described(text, gazetteer)
     people = _surnames(text, words)
     lowercase = {w.lower() for w in (text[a:b] for a, b in words) if w.islower()}
     mentions: list[PlaceMention] = []
     i = 0
     while i < len(words):
+        if words[i][0] in described:  # a curated description ("oil depot of the Azerbaijani Socar company")
+            end, place = described[words[i][0]]
+            mentions.append(PlaceMention(words[i][0], end, text[words[i][0]:end], place.id, place.name, place.lat,
+                                         place.lon, place.precision, "exact", "curated"))
+            while i < len(words) and words[i][0] < end:
+                i += 1
+            continue
         if i + 1 < len(words) and text[words[i][1]:words[i + 1][0]] == " ":
             # A demonym of two words ("Sri Lankan", "South African") before "Sri" can be read as a place.
             pair = _demonym(text, (words[i][0], words[i + 1][1]), gazetteer)
@@ -190,6 +198,28 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
         )
         i = j + 1
     return _in_context(mentions, gazetteer, countries, text)
+
+
+def _described(text: str, gazetteer: Gazetteer) -> dict[int, tuple[int, object]]:
+    """Return where the text uses a curated place's lowercase description, by start: (end, place).
+
+    The scan reads capitalised names; "oil depot of the Azerbaijani Socar company" or "capital of Ukraine",
+    variants a curator typed for a place, begin in lowercase and would never be read as one name.
+    """
+    described = tuple(sorted((v, p.id) for p in gazetteer.places.values() for v in (p.name, *p.variants)
+                             if v[:1].islower() and " " in v))
+    if not described:
+        return {}
+    pattern, owners = _description_pattern(described)
+    return {m.start(): (m.end(), gazetteer.places[owners[fold(m.group())]]) for m in pattern.finditer(text)}
+
+
+@lru_cache(maxsize=8)
+def _description_pattern(described: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """Return one pattern for the descriptions (longest first) and each folded description's place id."""
+    variants = sorted({v for v, _ in described}, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, variants)) + r")(?!\w)", re.IGNORECASE)
+    return pattern, {fold(v): place for v, place in described}
 
 
 # A city candidate this close to another place the article names is the one it means (Edmonton near Cairns).
