@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .catalogue import INCIDENT_TYPES, Catalogue, Evidence, derive_conflicts
 from .dates import DateInterval, parse_date_claim
@@ -118,6 +118,15 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
 # Finest first: a candidate's point is its most precise place (a curated one when two are as precise).
 _PRECISION_ORDER = (*PRECISIONS[:-1], "county", "region", "country", "continent")
 QUOTE_MAX_CHARS = 600  # a "sentence" longer than this is a list or a table the segmenter could not cut
+
+
+class StatedDate(NamedTuple):
+    """A date as the text states it, where, and the days it means."""
+
+    start: int
+    end: int
+    text: str
+    interval: DateInterval
 
 
 @dataclass
@@ -253,6 +262,22 @@ def clauses(text: str, start: int, end: int, dated_at: Sequence[int]) -> list[tu
     return out
 
 
+def _event_clauses(text: str, units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join each clause that names no event to its neighbour: "cited August 8 and 18, 2025, drone attacks on…"."""
+    out: list[list[int]] = []
+    pending: int | None = None  # where a clause with a date but no event began: the next clause takes it in
+    for a, b in units:
+        start = pending if pending is not None else a
+        if _EVENT_CUES.search(text, a, b) is None and (a, b) != units[-1]:
+            pending = start
+            continue
+        pending = None
+        out.append([start, b])
+    if len(out) > 1 and _EVENT_CUES.search(text, *out[-1]) is None:
+        out[-2][1] = out.pop()[1]  # a closing clause without an event belongs to the one before it
+    return [(a, b) for a, b in out]
+
+
 def resolve_date(mention: DateMention, published: date | None) -> DateInterval | None:
     """Return the interval a date mention means, read against the publication date when it is relative."""
     if mention.value and mention.kind == "date":
@@ -289,7 +314,7 @@ def _relative_day(text: str, published: date) -> DateInterval:
     return DateInterval.day(*_ymd(published))
 
 
-def _date_mentions(text: str, published: date | None) -> list[tuple[int, int, str, DateInterval]]:
+def _date_mentions(text: str, published: date | None) -> list[StatedDate]:
     """Return every date the text states, resolved: (start, end, as written, interval)."""
     from .extract import find_dates  # the extractor loads only when an article is read (the page never does)
 
@@ -299,13 +324,13 @@ def _date_mentions(text: str, published: date | None) -> list[tuple[int, int, st
             continue
         interval = resolve_date(mention, published)
         if interval is not None:
-            found.append((mention.start, mention.end, mention.text, interval))
+            found.append(StatedDate(mention.start, mention.end, mention.text, interval))
     if published is not None:
         taken = [(a, b) for a, b, _, _ in found]
         for m in _RELATIVE_DAYS.finditer(text):
             if not any(m.start() < b and a < m.end() for a, b in taken):
-                found.append((m.start(), m.end(), m.group(), _relative_day(m.group(), published)))
-    return sorted(found, key=lambda item: item[0])
+                found.append(StatedDate(m.start(), m.end(), m.group(), _relative_day(m.group(), published)))
+    return sorted(found, key=lambda item: item.start)
 
 
 def _date_claim(start: str | None, end: str | None, precision: str | None) -> str | None:
@@ -348,7 +373,6 @@ def _rank(mention: PlaceMention) -> tuple[int, bool]:
     return order, mention.gazetteer == "geonames"
 
 
-
 def _confidence(candidate: Candidate) -> float:
     """Return a rough 0-1 score: precise place and day, a weapon or toll, no hedge or negation."""
     score = 0.3
@@ -375,42 +399,32 @@ def candidates(text: str, gazetteer: Gazetteer, published: date | None = None) -
     # (for the date) the week before publication.
     lead_places = [m for m in places if m.end <= lead_end]
     lead_place = [min(lead_places, key=_rank)] if lead_places else []
-    lead_dates = [d for d in dates if d[1] <= lead_end]
+    lead_dates = [d for d in dates if d.end <= lead_end]
     lead_date = lead_dates[0] if lead_dates else None
     if lead_date is None and published is not None:
         window = DateInterval(published - timedelta(days=PUBLICATION_WINDOW_DAYS), published, "range")
-        lead_date = (0, 0, f"the week before publication ({published.isoformat()})", window)
+        lead_date = StatedDate(0, 0, f"the week before publication ({published.isoformat()})", window)
     out = []
     paragraph_start = 0
     last_place: list[PlaceMention] = []
-    last_date: tuple[int, int, str, DateInterval] | None = None
+    last_date: StatedDate | None = None
     for start, end in spans:
         if text.rfind("\n", 0, start) >= paragraph_start:  # a new paragraph: what the last one said is spent
             paragraph_start = text.rfind("\n", 0, start) + 1
             last_place, last_date = [], None
         here = [m for m in places if start <= m.start and m.end <= end]
-        when = [d for d in dates if start <= d[0] and d[1] <= end]
+        when = [d for d in dates if start <= d.start and d.end <= end]
         sentence = text[start:end]
         if _EVENT_CUES.search(sentence) and end - start <= QUOTE_MAX_CHARS and (
                 here or when or _EVENT_VERBS.search(sentence)):
             place_from = "passage" if here else "paragraph" if last_place else "article"
             date_from = "passage" if when else "paragraph" if last_date else "article"
-            if len({d[3] for d in when}) > 1:
+            if len({d.interval for d in when}) > 1:
                 # Several dates, several events ("a March 10, 2022 airstrike on X, a January 2, 2024 strike near
                 # Y"): one candidate per clause that states a date, quoting that clause, placed by its own places.
-                units = clauses(text, start, end, [d[0] for d in when])
-                merged: list[tuple[int, int]] = []
-                for k, (a, b) in enumerate(units):
-                    if merged and merged[-1][1] < 0:  # the clause before said a date but no event: its dates are ours
-                        a = merged.pop()[0]
-                    cue = _EVENT_CUES.search(text, a, b) is not None
-                    merged.append((a, b if cue or k == len(units) - 1 else -b))
-                if len(merged) > 1 and _EVENT_CUES.search(text, *merged[-1]) is None:
-                    last = merged.pop()  # a closing clause without an event belongs to the one before it
-                    merged[-1] = (merged[-1][0], last[1])
-                for a, b in merged:
+                for a, b in _event_clauses(text, clauses(text, start, end, [d.start for d in when])):
                     mine = [m for m in here if a <= m.start and m.end <= b]
-                    for d in dict((d[3], d) for d in when if a <= d[0] and d[1] <= b).values():
+                    for d in dict((d.interval, d) for d in when if a <= d.start and d.end <= b).values():
                         out.append(_candidate(text, a, b, gazetteer, mine or lead_place,
                                               "passage" if mine else "article", d, "passage"))
             else:
@@ -424,7 +438,7 @@ def candidates(text: str, gazetteer: Gazetteer, published: date | None = None) -
 
 
 def _candidate(text: str, start: int, end: int, gazetteer: Gazetteer, places: list[PlaceMention], place_from: str,
-               when: tuple[int, int, str, DateInterval] | None, date_from: str) -> Candidate:
+               when: StatedDate | None, date_from: str) -> Candidate:
     sentence = text[start:end]
     reasons = []
     best = min(places, key=_rank) if places else None
@@ -432,7 +446,7 @@ def _candidate(text: str, start: int, end: int, gazetteer: Gazetteer, places: li
         reasons.append("no place named in the passage, its paragraph or the article's lead")
     if when is None:
         reasons.append("no date stated in the passage, its paragraph or the article's lead, and no publication date")
-    interval = when[3] if when else None
+    interval = when.interval if when else None
     place = (gazetteer.places.get(best.place_id) or (gazetteer.fallback.place(best.place_id) if gazetteer.fallback
                                                       else None)) if best else None
     return Candidate(
@@ -440,7 +454,7 @@ def _candidate(text: str, start: int, end: int, gazetteer: Gazetteer, places: li
         date_start=interval.start.isoformat() if interval else None,
         date_end=interval.end.isoformat() if interval else None,
         date_precision=interval.precision if interval else None,
-        date_text=when[2] if when else None,
+        date_text=when.text if when else None,
         lat=best.lat if best else None, lon=best.lon if best else None,
         radius_m=float(place.radius_m) if place is not None and place.radius_m else None,
         precision=best.precision if best else None,
