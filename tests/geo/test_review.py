@@ -136,3 +136,19 @@ def test_a_passage_already_cited_is_not_added_twice(folders) -> None:
     [added] = add_candidates(data, entries[0]["source"], [twin])
     with pytest.raises(ReviewError, match="already cites"):
         accept(data, seeds, added["id"], into="embassy-kyiv-iskander-2025-11-14")
+
+
+def test_every_comment_survives_and_validate_passes_after_each_step(folders) -> None:
+    data, _ = folders
+    comments = [line for line in (data / "incidents.yaml").read_text(encoding="utf-8").splitlines()
+                if "#" in line]
+    assert comments  # the bundled catalogue is commented: the test means something
+    assert cli(folders, "validate")[0] == 0
+    strike, plant = (next(i for i, e in pending(folders).items() if words in e["candidate"]["quote"])
+                     for words in ("killing 2", "Artem plant"))
+    for step in (("accept", strike), ("accept", plant, "--as-new")):
+        assert cli(folders, *step)[0] == 0
+        text = (data / "incidents.yaml").read_text(encoding="utf-8")
+        assert [line for line in text.splitlines() if "#" in line] == comments
+        status, _, err = cli(folders, "validate")
+        assert status == 0, err
