@@ -256,7 +256,8 @@ def test_scrubbing_the_window_redraws_exactly_the_overlapping_incidents(server, 
         assert (query.get("from"), query.get("to")) == (str(first), str(last)), (page.url, query)
         assert drawn is not None and sorted(drawn) == sorted(expected), (
             f"window {first}–{last}: drew {sorted(drawn or [])}, expected {sorted(expected)}")
-        summary = f"{len(expected)} of {len(incidents)} incidents overlap {_label(first)} – {_label(last)}"
+        verb = "overlaps" if len(expected) == 1 else "overlap"  # "1 of 10 incidents overlaps"
+        summary = f"{len(expected)} of {len(incidents)} incidents {verb} {_label(first)} – {_label(last)}"
         caption = _poll(lambda: page.get_by_text("incidents overlap").inner_text(),
                         lambda t, summary=summary: t and t.startswith(summary))
         assert caption and caption.startswith(summary), caption
