@@ -424,10 +424,21 @@ def cmd_convert(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_synth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write a synthetic dataset of --count incidents."""
-    from .synthetic import synthetic_incidents  # builds a city table from GeoNames: only when asked
+    from .export import write_csv, write_features
+    from .synthetic import synthetic_features, synthetic_frames  # a city table from GeoNames: only when asked
 
-    frame = synthetic_incidents(args.count, args.seed)
-    _write(geojson_text(frame) if args.format == "geojson" else csv_text(frame), args.output, out)
+    # Streamed a chunk of rows at a time: a million incidents never sit in memory as Python objects.
+    if args.format == "geojson":
+        chunks, write = synthetic_features(args.count, args.seed), write_features
+    else:
+        chunks, write = synthetic_frames(args.count, args.seed), write_csv
+    if args.output is None:
+        write(chunks, out)
+        out.write("\n" if args.format == "geojson" else "")
+    else:
+        with args.output.open("w", encoding="utf-8", newline="") as file:
+            write(chunks, file)
+            file.write("\n" if args.format == "geojson" else "")
     print(f"{args.count:,} synthetic incidents (seed {args.seed})", file=err)
     return 0
 

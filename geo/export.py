@@ -17,8 +17,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 import geopandas as gpd
 import orjson
@@ -89,8 +89,26 @@ def to_geojson(frame: gpd.GeoDataFrame) -> dict:
 
 def geojson_text(frame: gpd.GeoDataFrame) -> str:
     """Return the GeoJSON export as text: UTF-8, one feature per line."""
-    lines = [orjson.dumps(feature).decode("utf-8") for feature in iter_features(frame)]
-    return GEOJSON_HEAD + "\n" + ",\n".join(lines) + ("\n" if lines else "") + "]}"
+    out = io.StringIO()
+    write_geojson([frame], out)
+    return out.getvalue()
+
+
+def write_geojson(frames: Iterable[gpd.GeoDataFrame], out: TextIO) -> None:
+    """Write frames, one after another, as one GeoJSON export (the same text as geojson_text of them joined)."""
+    write_features((iter_features(frame) for frame in frames), out)
+
+
+def write_features(chunks: Iterable[Iterable[dict]], out: TextIO) -> None:
+    """Write chunks of GeoJSON features as one export: the head, one feature per line, the tail."""
+    out.write(GEOJSON_HEAD + "\n")
+    written = False
+    for chunk in chunks:
+        lines = [orjson.dumps(feature).decode("utf-8") for feature in chunk]
+        if lines:
+            out.write((",\n" if written else "") + ",\n".join(lines))
+            written = True
+    out.write(("\n" if written else "") + "]}")
 
 
 def _quoted_row(cells: list) -> str:
@@ -106,10 +124,22 @@ def _quoted_row(cells: list) -> str:
 
 def csv_text(frame: gpd.GeoDataFrame) -> str:
     """Return incidents as CSV with lat/lon columns; list columns are JSON in their cells; formula-like text is marked."""
-    names, values, xs, ys = _columns(frame)
     out = io.StringIO()
+    write_csv([frame], out)
+    return out.getvalue()
+
+
+def write_csv(frames: Iterable[gpd.GeoDataFrame], out: TextIO) -> None:
+    """Write frames of the same columns, one after another, as one CSV export (one header)."""
+    for k, frame in enumerate(frames):
+        _csv_rows(frame, out, header=k == 0)
+
+
+def _csv_rows(frame: gpd.GeoDataFrame, out: TextIO, header: bool) -> None:
+    names, values, xs, ys = _columns(frame)
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*(to_spreadsheet(name) for name in names), "lat", "lon"])
+    if header:
+        writer.writerow([*(to_spreadsheet(name) for name in names), "lat", "lon"])
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
         cells = []
         for name, column in zip(names, values, strict=True):
@@ -125,4 +155,3 @@ def csv_text(frame: gpd.GeoDataFrame) -> str:
             out.write(_quoted_row([*cells, y, x]))
         else:
             writer.writerow([*cells, y, x])
-    return out.getvalue()

@@ -252,3 +252,25 @@ def test_the_synthetic_set_is_deterministic_and_realistic() -> None:
     projected = first.to_crs("EPSG:3857")
     nearest = projected.sjoin_nearest(projected, how="left", exclusive=True, distance_col="d")["d"]
     assert (nearest < 20_000).mean() > 0.9
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 250])
+def test_synthetic_sets_stream_in_chunks_to_the_same_bytes(count: int) -> None:
+    from geo.export import write_csv, write_geojson
+    from geo.synthetic import synthetic_frames
+
+    whole = synthetic_incidents(count, seed=3)
+    for write, text in ((write_geojson, geojson_text), (write_csv, csv_text)):
+        out = io.StringIO()
+        write(synthetic_frames(count, seed=3, chunk_rows=3), out)
+        assert out.getvalue() == text(whole)
+
+
+def test_synth_streams_a_file_the_frame_would_give(tmp_path) -> None:
+    from geo.cli import main
+
+    for fmt, text in (("geojson", geojson_text), ("csv", csv_text)):
+        path = tmp_path / f"s.{fmt}"
+        assert main(["synth", "--count", "120", "--seed", "5", "--format", fmt, "-o", str(path)]) == 0
+        expected = text(synthetic_incidents(120, seed=5))
+        assert path.read_text(encoding="utf-8") == expected + ("\n" if fmt == "geojson" else "")
