@@ -120,6 +120,26 @@ def test_a_curator_needs_no_mouse(new_page, curating_server: str, catalogue: Pat
     assert "why: already known" in (catalogue / "data" / "review.yaml").read_text(encoding="utf-8")
 
 
+def test_a_saved_web_page_is_read_for_its_article(new_page, curating_server: str, tmp_path: Path) -> None:
+    page_file = tmp_path / "report.html"
+    page_file.write_text("<html><head><title>Report</title></head><body><nav>Home | World | Sport</nav>"
+                         "<article><h1>Missile hits Kharkiv</h1><p>A Russian missile struck the Honorary Consulate "
+                         "in Kharkiv on 10 March 2022, officials said.</p></article><footer>Cookie settings</footer>"
+                         "</body></html>", encoding="utf-8")
+    page = new_page()
+    page.goto(curating_server)
+    _map_frame(page)
+    page.get_by_text("Add an article").click()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").last.set_input_files(str(page_file))
+    page.get_by_text("report.html").first.wait_for(timeout=TIMEOUT_S * 1000)
+    page.get_by_role("button", name="Find candidates").click()
+    page.get_by_text("report.html filed as").wait_for(timeout=90_000)
+    reader = page.frame_locator("iframe[title='st.iframe']").last
+    text = _poll(lambda: reader.locator("#sim-reader").inner_text(), lambda t: t and "Kharkiv" in t)
+    assert "Missile hits Kharkiv" in text and "Cookie settings" not in text  # the article, not the page around it
+    assert _poll(reader.locator("mark.sim-candidate").count, lambda n: n >= 1) >= 1
+
+
 def test_the_panel_fits_a_phone(new_page, curating_server: str, tmp_path: Path) -> None:
     page = new_page(PHONE)
     page.goto(curating_server)
