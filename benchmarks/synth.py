@@ -42,13 +42,18 @@ print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUS
 """
 
 
+def fresh_process(code: str, *args: str) -> dict:
+    """Run Python `code` with `args` in a fresh process from the project root; return the JSON it prints last."""
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, check=True, capture_output=True, text=True)
+    lines = done.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+
+
 def run(count: int, way: str) -> dict:
     """Run one way of writing `count` incidents in a fresh process; return its seconds and peak memory."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "synthetic.geojson"
-        done = subprocess.run([sys.executable, "-c", _CHILD, str(count), str(path), way], cwd=ROOT, check=True,
-                              capture_output=True, text=True)
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = fresh_process(_CHILD, str(count), str(path), way)
         result["bytes"] = path.stat().st_size
     return result
 

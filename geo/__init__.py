@@ -25,6 +25,7 @@ from .imports import (
     preview,
     read_incidents,
 )
+from .imports.cache import default_dir as import_cache_dir
 from .imports.checks import distance_km
 from .imports.links import outlet, split_links
 from .ingest import ArticleInfo, Candidate, article_text, file_for_review, propose
@@ -79,6 +80,7 @@ __all__ = [
     "fold_many",
     "geojson_text",
     "guess_mapping",
+    "import_cache_dir",
     "incidents_frame",
     "load_catalogue",
     "load_incidents",

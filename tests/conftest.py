@@ -6,8 +6,12 @@ tests/e2e/ (a real server and headless Chromium, marked `browser`). `pytest -m "
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import socket
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from geo.gazetteer import Gazetteer  # noqa: E402
+
+# Files the app reads are kept as Parquet between runs (geo.imports.cache): in the tests, in a folder of their
+# own, never the user's cache (set here, at import, so that the servers the browser tests start inherit it).
+if "SIM_CACHE_DIR" not in os.environ:
+    os.environ["SIM_CACHE_DIR"] = tempfile.mkdtemp(prefix="sim-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["SIM_CACHE_DIR"], ignore_errors=True)
 
 _LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
 

@@ -8,7 +8,8 @@ be shown beside the bundled catalogue or instead of it.
 An import that cites the bundled articles (a round trip of the export) can open them in the reader.
 Parsed datasets are kept in a small server-wide registry keyed by the file's path, size
 and modification time (or an upload's SHA-256), so a page load after the first does not
-parse the file again; the registry keeps the few most recent ones.
+parse the file again; the registry keeps the few most recent ones. Across restarts, geo keeps
+each file read as Parquet (geo.import_cache_dir(), $SIM_CACHE_DIR; "off" turns it off).
 """
 
 from __future__ import annotations
@@ -141,7 +142,8 @@ def dataset_from_path(path: Path, progress: geo.Progress | None = None,
     key = ("path", str(path.resolve()), stat.st_size, stat.st_mtime_ns, mapping_time, options_key(options))
     # Named by its file name alone: the page and its messages never show where the server keeps it.
     return _remember(key, lambda: datasets.from_import(
-        geo.read_incidents(path, path.name, progress=progress, limits=geo.Limits.from_env(), options=options),
+        geo.read_incidents(path, path.name, progress=progress, limits=geo.Limits.from_env(), options=options,
+                           cache=geo.import_cache_dir()),
         catalogue()))
 
 
@@ -166,7 +168,8 @@ def dataset_from_upload(name: str, digest: str, read: Callable[[], bytes], progr
     options = options or geo.ImportOptions()
     key = ("upload", digest, name, options_key(options))
     return _remember(key, lambda: datasets.from_import(
-        geo.read_incidents(read(), name, progress=progress, limits=geo.Limits.from_env(), options=options), catalogue()))
+        geo.read_incidents(read(), name, progress=progress, limits=geo.Limits.from_env(), options=options,
+                           cache=geo.import_cache_dir()), catalogue()))
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file's columns…")

@@ -135,18 +135,21 @@ def _table(raw: bytes, file: str, forced: str | None, progress: Progress, limits
 
 def read_incidents(
     source: str | Path | bytes, name: str | None = None, *, format: str | None = None, progress: Progress | None = None,
-    limits: Limits | None = None, options: ImportOptions | None = None,
+    limits: Limits | None = None, options: ImportOptions | None = None, cache: Path | None = None,
 ) -> ImportResult:
     """Read a dataset (a path, a TimeMap folder, or bytes with their file name) into the incidents schema.
 
     `limits` defaults to :meth:`Limits.from_env` (the SIM_MAX_* settings). `options` (a column
     mapping, a date format, the duplicates policy) go over a mapping file beside a path
     (``NAME.mapping.yaml``), which goes over the format's own mapping or the guessed one.
+    With `cache` (a folder), a file read before in the same way is loaded from there (:mod:`.cache`), and a
+    file read now is kept there.
     """
     progress = progress or _noop
     limits = limits or Limits.from_env()
     options = options or ImportOptions()
-    raw, file, path = _read_source(source, name)
+    path = None if isinstance(source, bytes) else Path(source)
+    file = name or ("upload" if path is None else display_path(path))  # as _read_source names it
     if format is not None and format not in FORMATS:
         raise DataError([Problem(file, None, None, f"unknown format {format!r} (known: {', '.join(FORMATS)})")])
     if path is not None and path.is_file() and mapping_file_for(path).is_file():
@@ -154,6 +157,17 @@ def read_incidents(
             options = options.over(read_mapping_file(mapping_file_for(path)))
         except ValueError as exc:
             raise DataError([Problem(mapping_file_for(path).name, None, None, str(exc))]) from None
+    key = None
+    if cache is not None and (path is None or path.is_file()):
+        from . import cache as kept
+
+        progress(0.0, f"Looking for {file} read before")
+        key = kept.key_of(kept.digest_of(path if path is not None else source), file, (format, options, limits))
+        found = kept.load(cache, key)
+        if found is not None:
+            progress(1.0, found.summary())
+            return found
+    raw, file, path = _read_source(source, name)
     collecting = gc.isenabled()
     # An import makes millions of small objects and no cycles: the collector's passes over them are pure cost
     # (a fifth of a 100,000-row import). It runs again as soon as the import is done.
@@ -198,6 +212,8 @@ def read_incidents(
     finally:
         if collecting:
             gc.enable()
+    if key is not None:
+        kept.save(cache, key, result)
     progress(1.0, result.summary())
     return result
 

@@ -1,0 +1,66 @@
+"""How long a restarted server takes to have a dataset again: parsing the file, or loading it as read before.
+
+Each run is a fresh Python process (as a restarted server is) that reads a synthetic GeoJSON file with
+`geo.read_incidents` and reports its wall time and peak memory:
+
+* ``parse`` (the baseline): no cache, the file parsed and checked as on a first read;
+* ``cached``: the same call with a cache folder that already holds the result (geo/imports/cache.py):
+  the file is hashed in blocks and the result loaded from Parquet.
+
+    python -m benchmarks.import_cache            # 100,000 and 1,000,000 rows; writes benchmarks/results-import-cache.md
+    python -m benchmarks.import_cache --quick    # 100,000 only
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.synth import fresh_process
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results-import-cache.md"
+
+_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from geo.imports import read_incidents
+path, cache = Path(sys.argv[1]), (Path(sys.argv[2]) if sys.argv[2] != "-" else None)
+started = time.perf_counter()
+result = read_incidents(path, cache=cache)
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "rows": len(result.frame)}))
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, print and store the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100,000 rows only")
+    args = parser.parse_args(argv)
+    lines = ["| incidents | way | seconds | peak memory | vs parse |", "|---:|---|---:|---:|---:|"]
+    for count in ([100_000] if args.quick else [100_000, 1_000_000]):
+        with tempfile.TemporaryDirectory() as folder:
+            data, cache = Path(folder) / "synthetic.geojson", Path(folder) / "cache"
+            fresh_process("from geo.cli import main; import sys; main(['synth', '--count', sys.argv[1], '-o', sys.argv[2]])",
+                          str(count), str(data))
+            parse = fresh_process(_CHILD, str(data), "-")
+            fresh_process(_CHILD, str(data), str(cache))  # the first read with a cache keeps the result
+            cached = fresh_process(_CHILD, str(data), str(cache))
+            for way, result in (("parse (baseline)", parse), ("cached", cached)):
+                lines.append(f"| {count:,} | {way} | {result['seconds']:.1f} | {result['peak_mb']:,.0f} MB | "
+                             f"{result['seconds'] / parse['seconds']:.2f}× |")
+                print(lines[-1], flush=True)
+    table = "\n".join(lines)
+    if not args.quick:
+        RESULTS.write_text("Measured with `python -m benchmarks.import_cache` (a fresh process each, as a restarted "
+                           f"server).\n\n{table}\n", encoding="utf-8")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""A read file kept as Parquet, so that a server started again does not parse it again (issue 15).
+
+The key is the SHA-256 of everything the result depends on: the file's bytes and name, how it is read (format,
+mapping, date order, duplicates, caps), the day (plausibility flags look at today's date) and the importer's own
+source code, so that a change to any of them reads the file afresh. A cached result is the same result: the
+frame column by column (values, types and order), the problems, the counts, the mapping. What Parquet cannot
+hold as it is (a column of lists, mappings or mixed values) is kept as JSON text per cell and read back with
+orjson; a frame with a value JSON cannot carry exactly (NaN in a column of mixed values, a huge integer) is not
+cached at all, never cached approximately.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import json
+import math
+import os
+import tempfile
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import orjson
+import pandas as pd
+
+from ..problems import Problem
+
+CACHE_ENV = "SIM_CACHE_DIR"
+FORMAT_VERSION = 1  # of the files written here
+NAN = "NaN"  # a NaN cell among JSON cells: never a JSON text itself (a string "NaN" is written '"NaN"')
+
+
+KEPT = 8  # results kept; older ones are deleted when a new one is written
+
+
+def default_dir() -> Path | None:
+    """Return where read files are kept: $SIM_CACHE_DIR ("off": nowhere), else the user's cache folder."""
+    value = os.environ.get(CACHE_ENV)
+    if value == "off":
+        return None
+    return Path(value) if value else Path.home() / ".cache" / "sourced-incident-map" / "imports"
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """Return a digest of the importer's source (geo/): a cached result of older code is never used."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def digest_of(source: bytes | Path) -> str:
+    """Return the SHA-256 of bytes, or of a file's bytes read in blocks (a large file is never held whole)."""
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).hexdigest()
+    with source.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def key_of(digest: str, file: str, how: Any, today: date | None = None) -> str:
+    """Return the cache key of reading bytes of this digest (named `file`) in the way `how` describes."""
+    parts = [FORMAT_VERSION, _code_digest(), digest, file, repr(how), (today or date.today()).isoformat()]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def load(folder: Path, key: str):
+    """Return the cached ImportResult of a key, or None (absent, unreadable or of another version)."""
+    from .checks import ImportResult
+
+    table_path, meta_path = folder / f"{key}.parquet", folder / f"{key}.json"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        frame = pd.read_parquet(table_path)
+    except (OSError, ValueError):
+        return None
+    if meta.get("version") != FORMAT_VERSION:
+        return None
+    collecting = gc.isenabled()
+    gc.disable()  # a million lists and dicts with no cycles: the collector's passes over them would be pure cost
+    try:
+        for column in meta["json_columns"]:
+            frame[column] = pd.Series(_decoded(frame[column].tolist()), index=frame.index, dtype=object)
+    finally:
+        if collecting:
+            gc.enable()
+    lon, lat = frame.pop("__lon"), frame.pop("__lat")
+    frame = frame[meta["columns"]].copy()
+    frame[meta["geometry"]] = gpd.points_from_xy(lon, lat)
+    frame = gpd.GeoDataFrame(frame[meta["order"]], geometry=meta["geometry"], crs=meta["crs"])
+    result = meta["result"]
+    result["problems"] = [Problem(**p) for p in result["problems"]]
+    return ImportResult(frame=frame, **result)
+
+
+def _decoded(cells: list[str | None]) -> list[Any]:
+    """Return a column's JSON cells as values, read as one JSON array (one call, not one per cell)."""
+    # A null comes back from Parquet as None or as NaN, depending on the pandas version: either is "no value".
+    values = orjson.loads("[" + ",".join(v if type(v) is str and v != NAN else "null" for v in cells) + "]")
+    for row in (i for i, v in enumerate(cells) if v == NAN):
+        values[row] = math.nan
+    return values
+
+
+def save(folder: Path, key: str, result) -> bool:
+    """Keep an ImportResult under its key; return False (and keep nothing) when it cannot be kept exactly."""
+    frame = result.frame
+    geometry = frame.geometry
+    if len(frame) and not (geometry.geom_type == "Point").all():
+        return False
+    plain = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    json_columns = []
+    for column in plain.columns:
+        if plain[column].dtype != object:
+            continue
+        values = plain[column].tolist()
+        if all(v is None or type(v) is str for v in values):
+            continue
+        encoded = []
+        for value in values:
+            if value is None:
+                encoded.append(None)
+            elif type(value) is float and math.isnan(value):
+                encoded.append(NAN)  # pandas' missing value in a column of mixed values: kept as NaN, not None
+            elif _exact_in_json(value):
+                encoded.append(orjson.dumps(value).decode("utf-8"))
+            else:
+                return False
+        plain[column] = pd.Series(encoded, index=plain.index, dtype=object)
+        json_columns.append(column)
+    plain["__lon"], plain["__lat"] = geometry.x.to_numpy(), geometry.y.to_numpy()
+    fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result) if f.name != "frame"}
+    fields["problems"] = [dataclasses.asdict(p) for p in result.problems]
+    meta = {"version": FORMAT_VERSION, "columns": [c for c in frame.columns if c != frame.geometry.name],
+            "order": list(frame.columns), "geometry": frame.geometry.name,
+            "json_columns": json_columns, "crs": frame.crs.to_string() if frame.crs else None, "result": fields}
+    folder.mkdir(parents=True, exist_ok=True)
+    # Written beside, then renamed: a server stopped half-way never leaves half a file under the key.
+    with tempfile.TemporaryDirectory(dir=folder) as work:
+        plain.to_parquet(Path(work) / "table.parquet", index=True)
+        (Path(work) / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        os.replace(Path(work) / "table.parquet", folder / f"{key}.parquet")
+        os.replace(Path(work) / "meta.json", folder / f"{key}.json")
+    _forget_old(folder)
+    return True
+
+
+def _forget_old(folder: Path) -> None:
+    """Delete all but the KEPT most recently written results (a result of an edited file is never used again)."""
+    kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for meta in kept[KEPT:]:
+        meta.with_suffix(".parquet").unlink(missing_ok=True)
+        meta.unlink(missing_ok=True)
+
+
+def _exact_in_json(value: Any) -> bool:
+    """Return whether JSON carries a value back exactly (no NaN or infinity, integers within 64 bits, plain types)."""
+    if value is None or type(value) in (str, bool):
+        return True
+    if type(value) is int:
+        return -(2**63) <= value < 2**64
+    if type(value) is float:
+        return math.isfinite(value)
+    if type(value) is list:
+        return all(_exact_in_json(v) for v in value)
+    if type(value) is dict:
+        return all(type(k) is str and _exact_in_json(v) for k, v in value.items())
+    return False

@@ -1,0 +1,99 @@
+"""geo.imports.cache: a file read once is loaded again from Parquet, exactly as it was read, or not at all."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+import geo
+from geo.imports import cache as kept
+from geo.imports import read_incidents
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FILES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".csv", ".geojson", ".json")
+               and p.parent.name != "timemap")
+FIELDS = ("problems", "rejected", "rows", "format", "file", "extra_columns", "mapping", "date_format", "merged",
+          "renamed")
+
+
+def readable(path: Path) -> bool:
+    try:
+        read_incidents(path)
+    except geo.DataError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if readable(p)], ids=lambda p: p.name)
+def test_a_file_read_again_comes_back_exactly(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = read_incidents(path, cache=tmp_path)
+    assert len(list(tmp_path.glob("*.parquet"))) == 1
+    import geo.imports as imports
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(imports, "_table", no_parsing)  # the second read must come from the cache
+    again = read_incidents(path, cache=tmp_path)
+    assert_frame_equal(again.frame, first.frame, check_exact=True)
+    assert list(again.frame.dtypes) == list(first.frame.dtypes)
+    for field in FIELDS:
+        assert getattr(again, field) == getattr(first, field), field
+
+
+def test_the_key_changes_with_anything_the_result_depends_on() -> None:
+    digest = kept.digest_of(b"a,b\n1,2\n")
+    base = kept.key_of(digest, "x.csv", ("csv", None), date(2026, 1, 1))
+    assert base == kept.key_of(digest, "x.csv", ("csv", None), date(2026, 1, 1))
+    assert base != kept.key_of(kept.digest_of(b"a,b\n1,3\n"), "x.csv", ("csv", None), date(2026, 1, 1))
+    assert base != kept.key_of(digest, "y.csv", ("csv", None), date(2026, 1, 1))  # the name is in the problems
+    assert base != kept.key_of(digest, "x.csv", ("csv", "%d/%m/%Y"), date(2026, 1, 1))
+    assert base != kept.key_of(digest, "x.csv", ("csv", None), date(2026, 1, 2))  # "in the future" moves daily
+
+
+def test_a_file_is_hashed_in_blocks_to_the_same_digest(tmp_path: Path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"x" * 3_000_000)
+    assert kept.digest_of(path) == kept.digest_of(path.read_bytes())
+
+
+def test_missing_values_keep_their_kind_and_what_json_cannot_carry_is_not_kept(tmp_path: Path) -> None:
+    result = read_incidents(FIXTURES / "monitor_plain.csv")
+    column = next(c for c in result.frame.columns if result.frame[c].dtype == object and c != "geometry")
+    frame = result.frame.copy()
+    frame[column] = pd.Series([math.nan, None, "NaN", [1, "a"], {"k": None}] + [None] * (len(frame) - 5),
+                              index=frame.index, dtype=object)
+    result.frame = frame
+    assert kept.save(tmp_path, "k", result)
+    back = kept.load(tmp_path, "k").frame[column].tolist()
+    assert math.isnan(back[0]) and back[1] is None and back[2] == "NaN" and back[3] == [1, "a"] and back[4] == {"k": None}
+    frame[column] = pd.Series([math.inf] + [None] * (len(frame) - 1), index=frame.index, dtype=object)
+    assert not kept.save(tmp_path, "j", result) and kept.load(tmp_path, "j") is None
+
+
+def test_a_damaged_cache_entry_is_read_past(tmp_path: Path) -> None:
+    path = FIXTURES / "monitor_plain.csv"
+    first = read_incidents(path, cache=tmp_path)
+    for parquet in tmp_path.glob("*.parquet"):
+        parquet.write_bytes(b"not parquet")
+    again = read_incidents(path, cache=tmp_path)  # parsed again, and kept again
+    assert_frame_equal(again.frame, first.frame, check_exact=True)
+
+
+def test_only_the_latest_results_are_kept(tmp_path: Path) -> None:
+    result = read_incidents(FIXTURES / "monitor_plain.csv")
+    for n in range(kept.KEPT + 3):
+        assert kept.save(tmp_path, f"key{n}", result)
+    assert len(list(tmp_path.glob("*.json"))) == len(list(tmp_path.glob("*.parquet"))) == kept.KEPT
+
+
+def test_the_cache_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SIM_CACHE_DIR", str(tmp_path))
+    assert kept.default_dir() == tmp_path
+    monkeypatch.setenv("SIM_CACHE_DIR", "off")
+    assert kept.default_dir() is None
