@@ -55,14 +55,16 @@ JS_INCIDENT_IDS = """() => {
 }"""
 
 # Inside the map frame: the container pixel of an incident's marker, after bringing it into view.
-JS_MARKER_POINT = """(id) => {
+# The body of a function of an incident id that finds its marker (`found`, on map `m`), or returns null.
+_JS_FIND_MARKER = """
   const m = window.map;
   let found = null;
   m.eachLayer(l => {
     const p = l.feature && l.feature.properties;
     if (p && p.id === id && p.badges !== undefined && !(l instanceof L.Circle)) found = l;
   });
-  if (!found) return null;
+  if (!found) return null;"""
+JS_MARKER_POINT = "(id) => {" + _JS_FIND_MARKER + """
   if (!m.getBounds().pad(-0.1).contains(found.getLatLng())) m.setView(found.getLatLng(), m.getZoom(), {animate: false});
   const pt = m.latLngToContainerPoint(found.getLatLng());
   return [pt.x, pt.y];
@@ -432,3 +434,36 @@ def test_a_marker_clicked_again_after_its_detail_was_closed_opens_it_again(serve
         close.click()
         close.wait_for(state="detached", timeout=TIMEOUT_S * 1000)
         _close_popup(_map_frame(page))
+
+
+JS_MARKER_TO_TOP_RIGHT = "(id) => {" + _JS_FIND_MARKER + """
+  // Pan so that the marker sits just under the layer control, in the map's top-right corner.
+  const size = m.getSize();
+  const want = L.point(size.x - 30, 75);
+  const now = m.latLngToContainerPoint(found.getLatLng());
+  m.panBy(now.subtract(want), {animate: false});
+  const pt = m.latLngToContainerPoint(found.getLatLng());
+  return [pt.x, pt.y];
+}"""
+
+
+def test_a_popup_in_the_corner_clears_the_layer_control_and_hides_tooltips(server, new_page, incidents):
+    page = new_page()
+    page.goto(server)
+    frame = _map_frame(page)
+    incident = incidents["id"].iloc[0]
+    point = _poll(lambda: frame.evaluate(JS_MARKER_TO_TOP_RIGHT, incident), lambda p: p is not None)
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    close = frame.locator(".leaflet-popup-close-button")
+    close.wait_for(timeout=TIMEOUT_S * 1000)
+    control = frame.locator(".leaflet-control-layers").bounding_box()
+
+    def clear(button) -> bool:
+        return (button["x"] + button["width"] <= control["x"] or button["y"] >= control["y"] + control["height"]
+                or button["x"] >= control["x"] + control["width"] or button["y"] + button["height"] <= control["y"])
+
+    assert _poll(lambda: clear(close.bounding_box()), bool), (close.bounding_box(), control)
+    # Hovering the marker (or a neighbour) while the popup is open shows no tooltip over it.
+    page.mouse.move(box["x"] + point[0] + 1, box["y"] + point[1] + 1)
+    assert frame.locator(".leaflet-tooltip:visible").count() == 0

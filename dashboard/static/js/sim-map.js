@@ -223,7 +223,7 @@
           box.appendChild(el("div", "sim-row", "Too many to draw one by one: " + typesText(c, types) + "."));
           box.appendChild(el("div", "sim-row", "They are listed in the table under the map."));
           return box;
-        }, {maxWidth: 320, className: "sim-leaflet-popup"});
+        }, L.extend({maxWidth: 320, className: "sim-leaflet-popup"}, POPUP_PADDING));
         layer.on("popupopen", function () { layer.closeTooltip(); });  // the popup says it all
         clickOnKey(layer);
       },
@@ -262,7 +262,20 @@
     none: {color: "#1b2631", dashArray: "1 3", fillOpacity: 0.45},
   };
 
+  // While a popup is open no tooltip is drawn: a marker's own or a neighbour's would cover what the popup says.
+  function watchPopups(map) {
+    if (!map || map._simWatchesPopups) return;
+    map._simWatchesPopups = true;
+    map.on("popupopen", function () { map.getContainer().classList.add("sim-popup-open"); });
+    map.on("popupclose", function () { map.getContainer().classList.remove("sim-popup-open"); });
+  }
+
+  // A popup is panned clear of the map's corners, where the zoom buttons (top left) and the layer control
+  // (top right) sit: its close button is never under them.
+  var POPUP_PADDING = {autoPanPaddingTopLeft: L.point(16, 16), autoPanPaddingBottomRight: L.point(60, 16)};
+
   SIM.draw = function (group, payload) {
+    watchPopups(window.map);
     var colours = payload.colours || {};
     var typeColours = (payload.types || []).map(function (t) { return colours[t] || "#34495e"; });
     (payload.points.features || []).forEach(function (f) {
@@ -289,7 +302,7 @@
       onEachFeature: function (feature, layer) {
         var p = feature.properties;
         layer.bindPopup(function () { return SIM.popup(p); },
-          {maxWidth: 360, minWidth: 260, maxHeight: 380, className: "sim-leaflet-popup"});
+          L.extend({maxWidth: 360, minWidth: 260, maxHeight: 380, className: "sim-leaflet-popup"}, POPUP_PADDING));
         layer.on("popupopen", function (e) { refitOnReveal(e.popup); });
         layer.bindTooltip(function () { return el("span", null, p.title + " — " + p.date_label); }, {sticky: true});
       },
