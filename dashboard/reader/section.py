@@ -12,7 +12,14 @@ from ..markdown import escape_markdown
 from ..session import PageState
 from .document import reader_document
 
-READER_HEIGHT_PX = 460
+READER_HEIGHT_PX = 460  # the most the reader takes: a longer article scrolls inside it
+_LINE_PX, _PADDING_PX, _CHARS_PER_LINE = 24, 40, 42  # 15 px Georgia, 1.6 line height, in the side column
+
+
+def reader_height(text: str) -> int:
+    """Return the reader frame's height: a short article's own, so no blank box sits under it; at most the cap."""
+    lines = sum(max(1, -(-len(line) // _CHARS_PER_LINE)) for line in text.split("\n"))
+    return min(READER_HEIGHT_PX, _PADDING_PX + _LINE_PX * lines)
 
 
 @st.cache_data(show_spinner=False)
@@ -56,7 +63,7 @@ def source_reader(state: PageState, candidates: list[geo.Span] = (), selected: s
             for note in source.reliability:
                 st.markdown(f"- **{note.get('kind', 'note').replace('_', ' ')}**: {note.get('detail', '')}")
     components.html(reader_document(source.text, [*spans(source.id), *candidates], selected or state.incident),
-                    height=READER_HEIGHT_PX, scrolling=True)
+                    height=reader_height(source.text), scrolling=True)
     st.caption("Highlighted: passages cited as evidence (the selected incident's in orange). "
                + ("Blue, dashed: passages waiting for a curator's decision. " if candidates else "")
                + "Dotted underline: places the gazetteer recognised.")

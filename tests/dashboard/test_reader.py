@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -14,6 +15,7 @@ import geo
 from dashboard.reader.document import READER_CSS, SCROLL_TO_SELECTED, reader_document, render_source
 from geo import Span, source_spans
 
+ROOT = Path(__file__).resolve().parents[2]
 TAG_RE = re.compile(r"<[^>]*>")
 
 
@@ -292,3 +294,15 @@ def test_reader_document_has_css_and_the_scroll_script() -> None:
     assert "scrollIntoView" in document and 'querySelector("mark.sim-selected")' in document
     # The only script is ours.
     assert document.count("<script") == 1
+
+
+def test_a_short_article_gets_a_short_reader_and_a_long_one_the_cap() -> None:
+    from dashboard.reader.section import READER_HEIGHT_PX, reader_height
+
+    short = reader_height("Headline\nOne short line.")
+    assert short < 150
+    assert reader_height("Headline\n" + "word " * 40) > short  # a wrapped line counts as the lines it takes
+    long = "\n".join(["A paragraph of a real article, long enough to wrap twice in the side column."] * 40)
+    assert reader_height(long) == READER_HEIGHT_PX
+    for seed in (ROOT / "seeds").glob("*.txt"):  # every bundled article is long: it scrolls, as before
+        assert reader_height(seed.read_text(encoding="utf-8")) == READER_HEIGHT_PX
