@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.synth import fresh_process
+from benchmarks.synth import fresh_process, store
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results-import-cache.md"
@@ -54,11 +54,8 @@ def main(argv: list[str] | None = None) -> int:
                 lines.append(f"| {count:,} | {way} | {result['seconds']:.1f} | {result['peak_mb']:,.0f} MB | "
                              f"{result['seconds'] / parse['seconds']:.2f}× |")
                 print(lines[-1], flush=True)
-    table = "\n".join(lines)
-    if not args.quick:
-        RESULTS.write_text("Measured with `python -m benchmarks.import_cache` (a fresh process each, as a restarted "
-                           f"server).\n\n{table}\n", encoding="utf-8")
-    print(table)
+    store(RESULTS, "Measured with `python -m benchmarks.import_cache` (a fresh process each, as a restarted server).",
+          lines, args.quick)
     return 0
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from geo.catalogue import Catalogue, Incident, derive_date, load_catalogue
 from geo.dates import DateInterval, parse_date_claim
-from geo.gazetteer import Gazetteer
-from geo.ingest import Candidate, _km, ingest
+from geo.gazetteer import Gazetteer, _km
+from geo.ingest import Candidate, ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results-ingest.md"

@@ -49,6 +49,14 @@ def fresh_process(code: str, *args: str) -> dict:
     return json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
 
 
+def store(path: Path, note: str, lines: list[str], quick: bool) -> None:
+    """Print a results table and, on a full run, write it to `path` under its note (the command, the goal)."""
+    table = "\n".join(lines)
+    print(table)
+    if not quick:
+        path.write_text(f"{note}\n\n{table}\n", encoding="utf-8")
+
+
 def run(count: int, way: str) -> dict:
     """Run one way of writing `count` incidents in a fresh process; return its seconds and peak memory."""
     with tempfile.TemporaryDirectory() as folder:
@@ -72,11 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(f"| {count:,} | {way} | {result['seconds']:.1f} | {result['peak_mb']:,.0f} MB | "
                          f"{result['bytes'] / 1e6:,.0f} MB | {result['seconds'] / naive['seconds']:.2f}× |")
             print(lines[-1], flush=True)
-    table = "\n".join(lines)
-    if not args.quick:
-        RESULTS.write_text(f"Measured with `python -m benchmarks.synth` (a fresh process each; goal for "
-                           f"1,000,000: ≤ 20 s in ≤ 1 GB).\n\n{table}\n", encoding="utf-8")
-    print(table)
+    store(RESULTS, "Measured with `python -m benchmarks.synth` (a fresh process each; goal for 1,000,000: ≤ 20 s "
+          "in ≤ 1 GB).", lines, args.quick)
     return 0
 
 

@@ -20,9 +20,9 @@ How a candidate is found, in order:
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import itertools
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -33,8 +33,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .catalogue import INCIDENT_TYPES, Catalogue, Evidence, derive_conflicts
 from .dates import DateInterval, parse_date_claim
-from .gazetteer import Gazetteer
+from .gazetteer import Gazetteer, _km
 from .places import PRECISIONS
+from .review import _scalar
 
 if TYPE_CHECKING:
     from .extract import DateMention, PlaceMention
@@ -112,9 +113,8 @@ _INJURED_RES = (
 # Relative days news uses, beyond the dates find_dates reads.
 _RELATIVE_DAYS = re.compile(r"\b(?:overnight|last night|yesterday|today|this morning|tonight|earlier today)\b",
                             re.IGNORECASE)
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
+_WEEKDAYS = tuple(day.lower() for day in calendar.day_name)  # Monday first, as date.weekday() counts
+_MONTHS = tuple(month.lower() for month in calendar.month_name[1:])
 # Finest first: a candidate's point is its most precise place (a curated one when two are as precise).
 _PRECISION_ORDER = (*PRECISIONS[:-1], "county", "region", "country", "continent")
 QUOTE_MAX_CHARS = 600  # a "sentence" longer than this is a list or a table the segmenter could not cut
@@ -472,12 +472,6 @@ def _candidate(text: str, start: int, end: int, gazetteer: Gazetteer, places: li
     )
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
 # Types that can be the same event told by different reports: a "missile" in one is a "drone" in another.
 _STRIKES = frozenset({"missile strike", "airstrike", "drone attack", "attack"})
 
@@ -571,13 +565,13 @@ def file_article(seeds_dir: Path, raw: bytes, text: str, suffix: str, info: Arti
         f"- id: {ident}",
         f"  file: {ident}.txt",
         *([f"  original: {ident}.html  # the page as given; the .txt is its main text (trafilatura)"] if html else []),
-        f"  title: {_yaml_string(title)}",
+        f"  title: {_scalar(title)}",
         f"  title_basis: {'given with --title' if info.title else 'first line of the text'}",
-        f"  outlet: {_yaml_string(info.outlet) if info.outlet else 'null'}",
-        f"  url: {_yaml_string(info.url) if info.url else 'null'}",
+        f"  outlet: {_scalar(info.outlet) if info.outlet else 'null'}",
+        f"  url: {_scalar(info.url) if info.url else 'null'}",
         "  published:",
-        f"    not_before: {_yaml_string(day) if day else 'null'}",
-        f"    not_after: {_yaml_string(day) if day else 'null'}",
+        f"    not_before: {_scalar(day) if day else 'null'}",
+        f"    not_after: {_scalar(day) if day else 'null'}",
         f"    basis: {'given with --published' if day else 'not given'}",
         "  language: en",
         "  reliability: []",
@@ -586,13 +580,6 @@ def file_article(seeds_dir: Path, raw: bytes, text: str, suffix: str, info: Arti
     before = sources.read_text(encoding="utf-8") if sources.exists() else ""
     sources.write_text(before.rstrip("\n") + "\n\n" + "\n".join(entry) + "\n", encoding="utf-8")
     return ident
-
-
-def _yaml_string(value: str) -> str:
-    """Return a value as a double-quoted YAML scalar (JSON's string syntax is valid YAML)."""
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
 
 
 def file_for_review(data_dir: Path, seeds_dir: Path, raw: bytes, name: str, info: ArticleInfo,

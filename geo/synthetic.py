@@ -10,8 +10,6 @@ some two or three. The same seed gives the same set, byte for byte.
 from __future__ import annotations
 
 import calendar
-import contextlib
-import gc
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -21,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import CRS, INCIDENT_COLUMNS
+from .memory import no_cycle_collection
 
 START = date(2022, 2, 24)
 DAYS = 4 * 365
@@ -140,32 +139,16 @@ def synthetic_features(count: int, seed: int = 2022, chunk_rows: int = CHUNK_ROW
     for low in range(0, count, chunk_rows):
         high = min(count, low + chunk_rows)
         xs, ys = np.round(draws["lon"][low:high], 6).tolist(), np.round(draws["lat"][low:high], 6).tolist()
-        with _no_cycle_collection():
+        with no_cycle_collection():
             chunk = [{"type": "Feature", "id": record["id"], "geometry": {"type": "Point", "coordinates": [x, y]},
                       "properties": record}
                      for record, x, y in zip(_records(draws, low, high, seed), xs, ys, strict=True)]
         yield chunk
 
 
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a chunk's rows are built.
-
-    A chunk is a million small dicts and lists with no reference cycles; the collector, triggered every few
-    hundred new containers, would scan them all again and again (two thirds of the time of a million rows).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _rows(draws: dict, low: int, high: int, seed: int) -> gpd.GeoDataFrame:
     """Return incidents low..high-1 of the drawn set as a frame."""
-    with _no_cycle_collection():
+    with no_cycle_collection():
         records = _records(draws, low, high, seed)
     return _frame(records, draws["lon"][low:high], draws["lat"][low:high])
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 import geo
 
@@ -73,8 +75,19 @@ def catalogue() -> geo.Catalogue:
 
 
 def queue() -> list[dict]:
-    """Return the review queue's entries (reading it needs no curator: it is shown only to one, though)."""
-    return geo.load_queue(loaders.catalogue_dirs()[0])
+    """Return the review queue's entries (reading it needs no curator: it is shown only to one, though).
+
+    Read once per version of the file: the panel, the reader's marks and the candidates all ask on every rerun.
+    """
+    data_dir = loaders.catalogue_dirs()[0]
+    path = data_dir / "review.yaml"
+    version = (path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else None
+    return _queue(data_dir, version)
+
+
+@lru_cache(maxsize=4)
+def _queue(data_dir: Path, version: tuple[int, int] | None) -> list[dict]:
+    return geo.load_queue(data_dir)
 
 
 def _reload() -> None:

@@ -12,13 +12,13 @@ warning and a flag; a file that cannot be read at all raises :class:`~geo.proble
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from pathlib import Path
 
 import orjson
 
 from ..limits import Limits
+from ..memory import no_cycle_collection
 from ..problems import DataError, Problem, display_path
 from .checks import ImportResult, finish
 from .days import DateOrderError
@@ -168,50 +168,46 @@ def read_incidents(
             progress(1.0, found.summary())
             return found
     raw, file, path = _read_source(source, name)
-    collecting = gc.isenabled()
     # An import makes millions of small objects and no cycles: the collector's passes over them are pure cost
     # (a fifth of a 100,000-row import). It runs again as soon as the import is done.
-    gc.disable()
-    try:
-        progress(0.0, f"Reading {file}")
-        kind, table = _table(raw, file, format, progress, limits)
-        progress(0.8, f"Checking {len(table.where):,} rows")
-        reasons: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for i, error in table.errors.items():
-            reasons[i].append((error, "unreadable_row"))
-
-        def flag(i: int, reason: str, code: str = "invalid_value") -> None:
-            if int(i) not in table.errors:
-                reasons[int(i)].append((reason, code))
-
-        def row_of(i: int) -> str:
-            return table.where[i]
-
-        known = {"format": kind, "rows": len(table.where)}  # what a refusal can still report
-        if options.mapping and kind not in MAPPED_FORMATS:
-            where = f" (from {options.mapping_file})" if options.mapping_file else ""
-            raise DataError([Problem(file, None, None, f"a column mapping{where} was given, but {LABELS[kind]} is read by its "
-                                     "own schema; to map its columns yourself, read it with --input-format csv "
-                                     "(or json)", "error", "mapping_not_used")], **known)
+    with no_cycle_collection():
         try:
-            draft = DRAFTS[kind](table, kind, options, flag, limits, row_of)
-        except DateOrderError as exc:
-            lines = [table.lines[i] for i in exc.rows]
-            raise DataError([Problem(file, lines[0] if lines else None, None, str(exc), "error", "ambiguous_dates")],
-                            **known) from None
-        except MappingError as exc:
-            raise DataError([Problem(file, 1 if kind not in _JSON_KINDS else None, None, str(exc), "error",
-                                     "missing_column")], **known) from None
-        sparse = _sparse_cells(table, kind, flag)
-        if options.mapping_file:
-            table.notices.insert(0, Problem(file, None, None, f"column mapping read from {options.mapping_file}",
-                                            "warning", "notice"))
-        result = finish(table, draft, file, kind, options, limits, reasons, sparse)
-    except MemoryError:
-        raise DataError([_out_of_memory(file, len(raw))]) from None
-    finally:
-        if collecting:
-            gc.enable()
+            progress(0.0, f"Reading {file}")
+            kind, table = _table(raw, file, format, progress, limits)
+            progress(0.8, f"Checking {len(table.where):,} rows")
+            reasons: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            for i, error in table.errors.items():
+                reasons[i].append((error, "unreadable_row"))
+
+            def flag(i: int, reason: str, code: str = "invalid_value") -> None:
+                if int(i) not in table.errors:
+                    reasons[int(i)].append((reason, code))
+
+            def row_of(i: int) -> str:
+                return table.where[i]
+
+            known = {"format": kind, "rows": len(table.where)}  # what a refusal can still report
+            if options.mapping and kind not in MAPPED_FORMATS:
+                where = f" (from {options.mapping_file})" if options.mapping_file else ""
+                raise DataError([Problem(file, None, None, f"a column mapping{where} was given, but {LABELS[kind]} is "
+                                         "read by its own schema; to map its columns yourself, read it with --input-format csv "
+                                         "(or json)", "error", "mapping_not_used")], **known)
+            try:
+                draft = DRAFTS[kind](table, kind, options, flag, limits, row_of)
+            except DateOrderError as exc:
+                lines = [table.lines[i] for i in exc.rows]
+                raise DataError([Problem(file, lines[0] if lines else None, None, str(exc), "error", "ambiguous_dates")],
+                                **known) from None
+            except MappingError as exc:
+                raise DataError([Problem(file, 1 if kind not in _JSON_KINDS else None, None, str(exc), "error",
+                                         "missing_column")], **known) from None
+            sparse = _sparse_cells(table, kind, flag)
+            if options.mapping_file:
+                table.notices.insert(0, Problem(file, None, None, f"column mapping read from {options.mapping_file}",
+                                                "warning", "notice"))
+            result = finish(table, draft, file, kind, options, limits, reasons, sparse)
+        except MemoryError:
+            raise DataError([_out_of_memory(file, len(raw))]) from None
     if key is not None:
         kept.save(cache, key, result)
     progress(1.0, result.summary())

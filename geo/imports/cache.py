@@ -12,7 +12,6 @@ cached at all, never cached approximately.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import json
 import math
@@ -27,6 +26,7 @@ import geopandas as gpd
 import orjson
 import pandas as pd
 
+from ..memory import no_cycle_collection
 from ..problems import Problem
 
 CACHE_ENV = "SIM_CACHE_DIR"
@@ -81,14 +81,9 @@ def load(folder: Path, key: str):
         return None
     if meta.get("version") != FORMAT_VERSION:
         return None
-    collecting = gc.isenabled()
-    gc.disable()  # a million lists and dicts with no cycles: the collector's passes over them would be pure cost
-    try:
+    with no_cycle_collection():
         for column in meta["json_columns"]:
             frame[column] = pd.Series(_decoded(frame[column].tolist()), index=frame.index, dtype=object)
-    finally:
-        if collecting:
-            gc.enable()
     lon, lat = frame.pop("__lon"), frame.pop("__lat")
     frame = frame[meta["columns"]].copy()
     frame[meta["geometry"]] = gpd.points_from_xy(lon, lat)
