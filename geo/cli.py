@@ -243,7 +243,7 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     source = None
     if args.write:
         info = ingest.ArticleInfo(args.published, args.url, args.title, args.outlet)
-        try:
+        try:  # a ReviewError (a damaged queue) is a ValueError too: refused before anything is written
             source, queued = ingest.file_for_review(args.data, args.seeds, raw, args.file.name, info, found)
         except ValueError as exc:
             print(f"error: {exc}", file=err)
@@ -270,9 +270,13 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_review(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """List the review queue: pending candidates (all with --all)."""
-    from .review import _plain, load_queue
+    from .review import ReviewError, _plain, load_queue
 
-    entries = [e for e in load_queue(args.data) if args.all or e["status"] == "pending"]
+    try:
+        entries = [e for e in load_queue(args.data) if args.all or e["status"] == "pending"]
+    except ReviewError as exc:
+        print(f"error: {exc}", file=err)
+        return 2
     for entry in entries:
         c = entry["candidate"]
         if args.json:

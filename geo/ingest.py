@@ -24,7 +24,7 @@ import calendar
 import hashlib
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -117,6 +117,9 @@ _WEEKDAYS = tuple(day.lower() for day in calendar.day_name)  # Monday first, as 
 _MONTHS = tuple(month.lower() for month in calendar.month_name[1:])
 # Finest first: a candidate's point is its most precise place (a curated one when two are as precise).
 _PRECISION_ORDER = (*PRECISIONS[:-1], "county", "region", "country", "continent")
+ARTICLE_MAX_BYTES = 10_000_000  # a page as given, before its text is extracted
+ARTICLE_MAX_CHARS = 300_000  # a long feature is 30,000; more is a book, a dump or a mistake, refused by name
+BLOCK_CHARS = 5_000  # the longest stretch the sentence segmenter reads at once
 QUOTE_MAX_CHARS = 600  # a "sentence" longer than this is a list or a table the segmenter could not cut
 
 
@@ -187,6 +190,9 @@ def read_article(path: Path) -> tuple[str, bytes]:
 
 def article_text(raw: bytes, name: str) -> str:
     """Return the text of an article's bytes: UTF-8 text as it is, an HTML page's main text (trafilatura)."""
+    if len(raw) > ARTICLE_MAX_BYTES:
+        raise ValueError(f"{name}: {len(raw):,} bytes; an article is read up to {ARTICLE_MAX_BYTES:,} "
+                         "(a saved page with its scripts and styles is rarely more than 2 MB)")
     if Path(name).suffix.lower() in (".html", ".htm"):
         import trafilatura  # imported here: a slow import only an HTML page needs
 
@@ -202,6 +208,9 @@ def article_text(raw: bytes, name: str) -> str:
         raise ValueError(f"{name}, line {line}: not UTF-8 text (byte {exc.start})") from None
     if not text.strip():
         raise ValueError(f"{name}: the article is empty")
+    if len(text) > ARTICLE_MAX_CHARS:
+        raise ValueError(f"{name}: {len(text):,} characters of text; an article is read up to "
+                         f"{ARTICLE_MAX_CHARS:,} (split it, or give the part that reports the events)")
     return text
 
 
@@ -215,9 +224,8 @@ def _segmenter():
 def sentences(text: str) -> list[tuple[int, int]]:
     """Return the sentences of a text as (start, end) offsets, surrounding whitespace left out."""
     spans = []
-    for paragraph in re.finditer(r"[^\n]+", text):  # a line break always ends a sentence: headlines, captions
-        base = paragraph.start()
-        for piece in _segmenter().segment(paragraph.group()):
+    for base, block in _blocks(text):
+        for piece in _segmenter().segment(block):
             start, end = base + piece.start, base + piece.end
             while start < end and text[start].isspace():
                 start += 1
@@ -226,6 +234,19 @@ def sentences(text: str) -> list[tuple[int, int]]:
             if end > start:
                 spans.append((start, end))
     return spans
+
+
+def _blocks(text: str) -> Iterator[tuple[int, str]]:
+    """Yield the text's lines (a line break always ends a sentence: headlines, captions), each cut after a full
+    stop into blocks of at most BLOCK_CHARS: the segmenter's time grows faster than a block's length."""
+    for line in re.finditer(r"[^\n]+", text):
+        start, body = line.start(), line.group()
+        while len(body) > BLOCK_CHARS:
+            stop = body.rfind(". ", 0, BLOCK_CHARS)
+            cut = stop + 2 if stop > 0 else BLOCK_CHARS  # no full stop at all: a hard cut
+            yield start, body[:cut]
+            start, body = start + cut, body[cut:]
+        yield start, body
 
 
 # Where a sentence's clauses meet; never before a number ("August 8 and 18, 2025", "March 10, 2022").
@@ -587,10 +608,11 @@ def file_for_review(data_dir: Path, seeds_dir: Path, raw: bytes, name: str, info
     """File an article, mark its places for the reader, queue its candidates; return its id and the queued."""
     from .annotate import MENTIONS_FILE, mentions_text
     from .catalogue import load_catalogue
-    from .review import add_candidates
+    from .review import add_candidates, load_queue
 
+    load_queue(data_dir)  # a damaged queue is refused before the article is filed, not after
     source = file_article(seeds_dir, raw, article_text(raw, name), Path(name).suffix, info)
-    mentions = mentions_text(load_catalogue(data_dir, seeds_dir), Gazetteer.from_data(data_dir))
+    mentions = mentions_text(load_catalogue(data_dir, seeds_dir), _gazetteer_of(data_dir))
     (data_dir / MENTIONS_FILE).write_text(mentions, encoding="utf-8")
     return source, add_candidates(data_dir, source, [c.to_dict() for c in found])
 

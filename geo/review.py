@@ -45,7 +45,19 @@ def load_queue(data_dir: Path) -> list[dict]:
     path = data_dir / QUEUE_FILE
     if not path.exists():
         return []
-    return list(_yaml().load(path.read_text(encoding="utf-8")) or [])
+    from ruamel.yaml import YAMLError
+
+    try:
+        entries = _yaml().load(path.read_text(encoding="utf-8")) or []
+    except (YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path.name}, line {mark.line + 1}" if mark is not None else path.name
+        raise ReviewError(f"{where}: the review queue cannot be read ({getattr(exc, 'problem', None) or exc})") from None
+    bad = next((k for k, e in enumerate(entries) if not isinstance(e, dict) or not isinstance(e.get("candidate"), dict)
+                or not {"id", "source", "status"} <= set(e)), None) if isinstance(entries, list) else 0
+    if bad is not None:
+        raise ReviewError(f"{path.name}: entry {bad + 1} is not a queued candidate (id, source, status, candidate)")
+    return list(entries)
 
 
 def save_queue(data_dir: Path, entries: list[dict]) -> None:

@@ -161,3 +161,20 @@ def test_cli_refuses_an_unreadable_article(tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert main(["ingest", str(tmp_path / "missing.txt")], out, err) == 2
     assert "error:" in err.getvalue()
+
+
+def test_an_article_too_large_is_refused_by_name() -> None:
+    from geo.ingest import ARTICLE_MAX_BYTES, ARTICLE_MAX_CHARS, article_text
+
+    with pytest.raises(ValueError, match=r"big\.html: .* bytes"):
+        article_text(b"<p>" * (ARTICLE_MAX_BYTES // 3 + 1), "big.html")
+    with pytest.raises(ValueError, match="characters of text"):
+        article_text(b"x" * (ARTICLE_MAX_CHARS + 1), "long.txt")
+
+
+def test_one_endless_paragraph_is_read_in_blocks_with_true_offsets() -> None:
+    text = ("A missile struck Kyiv on Friday. " * 400) + "x" * 12_000 + " Drones hit Odesa."
+    spans = sentences(text)
+    assert all(text[a:b].strip() == text[a:b] and b - a <= 5_000 for a, b in spans)
+    assert text[spans[0][0]:spans[0][1]] == "A missile struck Kyiv on Friday."
+    assert text[spans[-1][0]:spans[-1][1]].endswith("Drones hit Odesa.")

@@ -152,3 +152,16 @@ def test_every_comment_survives_and_validate_passes_after_each_step(folders) -> 
         assert [line for line in text.splitlines() if "#" in line] == comments
         status, _, err = cli(folders, "validate")
         assert status == 0, err
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("- id: x\n  source: [unclosed\n", "line"),  # broken YAML: the line
+    ("just a string\n", "entry 1"),
+    ("- id: a\n  source: s\n  status: pending\n  candidate: {quote: q}\n- 7\n", "entry 2"),
+])
+def test_a_damaged_queue_is_refused_by_name(tmp_path: Path, text: str, said: str) -> None:
+    (tmp_path / "review.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ReviewError, match=f"review.yaml.*{said}|{said}"):
+        load_queue(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["review", "--data", str(tmp_path)], out, err) == 2 and err.getvalue().startswith("error: ")
