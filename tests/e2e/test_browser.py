@@ -292,8 +292,10 @@ def test_marker_popup_opens_the_source_reader_at_the_quote(server, new_page, inc
     assert source in quotes
     assert links.first.get_attribute("target") == "_top"
     links.first.click()
-    query = _poll(lambda: _query(page), lambda q: q.get("source") == source and q.get("incident") == KHARKIV)
-    assert (query.get("source"), query.get("incident")) == (source, KHARKIV), page.url
+    # The view's link as the sidebar shows it: Streamlit 1.67 can leave the address bar one rerun behind when
+    # reruns come fast (streamlit/streamlit#7961), as a clean-clone run saw here once.
+    query = _poll(lambda: _shared_query(page), lambda q: q.get("source") == source and q.get("incident") == KHARKIV)
+    assert (query.get("source"), query.get("incident")) == (source, KHARKIV), (page.url, query)
 
     mark = page.frame_locator(READER_FRAME).locator("mark.sim-selected")
     mark.first.wait_for(state="attached")
