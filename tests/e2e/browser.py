@@ -54,7 +54,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
+def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
     """Open pages in fresh contexts (fresh Streamlit sessions); all closed after the test."""
     contexts = []
 
@@ -65,8 +65,27 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
         return context.new_page()
 
     yield make
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        _describe_pages(contexts, request.node.name)
     for context in contexts:
         context.close()
+
+
+def _describe_pages(contexts: list[Any], test_name: str) -> None:
+    """Print what each page of a failed test showed (address, text) and save its screenshot: a CI log is all
+    that is left of a run that failed there and not here."""
+    shots = Path(os.environ.get("SIM_E2E_FAILURES", "/tmp/sim-e2e-failures"))
+    shots.mkdir(parents=True, exist_ok=True)
+    for number, page in enumerate(page for context in contexts for page in context.pages):
+        try:
+            text = page.locator("body").inner_text(timeout=5000)
+            path = shots / f"{test_name}-{number}.png"
+            page.screenshot(path=str(path), full_page=True, timeout=10000)
+        except Exception as error:  # the page may be what broke
+            print(f"page {number}: could not be read: {error}")
+            continue
+        print(f"page {number}: {page.url}\nscreenshot: {path}\n{text[:4000]}")
 
 
 @contextlib.contextmanager
