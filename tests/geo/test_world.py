@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from benchmarks.geoparsing import Toponym, auc_of_errors, distance_km, pairs
+from benchmarks.geoparsing import Toponym, aligned_start, auc_of_errors, distance_km, pairs
 from geo.cli import main
 from geo.extract import find_places
 from geo.gazetteer import Gazetteer
@@ -132,6 +132,23 @@ def test_benchmark_metrics() -> None:
     assert distance_km(0, 0, 0, 1) == pytest.approx(111.2, abs=0.2)
 
 
+def test_a_drifted_gold_offset_is_moved_to_its_phrase() -> None:
+    text = "In Paris — and then London, and London again."
+    assert aligned_start(text, "Paris", 3) == 3  # where it says: kept
+    assert aligned_start(text, "London", 20) == text.index("London")  # drifted: the nearest occurrence
+    assert aligned_start(text, "London", 34) == text.rindex("London")
+    assert aligned_start(text, "Berlin", 5) == 5  # not there: left as the corpus gives it
+
+
+def test_a_country_is_placed_at_the_point_geonames_gives_it(gazetteer: Gazetteer) -> None:
+    # GeoNames' convention (data/geonames_country_points.csv), not the centre of its map: Canada's point is
+    # in Alberta, 1,000 km west of the CIA Factbook's.
+    for name, lat, lon in [("Canada", 60.10867, -113.64258), ("United States", 39.76, -98.5),
+                           ("Japan", 35.68536, 139.75309)]:
+        place = gazetteer.lookup(name)
+        assert (round(place.place.lat, 5), round(place.place.lon, 5)) == (lat, lon), name
+
+
 @pytest.mark.parametrize("name", [
     "Azerbaijani embassy, Kyiv", "the embassy of Azerbaijan in Kyiv", "Embassy of Azerbaijan, Kyiv",
     "Azerbaijan's embassy in Kyiv", "Azerbaijani embassy",
@@ -200,3 +217,14 @@ def test_a_small_town_is_read_where_the_text_says_it_is(gazetteer: Gazetteer) ->
     # Alone, the name is the larger Lewisburg (Tennessee): the town of 3,800 is read only with its division.
     [alone] = find_places("Lewisburg said no.", gazetteer)
     assert gazetteer.fallback.division_of(alone.place_id) == "US.TN"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a New York-based FBI squad", [("New York", "associative")]),
+    ("the Canada-EU free trade deal", [("Canada", "associative")]),
+    ("strained Azerbaijan-Russia relations", [("Azerbaijan", "associative"), ("Russia", "associative")]),
+    ("He flew to Guinea-Bissau.", [("Guinea-Bissau", "literal")]),  # a name with a hyphen is one name
+    ("a Coca-Cola truck", []),  # only a well-known place is read inside a compound
+])
+def test_a_place_inside_a_hyphenated_compound_is_context(gazetteer: Gazetteer, text: str, expected: list) -> None:
+    assert [(m.text, m.role) for m in find_places(text, gazetteer)] == expected
