@@ -171,14 +171,18 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
                 span = text[start:end]
             match = _abbreviation(text, span, end, gazetteer) or _lookup_span(
                 span, j - i + 1, gazetteer, countries, dateline=_is_dateline(text, start, end))
+            in_a_name = False
+            if match is not None and match.gazetteer == "geonames" \
+                    and not _stands_alone(text, words, i, j, modifier=_well_known(match)):
+                in_a_name = _named_inside_a_name(text, words, i, j, match)
+                match = match if in_a_name else None
             if match is not None and match.gazetteer == "geonames" and (
-                    not _stands_alone(text, words, i, j, modifier=_well_known(match))
-                    or (_compound_role(text, start, end) == "associative" and not _well_known(match))
+                    (_compound_role(text, start, end) == "associative" and not _well_known(match))
                     or _a_word_or_a_person(span, match, lowercase, people)
                     or _a_given_name(text, words, j, span, match, lowercase)):
                 match = None
             if match is not None:
-                found = (j, start, end, span, match)
+                found = (j, start, end, span, match, in_a_name)
                 break
         if found is None:
             found = _town_said_where(text, words, i, gazetteer)
@@ -188,13 +192,14 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
                 mentions.append(associative)
             i += 1
             continue
-        j, start, end, span, match = found
+        j, start, end, span, match, in_a_name = found
         if text[end:end + 1] == "." and (len(text[words[j][0]:words[j][1]]) == 1 or match.method == "abbreviation"):
             end, span = end + 1, text[start:end + 1]  # an abbreviation's last dot: "U.S.", "B.C.", "Ky."
         place = match.place
         mentions.append(
             PlaceMention(start, end, span, place.id, place.name, place.lat, place.lon,
-                         place.precision, match.method, match.gazetteer, _compound_role(text, start, end),
+                         place.precision, match.method, match.gazetteer,
+                         "associative" if in_a_name else _compound_role(text, start, end),
                          candidates=match.candidates,
                          confidence=match.candidates[0]["score"] if match.candidates else 1.0)
         )
@@ -436,7 +441,7 @@ def _town_said_where(text: str, words: list[tuple[int, int]], i: int, gazetteer:
                 break
         town = index.small_town(span, within) if within else None
         if town is not None and _stands_alone(text, words, i, j, modifier=True):
-            return j, start, end, span, Match(town, span, method="geonames")
+            return j, start, end, span, Match(town, span, method="geonames"), False
     return None
 
 
@@ -474,7 +479,23 @@ def _well_known(match: Match) -> bool:
     return match.place.kind in ("country", "region", "continent") or match.place.radius_m > SMALL_TOWN_RADIUS_M
 
 
-def _stands_alone(text: str, words: list[tuple[int, int]], i: int, j: int, *, modifier: bool = False) -> bool:
+def _named_inside_a_name(text: str, words: list[tuple[int, int]], i: int, j: int, match: Match) -> bool:
+    """Return True for a place that ends the name of a body: "Environment Canada", "Costco Canada", "CBC Toronto".
+
+    Only a country after any capitalised word (a given name before it is a person: "John Jordan"), or a
+    well-known city after an acronym (a broadcaster's or an agency's), and only when nothing glues it on the right.
+    """
+    if i == 0 or text[words[i - 1][1]:words[i][0]] != " " or not _stands_alone(text, words, i, j, modifier=True,
+                                                                               before=False):
+        return False
+    neighbour = text[words[i - 1][0]:words[i - 1][1]]
+    if match.place.kind == "country":
+        return neighbour not in first_names() and neighbour.lower() not in FUNCTION_WORDS
+    return _well_known(match) and neighbour.isupper() and 2 <= len(neighbour) <= 5
+
+
+def _stands_alone(text: str, words: list[tuple[int, int]], i: int, j: int, *, modifier: bool = False,
+                  before: bool = True) -> bool:
     """Return True unless the span is glued to a neighbouring capitalised word.
 
     "Volodymyr Zelenskyy", "Vladimir Putin" and "European Union" are names of
@@ -483,7 +504,7 @@ def _stands_alone(text: str, words: list[tuple[int, int]], i: int, j: int, *, mo
     With `modifier` (a well-known place), a capitalised word after it is allowed: "Toronto Police", "Kentucky
     officials" in a headline; one before it still glues ("Paul Kentucky" is a person).
     """
-    for k, gap in ((i - 1, (words[i - 1][1], words[i][0]) if i > 0 else None),
+    for k, gap in ((i - 1, (words[i - 1][1], words[i][0]) if i > 0 and before else None),
                    (j + 1, (words[j][1], words[j + 1][0]) if j + 1 < len(words) and not modifier else None)):
         if gap is None:
             continue

@@ -228,3 +228,13 @@ def test_a_small_town_is_read_where_the_text_says_it_is(gazetteer: Gazetteer) ->
 ])
 def test_a_place_inside_a_hyphenated_compound_is_context(gazetteer: Gazetteer, text: str, expected: list) -> None:
     assert [(m.text, m.role) for m in find_places(text, gazetteer)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Environment Canada now warns of snow", [("Canada", "associative")]),
+    ("he told CBC Toronto.", [("Toronto", "associative")]),  # a well-known city after an acronym
+    ("John Jordan said", []),  # a country after a given name: a person
+    ("Jack London wrote", []),  # a city after a plain word: a person
+])
+def test_a_place_ending_the_name_of_a_body_is_context(gazetteer: Gazetteer, text: str, expected: list) -> None:
+    assert [(m.text, m.role) for m in find_places(text, gazetteer)] == expected
