@@ -56,6 +56,7 @@ CHROMIUM_ARGS = [
 ]
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 APPS = {
+    "floor": ["benchmarks/floor_app.py"],
     "dashboard": ["dashboard/app.py"],
     "naive": ["benchmarks/naive_app.py", "--mode", "markers"],
     "fastcluster": ["benchmarks/naive_app.py", "--mode", "fastcluster"],
@@ -72,6 +73,9 @@ _NEW_MAP_TAG = """() => {
   return m.__benchTag;
 }"""
 MAP_STATE_JS = {
+    # Streamlit's floor has no map: its probe reads the window it prints, in the top page.
+    "floor": "() => { const e = [...document.querySelectorAll('p')].find(p => p.innerText.startsWith('Window: '));"
+             " return e ? e.innerText : null; }",
     "dashboard": "() => window.simView ? JSON.stringify(window.simView) : null",
     "naive": _NEW_MAP_TAG,
     "fastcluster": _NEW_MAP_TAG,
@@ -86,7 +90,7 @@ _FRAME_NOTES_JS = """(() => {
     window.__benchKeys = [];
     window.__benchFrames = [];
     addEventListener("keydown", (e) => window.__benchKeys.push(performance.timeOrigin + e.timeStamp), true);
-    return;
+    if (!TOP_PROBE) return;
   }
   const probe = PROBE;
   let last = null;
@@ -113,19 +117,20 @@ class Result:
     ready_s: float | None = None
     after_load_s: float | None = None
     step_s: float | None = None
+    cold_s: float | None = None  # the first load of a server that never saw the file (no import cache either)
     rss_mb: float | None = None
     notes: list[str] = field(default_factory=list)
 
 
 def write_datasets(sizes: list[int], folder: Path) -> dict[int, Path]:
-    """Write the synthetic datasets (GeoJSON, the export's schema) and return their paths."""
-    from geo.export import geojson_text
-    from geo.synthetic import synthetic_incidents
+    """Write the synthetic datasets (GeoJSON, the export's schema; streamed, as `geo synth` does) and return
+    their paths."""
+    from geo.cli import main as geo_main
 
     paths = {}
     for size in sizes:
         path = folder / f"synthetic-{size}.geojson"
-        path.write_text(geojson_text(synthetic_incidents(size, seed=2022)), encoding="utf-8")
+        geo_main(["synth", "--count", str(size), "--seed", "2022", "-o", str(path)])
         paths[size] = path
     return paths
 
@@ -216,7 +221,8 @@ def load_page(browser: Any, url: str, approach: str, timeout: float) -> tuple[fl
     the websocket bytes, all bytes, the page and its context.
     """
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
-    context.add_init_script(_FRAME_NOTES_JS.replace("PROBE", MAP_STATE_JS[approach]))
+    notes = _FRAME_NOTES_JS.replace("TOP_PROBE", "true" if approach == "floor" else "false")
+    context.add_init_script(notes.replace("PROBE", MAP_STATE_JS[approach]))
     page = context.new_page()
     http, ws = [0], [0]
 
@@ -267,8 +273,9 @@ def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = load_page(browser, server.url, result.approach, timeout)[-1]  # warm-up: parse, caches
-            context.close()
+            cold = load_page(browser, server.url, result.approach, timeout)  # the parse, the caches
+            result.cold_s = cold[0]
+            cold[-1].close()
             readies, after_loads, ws_sizes, page_sizes = [], [], [], []
             for _ in range(loads):
                 ready, after_load, ws_size, page_size, page, context = load_page(
@@ -308,25 +315,43 @@ def _ratio(value: float | None, base: float | None) -> str:
     return f" (×{value / base:.1f})"
 
 
+FLOOR_RATIOS = ("cold_s", "ready_s", "after_load_s", "step_s", "rss_mb")
+
+
 def table(results: list[Result]) -> str:
-    """Return the results as a Markdown table, each baseline with its ratio to the dashboard at the same size."""
+    """Return the results as a Markdown table.
+
+    Streamlit's floor (a bare page with one slider) comes first; the dashboard's page loads and steps are also
+    given as multiples of it (×floor), and each other baseline as a multiple of the dashboard at the same size.
+    """
+    floor = next((r for r in results if r.approach == "floor"), None)
     base = {r.size: r for r in results if r.approach == "dashboard"}
     lines = [
-        "| incidents | approach | build (server) | data (websocket) | page total | markers shown "
+        "| incidents | approach | build (server) | data (websocket) | page total | first map, cold | markers shown "
         "| … after load event | slider step | server peak RSS |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in sorted(results, key=lambda r: (r.size, list(APPS).index(r.approach))):
-        b = base.get(r.size) if r.approach != "dashboard" else None
+    for r in sorted(results, key=lambda r: (r.approach != "floor", r.size, list(APPS).index(r.approach))):
+        b = base.get(r.size) if r.approach not in ("dashboard", "floor") else None
+
+        def against(value: float | None, attribute: str, r: Result = r, b: Result | None = b) -> str:
+            if b is not None:
+                return _ratio(value, getattr(b, attribute))
+            if r.approach == "dashboard" and floor is not None and attribute in FLOOR_RATIOS:
+                floor_value = getattr(floor, "ready_s" if attribute in ("cold_s", "ready_s") else attribute)
+                return _ratio(value, floor_value).replace(")", " floor)") if _ratio(value, floor_value) else ""
+            return ""
+
         cells = [
-            f"{r.size:,}", r.approach,
-            _fmt(r.build_s, "s") + _ratio(r.build_s, b and b.build_s),
-            _fmt(r.ws_bytes, "B") + _ratio(r.ws_bytes, b and b.ws_bytes),
-            _fmt(r.page_bytes, "B") + _ratio(r.page_bytes, b and b.page_bytes),
-            _fmt(r.ready_s, "s") + _ratio(r.ready_s, b and b.ready_s),
-            _fmt(r.after_load_s, "s") + _ratio(r.after_load_s, b and b.after_load_s),
-            _fmt(r.step_s, "s") + _ratio(r.step_s, b and b.step_s),
-            _fmt(r.rss_mb, "MB") + _ratio(r.rss_mb, b and b.rss_mb),
+            "—" if r.approach == "floor" else f"{r.size:,}", r.approach,
+            _fmt(r.build_s, "s") + against(r.build_s, "build_s"),
+            _fmt(r.ws_bytes, "B") + against(r.ws_bytes, "ws_bytes"),
+            _fmt(r.page_bytes, "B") + against(r.page_bytes, "page_bytes"),
+            _fmt(r.cold_s, "s") + against(r.cold_s, "cold_s"),
+            _fmt(r.ready_s, "s") + against(r.ready_s, "ready_s"),
+            _fmt(r.after_load_s, "s") + against(r.after_load_s, "after_load_s"),
+            _fmt(r.step_s, "s") + against(r.step_s, "step_s"),
+            _fmt(r.rss_mb, "MB") + against(r.rss_mb, "rss_mb"),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -338,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     # FastMarkerCluster is left out by default: through streamlit-folium 0.27 its map never renders here
     # (the frame stays empty), so there is nothing to time. `--approaches dashboard fastcluster` tries it.
-    parser.add_argument("--approaches", nargs="+", choices=list(APPS), default=["dashboard", "naive"])
+    parser.add_argument("--approaches", nargs="+", choices=list(APPS), default=["floor", "dashboard", "naive"])
     parser.add_argument("--loads", type=int, default=3, help="measured page loads per app (after one warm-up)")
     parser.add_argument("--steps", type=int, default=9, help="slider steps per app (the median is reported)")
     parser.add_argument("--no-browser", action="store_true", help="only the in-process build time")
@@ -347,10 +372,17 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="sim-bench-") as folder:
         paths = write_datasets(args.sizes, Path(folder))
+        if "floor" in args.approaches and not args.no_browser:
+            floor = Result("floor", 0)
+            measure_in_browser(floor, paths[min(args.sizes)], args.loads, args.steps, Path(folder))
+            results.append(floor)
+            print(json.dumps(floor.__dict__), file=sys.stderr, flush=True)
         for size in args.sizes:
             for approach in args.approaches:
-                if approach == "naive" and size > NAIVE_MAX:
+                if approach == "floor" or (approach == "naive" and size > NAIVE_MAX):
                     continue
+                # Cold means cold: a server that never saw the file, and an empty import cache.
+                os.environ["SIM_CACHE_DIR"] = tempfile.mkdtemp(prefix=f"cache-{approach}-{size}-", dir=folder)
                 result = Result(approach, size)
                 build = build_dashboard(paths[size]) if approach == "dashboard" else build_folium(
                     paths[size], "markers" if approach == "naive" else "fastcluster")

@@ -17,6 +17,7 @@ from functools import cached_property
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 import geo
 
@@ -26,6 +27,7 @@ CATEGORY_VALUES = (2, 50)
 CATEGORY_CHARS = 80
 CATEGORY_SHARE = 0.8  # at most this share of its rows' values distinct: an id column has as many values as rows
 # Schema columns that hold codes or numbers, not words anyone searches for ("city" would match every town).
+SEARCH_BLOCK_ROWS = 100_000
 UNSEARCHED = frozenset({"geometry", "radius_m", "corroboration", "graphic", "date_precision", "precision"})
 
 
@@ -51,8 +53,10 @@ class Dataset:
 
     def warm(self) -> None:
         """Compute every index now (called in a background thread after a load)."""
+        # Not the search text: at a million rows it took 20 s and 2 GB, on the server's second core, for a
+        # search nobody may type. It is built on the first search (about 10 s there; instant at 100,000).
         for name in ("positions", "days", "corroboration", "latlon", "type_codes", "source_rows", "outlet_rows",
-                     "outlets", "flagged_mask", "column_values", "place_rows", "search_text", "months"):
+                     "outlets", "flagged_mask", "column_values", "place_rows", "months"):
             getattr(self, name)
 
     @property
@@ -114,12 +118,31 @@ class Dataset:
         codes, types = pd.factorize(self.frame["type"], sort=True)
         return codes.astype(np.int32), [str(t) for t in types]  # int16 overflowed past 32,767 types
 
+    def build_search(self) -> None:
+        """Build the search text now (the first search would)."""
+        self.__dict__.setdefault("search_text", Dataset.search_text.func(self))
+
+    @property
+    def search_ready(self) -> bool:
+        """Return True once the search text is built (the first search builds it)."""
+        return "search_text" in self.__dict__
+
     @cached_property
     def search_text(self) -> pd.Series:
-        """Return each incident's folded text, every column's words (free and sparse columns too), for search."""
-        columns = [column_words(self.frame[name]) for name in self.frame.columns if name not in UNSEARCHED]
-        joined = [" ".join(parts) for parts in zip(*columns, strict=True)] if columns else [""] * len(self.frame)
-        return geo.fold_many(pd.Series(joined, index=self.frame.index, dtype=object))
+        """Return each incident's folded text, every column's words (free and sparse columns too), for search.
+
+        Arrow strings: a substring search over them runs in C, and a million rows of text are one buffer.
+        """
+        names = [name for name in self.frame.columns if name not in UNSEARCHED]
+        chunks = []
+        # In blocks of rows, kept as Arrow strings: the Python strings of a block live only while it is folded.
+        for low in range(0, len(self.frame), SEARCH_BLOCK_ROWS):
+            block = self.frame.iloc[low:low + SEARCH_BLOCK_ROWS]
+            columns = [column_words(block[name]) for name in names]
+            joined = [" ".join(parts) for parts in zip(*columns, strict=True)] if columns else [""] * len(block)
+            chunks.append(pa.array(geo.fold_many(pd.Series(joined, dtype=object)).tolist(), type=pa.large_string()))
+        text = pa.chunked_array(chunks, type=pa.large_string())
+        return pd.Series(pd.arrays.ArrowStringArray(text), index=self.frame.index)
 
     @cached_property
     def source_rows(self) -> dict[str, np.ndarray]:
