@@ -12,6 +12,7 @@ warning and a flag; a file that cannot be read at all raises :class:`~geo.proble
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from pathlib import Path
 
@@ -136,6 +137,7 @@ def _table(raw: bytes, file: str, forced: str | None, progress: Progress, limits
 def read_incidents(
     source: str | Path | bytes, name: str | None = None, *, format: str | None = None, progress: Progress | None = None,
     limits: Limits | None = None, options: ImportOptions | None = None, cache: Path | None = None,
+    keep_in_background: bool = False,
 ) -> ImportResult:
     """Read a dataset (a path, a TimeMap folder, or bytes with their file name) into the incidents schema.
 
@@ -143,7 +145,8 @@ def read_incidents(
     mapping, a date format, the duplicates policy) go over a mapping file beside a path
     (``NAME.mapping.yaml``), which goes over the format's own mapping or the guessed one.
     With `cache` (a folder), a file read before in the same way is loaded from there (:mod:`.cache`), and a
-    file read now is kept there.
+    file read now is kept there; with `keep_in_background`, by a thread, after this returns (a server's first
+    map need not wait for the copy: a quarter of a million-row import).
     """
     progress = progress or _noop
     limits = limits or Limits.from_env()
@@ -208,7 +211,9 @@ def read_incidents(
             result = finish(table, draft, file, kind, options, limits, reasons, sparse)
         except MemoryError:
             raise DataError([_out_of_memory(file, len(raw))]) from None
-    if key is not None:
+    if key is not None and keep_in_background:
+        threading.Thread(target=kept.save, args=(cache, key, result), name="import-cache", daemon=True).start()
+    elif key is not None:
         kept.save(cache, key, result)
     progress(1.0, result.summary())
     return result

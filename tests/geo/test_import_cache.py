@@ -97,3 +97,29 @@ def test_the_cache_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatc
     assert kept.default_dir() == tmp_path
     monkeypatch.setenv("SIM_CACHE_DIR", "off")
     assert kept.default_dir() is None
+
+
+def test_a_server_keeps_the_file_after_returning_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import geo.imports as imports
+
+    path = FIXTURES / "monitor_plain.csv"
+    started = threading.Event()
+    finish = threading.Event()
+    real_save = kept.save
+
+    def slow_save(*args, **kwargs):
+        started.set()
+        assert finish.wait(10)
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(kept, "save", slow_save)
+    first = read_incidents(path, cache=tmp_path, keep_in_background=True)  # returns while the copy waits
+    assert started.wait(10) and not list(tmp_path.glob("*.parquet"))
+    finish.set()
+    for thread in [t for t in threading.enumerate() if t.name == "import-cache"]:
+        thread.join(10)
+    assert len(list(tmp_path.glob("*.parquet"))) == 1
+    monkeypatch.setattr(imports, "_table", lambda *a, **k: pytest.fail("parsed again"))
+    assert_frame_equal(read_incidents(path, cache=tmp_path).frame, first.frame, check_exact=True)
