@@ -15,6 +15,7 @@ each file read as Parquet (geo.import_cache_dir(), $SIM_CACHE_DIR; "off" turns i
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import os
 import sys
@@ -118,17 +119,32 @@ def _remember(key: tuple, load: Callable[[], Dataset]) -> Dataset:
             _trim(entries)
         raise
     loaded.key = key
-    # Build the search and filter indexes in the background: the first search need not wait for them.
-    threading.Thread(target=loaded.warm, name="dataset-indexes", daemon=True).start()
+    # Build the filter indexes in the background: the first filter need not wait for them.
+    threading.Thread(target=_settle, args=(loaded,), name="dataset-indexes", daemon=True).start()
     with lock:
         entries[key] = loaded
         _trim(entries)
     return loaded
 
 
+def _settle(dataset: Dataset) -> None:
+    """Build a dataset's indexes, then take its objects (and every other object alive) out of the collector's passes.
+
+    Streamlit collects garbage after every run (`runner.postScriptGC`): a full pass over a million incidents'
+    eight million objects took 2 s, after every slider step. Frozen (gc.freeze), they are not scanned again;
+    reference counting still frees them. A dataset leaving the registry unfreezes all, so that a cycle in it
+    can still be collected.
+    """
+    dataset.warm()
+    gc.collect()  # the garbage there is now goes first: frozen, it would never be collected
+    gc.freeze()
+
+
 def _trim(entries: OrderedDict) -> None:
     while len(entries) > REGISTRY_SIZE:
-        entries.popitem(last=False)
+        _, dropped = entries.popitem(last=False)
+        if isinstance(dropped, Dataset):
+            gc.unfreeze()
 
 
 def dataset_from_path(path: Path, progress: geo.Progress | None = None,
