@@ -70,7 +70,9 @@ def step(file: ImportedFile | None, state: PageState) -> None:
     """Draw the mapping step of an imported file (nothing for the bundled catalogue)."""
     if file is None:
         return
-    found = loaders.file_preview(file.key, file.name, file.source, PREVIEW_ROWS)
+    # A loaded file's import kept what the step shows; only a file that could not be loaded is read again for it.
+    found = (file.dataset.preview if file.dataset is not None and file.dataset.preview
+             else loaders.file_preview(file.key, file.name, file.source, PREVIEW_ROWS))
     with st.expander(escape_markdown(_label(file, found)), expanded=file.dataset is None):
         if file.error:
             st.error(f"Not loaded: {escape_markdown(file.error)}.", icon="🚫")

@@ -209,6 +209,7 @@ def read_incidents(
                 table.notices.insert(0, Problem(file, None, None, f"column mapping read from {options.mapping_file}",
                                                 "warning", "notice"))
             result = finish(table, draft, file, kind, options, limits, reasons, sparse)
+            result.columns_read, result.first_rows = _columns_and_head(table)
         except MemoryError:
             raise DataError([_out_of_memory(file, len(raw))]) from None
     if key is not None and keep_in_background:
@@ -228,10 +229,18 @@ def preview(source: str | Path | bytes, name: str | None = None, *, rows: int = 
     limits = limits or Limits.from_env()
     raw, file, _ = _read_source(source, name)
     kind, table = _table(raw, file, None, _noop, limits)
-    columns = [str(c) for c in table.values.columns]
+    columns, head = _columns_and_head(table, rows)
     mapping = {**guess_mapping(columns), **(options.mapping if options else {})}
-    head = table.values.head(rows).astype(object).where(table.values.head(rows).notna(), None)
-    return kind, columns, mapping, head.to_dict("records")
+    return kind, columns, mapping, head
+
+
+PREVIEW_ROWS = 5
+
+
+def _columns_and_head(table: Table, rows: int = PREVIEW_ROWS) -> tuple[list[str], list[dict]]:
+    """Return a table's column names and its first rows as read (missing values as None)."""
+    head = table.values.head(rows).astype(object)
+    return [str(c) for c in table.values.columns], head.where(head.notna(), None).to_dict("records")
 
 
 def _sparse_cells(table: Table, kind: str, flag) -> list[dict | None] | None:

@@ -54,6 +54,9 @@ class ImportResult:
     date_format: str | None = None  # the date order or format the file was read with
     merged: int = 0  # exact repeats merged into the incident they repeat
     renamed: dict[str, str] = field(default_factory=dict)  # {file column: the name it is kept under}, where they differ
+    # The file's columns and first rows as read (what the mapping step shows, without reading the file again).
+    columns_read: list[str] = field(default_factory=list)
+    first_rows: list[dict] = field(default_factory=list)
 
     @property
     def loaded(self) -> int:

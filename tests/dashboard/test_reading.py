@@ -158,3 +158,20 @@ def test_the_preview_heads_mapped_columns_by_field_and_keeps_the_rest() -> None:
     frame = preview_frame(rows, ["a", "b", "c"], {"lat": "c", "id": "a", "weapon": ""})
     assert list(frame.columns) == ["id ← a", "lat ← c", "b"]
     assert frame.iloc[0].tolist() == ["1", "3.5", ""]
+
+
+def test_a_loaded_files_step_shows_its_import_without_reading_it_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # At a million rows the second read, for five rows, was a third of the first load.
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "monitor_plain.csv"
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("the file was read again for its preview")
+
+    monkeypatch.setattr(loaders, "file_preview", read_again)
+    at = run_on(monkeypatch, fixture)
+    assert not at.exception
+    step = expander(at, "How monitor_plain.csv is read")
+    assert "10 fields from its columns" in shown(step.label)
+    header = fixture.read_text().splitlines()[0].split(",")
+    preview = [d for d in at.dataframe if set(header) & {c.split(" ← ")[-1] for c in d.value.columns}]
+    assert preview and len(preview[0].value) == 5

@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FILES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".csv", ".geojson", ".json")
                and p.parent.name != "timemap")
 FIELDS = ("problems", "rejected", "rows", "format", "file", "extra_columns", "mapping", "date_format", "merged",
-          "renamed")
+          "renamed", "columns_read", "first_rows")
 
 
 def readable(path: Path) -> bool:
@@ -123,3 +123,12 @@ def test_a_server_keeps_the_file_after_returning_it(tmp_path: Path, monkeypatch:
     assert len(list(tmp_path.glob("*.parquet"))) == 1
     monkeypatch.setattr(imports, "_table", lambda *a, **k: pytest.fail("parsed again"))
     assert_frame_equal(read_incidents(path, cache=tmp_path).frame, first.frame, check_exact=True)
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if readable(p)], ids=lambda p: p.name)
+def test_an_import_keeps_what_the_preview_shows(path: Path) -> None:
+    # The mapping step of a loaded file shows the import's own columns and first rows: no second read.
+    result = read_incidents(path)
+    kind, columns, _, head = geo.preview(path)
+    assert (result.format, result.columns_read) == (kind, columns)
+    assert result.first_rows == head
