@@ -338,7 +338,7 @@ def table(results: list[Result]) -> str:
             if b is not None:
                 return _ratio(value, getattr(b, attribute))
             if r.approach == "dashboard" and floor is not None and attribute in FLOOR_RATIOS:
-                floor_value = getattr(floor, "ready_s" if attribute in ("cold_s", "ready_s") else attribute)
+                floor_value = getattr(floor, attribute)  # a cold server against the bare page's cold one
                 return _ratio(value, floor_value).replace(")", " floor)") if _ratio(value, floor_value) else ""
             return ""
 
