@@ -63,7 +63,15 @@ def _label(file: ImportedFile, found: dict) -> str:
     what = geo.LABELS.get(kind, "an unreadable file")
     if file.dataset is None:
         return f"How {file.name} is read: {what}, not loaded. Choose its columns and date order here"
+    if _as_export(file, found):
+        return f"How {file.name} is read: {what} in this tool's export schema, every column a field by its name"
     return f"How {file.name} is read: {what}, {plural(len(file.dataset.mapping), 'field')} from its columns"
+
+
+def _as_export(file: ImportedFile, found: dict) -> bool:
+    """Return True for a file read back as this tool's own export (its columns are the schema's: no mapping)."""
+    return (file.dataset is not None and not file.dataset.mapping and file.dataset.format in geo.MAPPED_FORMATS
+            and "date_start" in found.get("columns", ()))
 
 
 def step(file: ImportedFile | None, state: PageState) -> None:
@@ -84,7 +92,11 @@ def step(file: ImportedFile | None, state: PageState) -> None:
         mapped = kind in geo.MAPPED_FORMATS
         current = file.dataset.mapping if file.dataset else {**found["guessed"], **_chosen(file.options.mapping)}
         with st.form(key=reading_key(file.id, "form"), border=False):
-            if mapped:
+            if mapped and _as_export(file, found):
+                st.markdown("**Read as this tool's own export:** every column is the field of its name. Choose "
+                            "columns below only to read it another way.")
+                _field_pickers(file, columns, current)
+            elif mapped:
                 st.markdown("**Which column holds which field.** Unmapped columns stay fields of their own, "
                             "shown in the side panel and searchable.")
                 _field_pickers(file, columns, current)

@@ -175,3 +175,16 @@ def test_a_loaded_files_step_shows_its_import_without_reading_it_again(monkeypat
     header = fixture.read_text().splitlines()[0].split(",")
     preview = [d for d in at.dataframe if set(header) & {c.split(" ← ")[-1] for c in d.value.columns}]
     assert preview and len(preview[0].value) == 5
+
+
+def test_the_tools_own_export_is_said_to_be_read_by_its_schema(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # It was "GeoJSON, 0 fields from its columns", over a form of empty pickers: true, and no help.
+    export = tmp_path / "export.geojson"
+    from geo.cli import main as geo_main
+
+    geo_main(["synth", "--count", "20", "-o", str(export)])
+    at = run_on(monkeypatch, export)
+    assert not at.exception
+    step = expander(at, "How export.geojson is read")
+    assert shown(step.label).endswith("GeoJSON in this tool's export schema, every column a field by its name")
+    assert any("Read as this tool's own export" in m.value for m in at.markdown)
