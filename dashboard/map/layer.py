@@ -31,6 +31,11 @@ TYPE_COLOURS = {
     "arrest": "#b7950b",
 }
 # Types no curated colour knows (an import's own vocabulary) get one of these, always the same per type.
+# Up to this zoom (a country or a region in view: a 56-px square is 70 km or more) clusters are shaded squares too.
+DENSITY_MAX_ZOOM = 7
+# How dense a square is, light to dark (ColorBrewer's YlOrRd, five classes: legible for the common colour-vision
+# deficiencies, since it runs from light to dark).
+DENSITY_COLOURS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 SPARE_COLOURS = ("#1abc9c", "#2e86c1", "#a04000", "#6c3483", "#117864", "#b03a2e", "#7d6608", "#1f618d")
 RECORD_FIELDS = ("id", "title", "description", "type", "date_label", "time", "place_names", "precision", "radius_m",
                  "location_evidence", "weapon", "casualties", "corroboration", "conflicts", "coding_note", "sources",
@@ -74,6 +79,10 @@ def map_payload(dataset: Dataset, items: ViewItems, *, districts: Sequence[str],
     used = sorted({*codes[items.points].tolist(), *(code for found in items.cluster_types for code, _ in found)})
     position = {code: i for i, code in enumerate(used)}
     clusters = []
+    # At low zoom, each cluster's grid square is shaded by its count under the bubbles: where incidents are dense
+    # reads at a glance, as on a heat map, while the bubbles keep the numbers.
+    density = bool(len(items.cluster_count)) and not items.stacks and items.zoom <= DENSITY_MAX_ZOOM
+    squares = items.cell_bounds() if density else None
     for i in range(len(items.cluster_count)):
         cluster = {
             "lat": round(float(items.cluster_lat[i]), 5), "lon": round(float(items.cluster_lon[i]), 5),
@@ -84,6 +93,8 @@ def map_payload(dataset: Dataset, items: ViewItems, *, districts: Sequence[str],
         }
         if items.stacks:  # the last zoom: a click lists the stack's incidents (found again by its cell)
             cluster["cell"] = [int(c) for c in items.cluster_cells[i]]
+        if squares is not None:
+            cluster["square"] = [round(float(b), 5) for b in squares[i]]
         clusters.append(cluster)
     return {
         "points": point_features(dataset, items.points),
@@ -92,8 +103,9 @@ def map_payload(dataset: Dataset, items: ViewItems, *, districts: Sequence[str],
         "colours": {types[code]: type_colour(types[code]) for code in used},
         "districts": sorted(districts),
         "selected": selected,
+        "density": {"max": int(items.cluster_count.max()), "colours": list(DENSITY_COLOURS)} if density else None,
         "view": {"points": len(items.points), "clusters": len(clusters), "clustered": items.clustered,
-                 "in_box": items.in_box, "shown": shown, "stacks": items.stacks},
+                 "in_box": items.in_box, "shown": shown, "stacks": items.stacks, "density": density},
     }
 
 

@@ -24,8 +24,8 @@ from ..data.dataset import Dataset
 from ..record import plural
 from ..session import PageState
 from .basemap import CONTEXT_PLACE_IDS, base_map, stable_ids
-from .layer import incidents_layer, map_payload, named_places, type_colour
-from .viewport import ViewItems, framing_of_dataset, framing_of_rows, query_box, view_items, world_of
+from .layer import DENSITY_COLOURS, DENSITY_MAX_ZOOM, incidents_layer, map_payload, named_places, type_colour
+from .viewport import POINT_BUDGET, ViewItems, framing_of_dataset, framing_of_rows, query_box, view_items, world_of
 
 MAP_HEIGHT_PX = 560
 MAX_LEGEND_TYPES = 16
@@ -131,6 +131,8 @@ def caption(items: ViewItems, shown: int, total: int, window: tuple[pd.Period, p
         text += (f" Near the map view: {plural(len(items.points), 'marker')} and "
                  f"{plural(len(items.cluster_count), 'cluster')} holding {items.clustered:,}; zoom in or click a "
                  "cluster to see single incidents.")
+    if len(items.cluster_count) and not items.stacks and items.zoom <= DENSITY_MAX_ZOOM:
+        text += " Shaded squares: how many incidents each holds, light (few) to dark (many)."
     text += " Dashed outline: single source; dotted and faded: no source. Faint circles: location uncertainty."
     st.caption(text)
 
@@ -161,5 +163,11 @@ def legend(data: Dataset) -> None:
                'font-size:10px;text-align:center;line-height:18px;margin-right:4px">12</span>'
                'cluster (click to zoom in; ring: its most frequent type)</span>')
     outlines = " ".join(_outline_chip(*look) for look in SUPPORT_LEGEND)
+    if len(data.frame) > POINT_BUDGET:  # only a view of more incidents than markers is clustered, and shaded
+        ramp = "".join(f'<span style="display:inline-block;width:10px;height:14px;background:{c}"></span>'
+                       for c in DENSITY_COLOURS)
+        outlines += (f' <span style="display:inline-flex;align-items:center;margin-right:12px">'
+                     f'<span class="sim-density-ramp" style="display:inline-flex;margin-right:4px;opacity:.8">{ramp}</span>'
+                     'zoomed out: incidents per square, few to many</span>')
     st.html(f'<div style="font-size:13px;line-height:1.8">{chips}{html.escape(more)} {cluster}</div>'
             f'<div style="font-size:13px;line-height:1.8">{outlines}</div>')

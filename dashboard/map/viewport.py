@@ -68,6 +68,14 @@ class ViewItems:
     in_box: int  # incidents in the query box that pass the filters
     cluster_cells: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))  # (n, 2): cell x, y
     stacks: bool = False  # at the last zoom: the clusters cannot be zoomed into, a click lists them
+    zoom: int = 0  # the zoom the cells were drawn for
+
+    def cell_bounds(self, cell_px: int = CELL_PX) -> np.ndarray:
+        """Return each cluster's grid cell as (south, west, north, east): the square its incidents fell in."""
+        cells_per_unit = TILE_PX * 2**self.zoom / cell_px
+        x0, y0 = self.cluster_cells[:, 0] / cells_per_unit, self.cluster_cells[:, 1] / cells_per_unit
+        x1, y1 = x0 + 1 / cells_per_unit, y0 + 1 / cells_per_unit
+        return np.column_stack([from_world_y(y1), x0 * 360.0 - 180.0, from_world_y(y0), x1 * 360.0 - 180.0])
 
     @property
     def clustered(self) -> int:
@@ -77,6 +85,11 @@ class ViewItems:
 
 T = TypeVar("T")
 MAX_LATITUDE = 85.05112878  # Web Mercator's square world
+
+
+def from_world_y(y: np.ndarray) -> np.ndarray:
+    """Return the latitudes of world y coordinates (the inverse of :func:`to_world`'s y)."""
+    return np.degrees(np.arctan(np.sinh(np.pi * (1 - 2 * np.asarray(y, dtype=float)))))
 
 
 def to_world(lat: np.ndarray | float, lon: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
@@ -246,7 +259,8 @@ def view_items(
     cluster_types = [[(int(t), int(histogram[i, t])) for t in top[i] if histogram[i, t]] for i in range(n)]
     first_keys = keys[grouped][np.r_[0, np.flatnonzero(np.diff(member_c) != 0) + 1]] if n else np.zeros(0, np.int64)
     cells = np.column_stack([first_keys // stride, first_keys % stride]).astype(np.int64)
-    return ViewItems(points, mean_lat, mean_lon, count, bounds, cluster_types, int(inside.sum()), cells, stacks)
+    return ViewItems(points, mean_lat, mean_lon, count, bounds, cluster_types, int(inside.sum()), cells, stacks,
+                     box.zoom)
 
 
 def cell_mask(world: tuple[np.ndarray, np.ndarray], cell: tuple[int, int], zoom: int = MAX_ZOOM,

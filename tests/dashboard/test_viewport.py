@@ -114,3 +114,37 @@ def test_every_incident_in_the_box_is_drawn_exactly_once(count: int, zoom: int, 
     assert len(set(items.points)) == len(items.points)
     assert all(mask[items.points])
     assert len(items.points) + items.clustered == items.in_box == int(mask.sum())
+
+
+@settings(max_examples=25, deadline=None)
+@given(zoom=st.integers(2, 12), seed=st.integers(0, 1000))
+def test_a_clusters_square_holds_all_its_incidents(zoom: int, seed: int) -> None:
+    # The density layer shades each cluster's grid square: the square drawn must be the one its incidents fell in.
+    lat, lon, types = random_points(3_000, seed)
+    box = query_box(None, zoom, (49.0, 32.0))
+    items = view_items(world_of(lat, lon), lat, lon, types, np.ones(len(lat), dtype=bool), box)
+    squares = items.cell_bounds()
+    assert len(squares) == len(items.cluster_count)
+    for (south, west, north, east), bounds_ in zip(squares, items.cluster_bounds, strict=True):
+        assert south < north and west < east
+        b_south, b_west, b_north, b_east = bounds_
+        assert south - 1e-9 <= b_south and b_north <= north + 1e-9 and west - 1e-9 <= b_west and b_east <= east + 1e-9
+
+
+def test_the_payload_shades_squares_only_when_zoomed_out() -> None:
+    from dashboard.data.dataset import Dataset
+    from dashboard.map.layer import DENSITY_MAX_ZOOM, map_payload
+    from geo.synthetic import synthetic_incidents
+
+    data = Dataset(frame=synthetic_incidents(2_000, seed=3), label="synthetic")
+    lat, lon = data.latlon
+    everything = np.ones(len(lat), dtype=bool)
+    for zoom, shaded in ((4, True), (DENSITY_MAX_ZOOM, True), (DENSITY_MAX_ZOOM + 1, False)):
+        box = query_box(None, zoom, (float(np.median(lat)), float(np.median(lon))))
+        items = view_items(world_of(lat, lon), lat, lon, data.type_codes[0], everything, box, budget=50)
+        payload = map_payload(data, items, districts=[], selected=None, shown=len(lat))
+        assert len(payload["clusters"]) > 0
+        assert payload["view"]["density"] is shaded
+        assert all(("square" in c) is shaded for c in payload["clusters"])
+        if shaded:
+            assert payload["density"]["max"] == max(c["count"] for c in payload["clusters"])

@@ -86,6 +86,10 @@ def test_the_page_carries_clusters_not_the_dataset(server, new_page) -> None:
     assert opened["received"][0] < 2_000_000, opened["received"][0]
     frame = _map_frame(page)
     assert frame.locator(".sim-cluster").count() == view["clusters"]
+    # Zoomed out, each cluster's square is shaded under it (the density layer), and the legend says what the
+    # shades mean.
+    assert view["density"] and frame.locator(".sim-density").count() == view["clusters"]
+    assert page.locator(".sim-density-ramp").count() == 1
     assert page.get_by_text("100,000 of 100,000 rows loaded").count() == 1
 
 

@@ -188,6 +188,21 @@
     return L.divIcon({html: node, className: "sim-cluster-icon", iconSize: [size, size]});
   }
 
+  // At low zoom each cluster's grid square is shaded by how many incidents it holds (on a log scale, light to dark),
+  // under the bubbles: dense areas read at a glance, and the bubbles keep the numbers. Vector paths sit in the
+  // overlay pane, below the markers' pane, so the squares never cover a bubble or a marker.
+  function drawDensity(group, clusters, density) {
+    var colours = density.colours, top = Math.log(Math.max(density.max, 2));
+    clusters.forEach(function (c) {
+      if (!c.square) return;
+      var level = Math.min(colours.length - 1, Math.floor(Math.log(c.count) / top * colours.length));
+      L.rectangle([[c.square[0], c.square[1]], [c.square[2], c.square[3]]], {
+        stroke: false, fillColor: colours[level], fillOpacity: 0.55, interactive: false,
+        className: "sim-density sim-density-" + level,
+      }).addTo(group);
+    });
+  }
+
   function typesText(cluster, types) {
     return (cluster.types || []).map(function (t) { return t.count.toLocaleString("en") + " " + types[t.type]; }).join(", ");
   }
@@ -308,6 +323,9 @@
       },
     }).addTo(group);
     var types = payload.types || [];
+    if (payload.density) {
+      drawDensity(group, payload.clusters || [], payload.density);
+    }
     if (payload.view && payload.view.stacks) {
       drawStacks(group, payload.clusters || [], typeColours, types);
     } else {
