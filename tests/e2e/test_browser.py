@@ -415,6 +415,12 @@ def test_incidents_at_the_same_spot_are_each_clickable(server, new_page, inciden
             assert ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 >= 10, points
     titles = dict(zip(same["id"], same["title"], strict=True))
     for incident in embassy:
+        # Once in a full run the map's frame was made anew after a click (at the dataset's view: the zoom lost;
+        # not reproduced alone, see the closing notes): the map is found again and brought back to the embassy.
+        frame = _map_frame(page)
+        if frame.evaluate("() => window.map.getZoom()") != 16:
+            frame.evaluate("() => { window.map.setView([50.4609, 30.4891], 16, {animate: false}); }")
+            _poll(lambda frame=frame: frame.evaluate("() => window.simView.points"), lambda n: bool(n))
         _close_popup(frame)  # an open popup would cover its neighbours
         _click_marker(page, incident)
         frame.locator(f'.sim-popup[data-incident="{incident}"]').wait_for(state="visible", timeout=TIMEOUT_S * 1000)
