@@ -94,7 +94,7 @@ ABBREVIATIONS = {
     "US.MS": "Miss.", "US.MO": "Mo.", "US.MT": "Mont.", "US.NE": "Neb.", "US.NV": "Nev.", "US.NH": "N.H.",
     "US.NJ": "N.J.", "US.NM": "N.M.", "US.NY": "N.Y.", "US.NC": "N.C.", "US.ND": "N.D.", "US.OK": "Okla.",
     "US.OR": "Ore.", "US.PA": "Pa.", "US.RI": "R.I.", "US.SC": "S.C.", "US.SD": "S.D.", "US.TN": "Tenn.",
-    "US.VT": "Vt.", "US.VA": "Va.", "US.WA": "Wash.", "US.WV": "W.Va.", "US.WI": "Wis.", "US.WY": "Wyo.",
+    "US.VT": "Vt.", "US.VA": "Va.", "US.WA": "Wash.", "US.WV": "W.Va.", "US.WI": "Wis.", "US.WY": "Wyo.", "US.DC": "D.C.",
     "CA.02": "B.C.", "CA.01": "Alta.", "CA.11": "Sask.", "CA.03": "Man.", "CA.08": "Ont.", "CA.10": "Que.",
     "CA.07": "N.S.", "CA.04": "N.B.", "CA.09": "P.E.I.", "CA.05": "N.L.",
 }

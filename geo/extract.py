@@ -51,7 +51,7 @@ very was we were what when where whether which while who whom whose why will wit
 """.split())
 _NOT_PLACES = _WEEKDAYS | set(_MONTHS) | FUNCTION_WORDS
 # A dateline: an all-capitals place at the start of a line, before the agency or the dash ("WASHINGTON (AP) —").
-_DATELINE_AFTER_RE = re.compile(r"^(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\(|—|–|-{1,2}\s|:)")
+_DATELINE_AFTER_RE = re.compile(r"^(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\(|—|–|-{1,3}\s|:)")
 
 _MONTH = r"(?P<month>" + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
@@ -469,9 +469,14 @@ def _demonym(text: str, word: tuple[int, int], gazetteer: Gazetteer) -> PlaceMen
 
 
 def _is_dateline(text: str, start: int, end: int) -> bool:
-    """Return True for a span that opens a line and is followed by a dateline's agency or dash."""
+    """Return True for a span that opens a line or follows a full stop, and is followed by a dateline's agency or dash.
+
+    A feed often runs the headline into the story: "Council votes on budget. MANSFIELD -- The City Council...".
+    """
     line_start = text.rfind("\n", 0, start) + 1
-    return not text[line_start:start].strip() and bool(_DATELINE_AFTER_RE.match(text[end:end + 40]))
+    before = text[line_start:start].rstrip()
+    opens = not before or before.endswith((".", "!", "?"))
+    return opens and bool(_DATELINE_AFTER_RE.match(text[end:end + 40]))
 
 
 def _well_known(match: Match) -> bool:
@@ -526,7 +531,8 @@ def _lookup_span(span: str, n_words: int, gazetteer: Gazetteer, countries: Seque
         match = gazetteer.lookup(span, countries)
         if match is not None and (match.gazetteer == "curated" or match.place.kind == "country"):
             return match
-        city = gazetteer.fallback.best_city(span, countries) if dateline and n_words <= 3 and gazetteer.fallback else None
+        city = gazetteer.fallback.best_city(span, countries) \
+            if dateline and n_words <= 3 and gazetteer.fallback and fold(span) not in not_places() else None
         return Match(city, span, method="dateline") if city is not None else None
     if n_words > 3 and not all(_is_capitalised(w) or w.islower() or w[:1].isdigit() for w in span.split()):
         return None

@@ -238,3 +238,18 @@ def test_a_place_inside_a_hyphenated_compound_is_context(gazetteer: Gazetteer, t
 ])
 def test_a_place_ending_the_name_of_a_body_is_context(gazetteer: Gazetteer, text: str, expected: list) -> None:
     assert [(m.text, m.role) for m in find_places(text, gazetteer)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Council votes on budget. MANSFIELD -- The City Council met.", ["MANSFIELD"]),  # a headline run into it
+    ("Aid after a rebuff. COLUMBIA --- The governor said", ["COLUMBIA"]),
+    ("It grew. NATO — the alliance — met.", []),  # an organisation's acronym is no dateline
+    ("He said SALEM was quiet.", []),  # all capitals inside a sentence: no dateline
+])
+def test_a_dateline_after_a_headline_on_the_same_line(gazetteer: Gazetteer, text: str, expected: list) -> None:
+    assert [m.text for m in find_places(text, gazetteer)] == expected
+
+
+def test_dc_is_the_district_of_columbia(gazetteer: Gazetteer) -> None:
+    found = find_places("a school in D.C. for its eighth graders", gazetteer)
+    assert [(m.text, m.name) for m in found] == [("D.C.", "District of Columbia")]
