@@ -148,3 +148,37 @@ def test_the_payload_shades_squares_only_when_zoomed_out() -> None:
         assert all(("square" in c) is shaded for c in payload["clusters"])
         if shaded:
             assert payload["density"]["max"] == max(c["count"] for c in payload["clusters"])
+
+
+@settings(max_examples=20, deadline=None)
+@given(zoom=st.integers(3, 16), seed=st.integers(0, 1000))
+def test_cluster_badges_never_cover_each_other(zoom: int, seed: int) -> None:
+    # Badges sit at the centres of their grid squares (CELL_PX apart) and are at most BADGE_MAX_PX wide.
+    from dashboard.map.layer import BADGE_MAX_PX, map_payload
+    from dashboard.map.viewport import CELL_PX, TILE_PX
+
+    assert BADGE_MAX_PX < CELL_PX
+    data = _synthetic_dataset(seed)
+    lat, lon = data.latlon
+    box = query_box(None, zoom, (float(np.median(lat)), float(np.median(lon))))
+    items = view_items(world_of(lat, lon), lat, lon, data.type_codes[0], np.ones(len(lat), dtype=bool), box, budget=50)
+    clusters = map_payload(data, items, districts=[], selected=None, shown=len(lat))["clusters"]
+    x, y = world_of(np.array([c["lat"] for c in clusters]), np.array([c["lon"] for c in clusters]))
+    px = np.column_stack([x, y]) * TILE_PX * 2**zoom
+    for i in range(len(px)):
+        for j in range(i + 1, len(px)):
+            assert max(abs(px[i] - px[j])) >= CELL_PX - 0.01, (clusters[i], clusters[j])
+
+
+_DATASETS: dict = {}
+
+
+def _synthetic_dataset(seed: int):
+    """Return one of three small synthetic datasets (built once each)."""
+    from dashboard.data.dataset import Dataset
+    from geo.synthetic import synthetic_incidents
+
+    key = seed % 3
+    if key not in _DATASETS:
+        _DATASETS[key] = Dataset(frame=synthetic_incidents(2_000, seed=key), label="synthetic")
+    return _DATASETS[key]

@@ -90,6 +90,12 @@ def test_the_page_carries_clusters_not_the_dataset(server, new_page) -> None:
     # shades mean.
     assert view["density"] and frame.locator(".sim-density").count() == view["clusters"]
     assert page.locator(".sim-density-ramp").count() == 1
+    # No badge covers another ("1,687" hid "67"): each sits at the centre of its own square.
+    boxes = frame.locator(".sim-cluster").evaluate_all(
+        "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
     assert page.get_by_text("100,000 of 100,000 rows loaded").count() == 1
 
 

@@ -178,7 +178,8 @@
 
   function clusterIcon(cluster, colours, stack) {
     var count = cluster.count;
-    var size = Math.round(Math.min(60, 24 + 8 * Math.log10(count + 1)));
+    // At most 52 px (BADGE_MAX_PX in layer.py): badges sit at the centres of 56-px squares and never overlap.
+    var size = Math.round(Math.min(52, 24 + 8 * Math.log10(count + 1)));
     var node = el("div", stack ? "sim-cluster sim-stack" : "sim-cluster");
     node.style.width = node.style.height = size + "px";
     node.style.lineHeight = (size - 8) + "px";
