@@ -485,16 +485,17 @@ def _well_known(match: Match) -> bool:
 
 
 def _named_inside_a_name(text: str, words: list[tuple[int, int]], i: int, j: int, match: Match) -> bool:
-    """Return True for a place that ends the name of a body: "Environment Canada", "Costco Canada", "CBC Toronto".
+    """Return True for a place that ends the name of a body: "Environment Canada", "Team Alberta", "CBC Toronto".
 
-    Only a country after any capitalised word (a given name before it is a person: "John Jordan"), or a
+    Only a country or a division after any capitalised word (a given name before it is a person: "John Jordan",
+    "Paul Kentucky"), or a
     well-known city after an acronym (a broadcaster's or an agency's), and only when nothing glues it on the right.
     """
     if i == 0 or text[words[i - 1][1]:words[i][0]] != " " or not _stands_alone(text, words, i, j, modifier=True,
                                                                                before=False):
         return False
     neighbour = text[words[i - 1][0]:words[i - 1][1]]
-    if match.place.kind == "country":
+    if match.place.kind in ("country", "region"):
         return neighbour not in first_names() and neighbour.lower() not in FUNCTION_WORDS
     return _well_known(match) and neighbour.isupper() and 2 <= len(neighbour) <= 5
 

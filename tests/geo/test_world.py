@@ -233,6 +233,8 @@ def test_a_place_inside_a_hyphenated_compound_is_context(gazetteer: Gazetteer, t
 @pytest.mark.parametrize(("text", "expected"), [
     ("Environment Canada now warns of snow", [("Canada", "associative")]),
     ("he told CBC Toronto.", [("Toronto", "associative")]),  # a well-known city after an acronym
+    ("named to Team Alberta's junior team", [("Alberta", "associative")]),  # a division too
+    ("Paul Kentucky said", []),  # a division after a given name: a person
     ("John Jordan said", []),  # a country after a given name: a person
     ("Jack London wrote", []),  # a city after a plain word: a person
 ])
