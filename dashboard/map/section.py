@@ -102,9 +102,11 @@ def incident_map(data: Dataset, shown_mask: np.ndarray, state: PageState, window
     )
     caption(items, int(shown_mask.sum()), len(data.frame), window)
     clicked = ((returned or {}).get("last_active_drawing") or {}).get("properties") or {}
-    # st_folium returns the last drawing clicked on every rerun; the click count tells a new click from it
-    # (so the same marker, clicked again after its detail was closed, opens again).
-    if state.is_new_map_click((clicked.get("id"), (returned or {}).get("last_object_clicked_count"))):
+    # st_folium returns the last drawing clicked on every rerun; the stamp each click leaves on the feature
+    # (static/js/sim-map.js) tells a new click from it, so the same marker clicked again after its detail was
+    # closed opens again, even in a map frame made anew (whose click count starts again).
+    stamp = clicked.get("click") or (returned or {}).get("last_object_clicked_count")
+    if state.is_new_map_click((clicked.get("id"), stamp)):
         cell = stack_cell(clicked)
         if cell is not None:  # a stack at the last zoom: the table lists its incidents
             state.list_stack(cell)

@@ -436,12 +436,18 @@ def test_a_marker_clicked_again_after_its_detail_was_closed_opens_it_again(serve
     incident = "kharkiv-consulate-2022-03"
     _wait_for_markers(page, _expected_ids(incidents, pd.Period("2022-03", "M"), pd.Period("2022-03", "M")))
     close = page.get_by_role("button", name="Close", exact=True)
+    stamps = []
     for _ in range(2):
         _click_marker(page, incident)
+        # Each click leaves its own stamp on what st_folium reports: the page tells a new click by it, not by
+        # st_folium's count, which starts again when the map's frame is made anew.
+        stamps.append(_poll(lambda: _map_frame(page).evaluate(
+            "() => ((window.__GLOBAL_DATA__.last_active_drawing || {}).properties || {}).click"), bool))
         close.wait_for(timeout=TIMEOUT_S * 1000)
         close.click()
         close.wait_for(state="detached", timeout=TIMEOUT_S * 1000)
         _close_popup(_map_frame(page))
+    assert all(stamps) and stamps[0] != stamps[1], stamps
 
 
 JS_MARKER_TO_TOP_RIGHT = "(id) => {" + _JS_FIND_MARKER + """

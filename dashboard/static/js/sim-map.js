@@ -215,6 +215,15 @@
 
   // At the last zoom a cluster cannot be zoomed into: it is a stack. Drawn as a GeoJSON feature, so that a
   // click reaches the page (streamlit-folium reports the feature), which then lists its incidents in the table.
+  // Each click stamps the clicked feature's properties with a value of its own, before st_folium reads them: the
+  // page tells a new click from the last one by it. st_folium's click count starts again at 0 when its frame is
+  // made anew, and the same marker's first click there looked like the click already acted on.
+  function stampClicks(layer, properties) {
+    layer.on("click", function () {
+      properties.click = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    });
+  }
+
   function drawStacks(group, stacks, colours, types) {
     var features = stacks.map(function (c) {
       return {type: "Feature", geometry: {type: "Point", coordinates: [c.lon, c.lat]},
@@ -229,6 +238,7 @@
       },
       onEachFeature: function (feature, layer) {
         var c = byId[feature.properties.id];
+        stampClicks(layer, feature.properties);
         layer.bindTooltip(function () {
           return el("span", null, c.count.toLocaleString("en") + " incidents here — " + typesText(c, types) +
             ". Click to list them in the table.");
@@ -317,6 +327,7 @@
       },
       onEachFeature: function (feature, layer) {
         var p = feature.properties;
+        stampClicks(layer, p);
         layer.bindPopup(function () { return SIM.popup(p); },
           L.extend({maxWidth: 360, minWidth: 260, maxHeight: 380, className: "sim-leaflet-popup"}, POPUP_PADDING));
         layer.on("popupopen", function (e) { refitOnReveal(e.popup); });
