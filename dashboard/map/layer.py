@@ -18,7 +18,7 @@ import numpy as np
 from ..data.dataset import Dataset
 from ..record import incident_record
 from .basemap import Script, stable_ids
-from .viewport import ViewItems, from_world_y, to_world
+from .viewport import ViewItems
 
 TYPE_COLOURS = {
     "missile strike": "#c0392b",
@@ -30,13 +30,13 @@ TYPE_COLOURS = {
     "police raid": "#16a085",
     "arrest": "#b7950b",
 }
-# Types no curated colour knows (an import's own vocabulary) get one of these, always the same per type.
 # Up to this zoom (a country or a region in view: a 56-px square is 70 km or more) clusters are shaded squares too.
 DENSITY_MAX_ZOOM = 7
 BADGE_MAX_PX = 52  # a cluster badge's largest size (static/js/sim-map.js): under CELL_PX, so badges never overlap
 # How dense a square is, light to dark (ColorBrewer's YlOrRd, five classes: legible for the common colour-vision
 # deficiencies, since it runs from light to dark).
 DENSITY_COLOURS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+# Types no curated colour knows (an import's own vocabulary) get one of these, always the same per type.
 SPARE_COLOURS = ("#1abc9c", "#2e86c1", "#a04000", "#6c3483", "#117864", "#b03a2e", "#7d6608", "#1f618d")
 RECORD_FIELDS = ("id", "title", "description", "type", "date_label", "time", "place_names", "precision", "radius_m",
                  "location_evidence", "weapon", "casualties", "corroboration", "conflicts", "coding_note", "sources",
@@ -83,18 +83,14 @@ def map_payload(dataset: Dataset, items: ViewItems, *, districts: Sequence[str],
     # At low zoom, each cluster's grid square is shaded by its count under the bubbles: where incidents are dense
     # reads at a glance, as on a heat map, while the bubbles keep the numbers.
     density = bool(len(items.cluster_count)) and not items.stacks and items.zoom <= DENSITY_MAX_ZOOM
-    cells = items.cell_bounds() if len(items.cluster_count) and not items.stacks else None
+    # A cluster's badge sits at the centre of its grid square, not at its incidents' centroid: squares are
+    # CELL_PX apart and a badge is at most BADGE_MAX_PX wide, so two badges never cover each other ("1,687"
+    # hid "67"). A stack keeps its point: at the last zoom its incidents are all but at one spot.
+    badges = np.column_stack([items.cluster_lat, items.cluster_lon]) if items.stacks else items.cell_centres()
+    squares = items.cell_bounds() if density else None
     for i in range(len(items.cluster_count)):
-        # A cluster's badge sits at the centre of its grid square, not at its incidents' centroid: squares are
-        # CELL_PX apart and a badge is at most BADGE_MAX_PX wide, so two badges never cover each other ("1,687"
-        # hid "67"). A stack keeps its point: at the last zoom its incidents are all but at one spot.
-        if cells is not None:
-            south, west, north, east = cells[i]
-            lat, lon = float(from_world_y((to_world(south, west)[1] + to_world(north, east)[1]) / 2)), (west + east) / 2
-        else:
-            lat, lon = float(items.cluster_lat[i]), float(items.cluster_lon[i])
         cluster = {
-            "lat": round(lat, 5), "lon": round(float(lon), 5),
+            "lat": round(float(badges[i, 0]), 5), "lon": round(float(badges[i, 1]), 5),
             "count": int(items.cluster_count[i]),
             "bounds": dict(zip(("south", "west", "north", "east"), (round(float(b), 5) for b in items.cluster_bounds[i]),
                                strict=True)),
@@ -102,8 +98,8 @@ def map_payload(dataset: Dataset, items: ViewItems, *, districts: Sequence[str],
         }
         if items.stacks:  # the last zoom: a click lists the stack's incidents (found again by its cell)
             cluster["cell"] = [int(c) for c in items.cluster_cells[i]]
-        if density:
-            cluster["square"] = [round(float(b), 5) for b in cells[i]]
+        if squares is not None:
+            cluster["square"] = [round(float(b), 5) for b in squares[i]]
         clusters.append(cluster)
     return {
         "points": point_features(dataset, items.points),

@@ -72,9 +72,17 @@ class ViewItems:
 
     def cell_bounds(self, cell_px: int = CELL_PX) -> np.ndarray:
         """Return each cluster's grid cell as (south, west, north, east): the square its incidents fell in."""
+        return self._cell_part(0.0, 1.0, cell_px)
+
+    def cell_centres(self, cell_px: int = CELL_PX) -> np.ndarray:
+        """Return the centre of each cluster's grid cell as (lat, lon): where its badge is drawn."""
+        return self._cell_part(0.5, 0.5, cell_px)[:, :2]
+
+    def _cell_part(self, low: float, high: float, cell_px: int) -> np.ndarray:
+        """Return (south, west, north, east) of the cells' parts between fractions `low` and `high` of their side."""
         cells_per_unit = TILE_PX * 2**self.zoom / cell_px
-        x0, y0 = self.cluster_cells[:, 0] / cells_per_unit, self.cluster_cells[:, 1] / cells_per_unit
-        x1, y1 = x0 + 1 / cells_per_unit, y0 + 1 / cells_per_unit
+        x0, y0 = (self.cluster_cells[:, 0] + low) / cells_per_unit, (self.cluster_cells[:, 1] + low) / cells_per_unit
+        x1, y1 = (self.cluster_cells[:, 0] + high) / cells_per_unit, (self.cluster_cells[:, 1] + high) / cells_per_unit
         return np.column_stack([from_world_y(y1), x0 * 360.0 - 180.0, from_world_y(y0), x1 * 360.0 - 180.0])
 
     @property
