@@ -13,6 +13,7 @@ from typing import TextIO
 
 from .annotate import MENTIONS_FILE, mentions_text, place_mentions
 from .catalogue import SEEDS_DIR, load_catalogue
+from .dates import DateInterval
 from .export import csv_text, geojson_text
 from .extract import find_dates, find_places
 from .frames import incidents_frame
@@ -60,8 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", parents=[folders],
                                  help="a new article's candidate incidents (a dry run; --write files them for review)")
     ingest.add_argument("file", type=Path, metavar="FILE", help="the article: .txt (UTF-8) or .html")
-    ingest.add_argument("--published", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                        help="the day it appeared: 'on Thursday', 'overnight', 'in July' are read against it")
+    ingest.add_argument("--published", type=_publication, default=None, metavar="YYYY-MM-DD[..YYYY-MM-DD]",
+                        help="the day it appeared ('on Thursday', 'overnight', 'in July' are read against it), or "
+                             "the first and last days it can have appeared when that is all that is known")
     ingest.add_argument("--url", default=None)
     ingest.add_argument("--title", default=None)
     ingest.add_argument("--outlet", default=None)
@@ -255,10 +257,15 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         where = ", ".join(c.place_names) or "(no place)"
         when = f"{c.date_start}..{c.date_end}" if c.date_start != c.date_end else c.date_start
         flags = "".join(f" [{f}]" for f in (*c.hedges, *c.negations))
+        matched = f"matches {c.matches}" if c.matches else f"one of {len(c.possible_matches)}?" \
+            if c.possible_matches else "new"
         print(f"{c.start:>6}-{c.end:<6} {c.type:<15} {when or '(no date)':<22} {where[:40]:<40} "
-              f"{'matches ' + c.matches if c.matches else 'new':<38} {c.confidence:.2f}{flags}", file=out)
+              f"{matched:<38} {c.confidence:.2f}{flags}", file=out)
+        if c.possible_matches:
+            print(f"{'':14}may corroborate: {', '.join(c.possible_matches)}", file=out)
         print(f"{'':14}“{c.quote[:160]}{'…' if len(c.quote) > 160 else ''}”", file=out)
     summary = (f"{len(found)} candidates, {sum(c.matches is not None for c in found)} corroborate catalogued incidents, "
+               f"{sum(bool(c.possible_matches) for c in found)} may corroborate one of several, "
                f"{sum(c.lat is None for c in found)} unplaced, {sum(c.date_start is None for c in found)} undated")
     if source is not None:
         summary += f"; filed as {source}, {len(queued)} queued for review (python -m geo review)"
@@ -472,6 +479,16 @@ def cmd_mentions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_outlines(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write (or check) the outlines file of an offline base map."""
     return _build(args.output, outlines_text(args.data), args.check, f"outlines --output {args.output}", out, err)
+
+
+def _publication(text: str) -> DateInterval:
+    """Read --published for argparse, which reports an ArgumentTypeError's words as they are."""
+    from .ingest import parse_publication
+
+    try:
+        return parse_publication(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None,

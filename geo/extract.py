@@ -49,6 +49,8 @@ neither never no nor not now of off on once one only or other our out over own s
 such than that the their them then there these they this those though through thus to too under until up upon us
 very was we were what when where whether which while who whom whose why will with within without would yet you your
 """.split())
+# Words that make a place before them the name of a carrier or a broadcaster.
+_COMPANY_WORDS = frozenset({"Airlines", "Airways", "Airline", "Railways", "Telecom", "Television", "Broadcasting"})
 _NOT_PLACES = _WEEKDAYS | set(_MONTHS) | FUNCTION_WORDS
 # A dateline: an all-capitals place at the start of a line, before the agency or the dash ("WASHINGTON (AP) —").
 _DATELINE_AFTER_RE = re.compile(r"^(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\(|—|–|-{1,3}\s|:)")
@@ -176,6 +178,9 @@ def find_places(text: str, gazetteer: Gazetteer, countries: Sequence[str] = ()) 
                     and not _stands_alone(text, words, i, j, modifier=_well_known(match)):
                 in_a_name = _named_inside_a_name(text, words, i, j, match)
                 match = match if in_a_name else None
+            if match is not None and j + 1 < len(words) and text[end:words[j + 1][0]] == " " \
+                    and text[words[j + 1][0]:words[j + 1][1]] in _COMPANY_WORDS:
+                in_a_name = True  # "Azerbaijan Airlines", "Kenya Airways": a company's name, not where it happened
             if match is not None and match.gazetteer == "geonames" and (
                     (_compound_role(text, start, end) == "associative" and not _well_known(match))
                     or _a_word_or_a_person(span, match, lowercase, people)

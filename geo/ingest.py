@@ -57,6 +57,7 @@ _EVENT_VERBS = re.compile(
 )
 LEAD_SENTENCES = 3  # a headline and its lead: where news states the main event's place and date
 PUBLICATION_WINDOW_DAYS = 7  # an undated passage is about the days just before publication, at most a week
+MAX_POSSIBLE_MATCHES = 5  # incidents a candidate may corroborate, listed for the curator when it fits several
 
 _HEDGES = re.compile(
     r"\b(?:reportedly|allegedly|according to|unconfirmed|unverified|claim(?:s|ed)?|may have|might have|"
@@ -156,6 +157,9 @@ class Candidate:
     hedges: list[str] = field(default_factory=list)
     negations: list[str] = field(default_factory=list)
     matches: str | None = None
+    # The catalogued incidents it may corroborate, best first, when more than one fits: its dates span several
+    # incidents at the same place, and the curator must say which (matches is then None).
+    possible_matches: list[str] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
     confidence: float = 0.0
     reason: str | None = None  # why the place or the date is missing, when one is
@@ -299,6 +303,24 @@ def _event_clauses(text: str, units: list[tuple[int, int]]) -> list[tuple[int, i
     return [(a, b) for a, b in out]
 
 
+def publication(published: date | DateInterval | None) -> DateInterval | None:
+    """Return when an article appeared as an interval: one day when the date is known, else its bounds."""
+    if published is None or isinstance(published, DateInterval):
+        return published
+    return DateInterval.day(*_ymd(published))
+
+
+def parse_publication(text: str) -> DateInterval:
+    """Read a publication date as given on the command line: YYYY-MM-DD, or YYYY-MM-DD..YYYY-MM-DD when unsure."""
+    first, dots, last = text.partition("..")
+    try:
+        start = date.fromisoformat(first.strip())
+        end = date.fromisoformat(last.strip()) if dots else start
+        return DateInterval(start, end, "day" if start == end else "range")
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD ({exc})") from None
+
+
 def resolve_date(mention: DateMention, published: date | None) -> DateInterval | None:
     """Return the interval a date mention means, read against the publication date when it is relative."""
     if mention.value and mention.kind == "date":
@@ -335,8 +357,26 @@ def _relative_day(text: str, published: date) -> DateInterval:
     return DateInterval.day(*_ymd(published))
 
 
-def _date_mentions(text: str, published: date | None) -> list[StatedDate]:
-    """Return every date the text states, resolved: (start, end, as written, interval)."""
+def _date_mentions(text: str, published: DateInterval | None) -> list[StatedDate]:
+    """Return every date the text states, resolved: (start, end, as written, interval).
+
+    When only the bounds of the publication are known, a relative date ("on Friday", "in July") is read
+    against both and covers every day it can mean, rather than a guessed one.
+    """
+    if published is None or published.start == published.end:
+        return _dates_against(text, published.start if published else None)
+    late = {(d.start, d.end): d for d in _dates_against(text, published.end)}
+    out = []
+    for stated in _dates_against(text, published.start):
+        other = late.get((stated.start, stated.end))
+        if other is not None and other.interval != stated.interval:
+            stated = stated._replace(interval=stated.interval.hull(other.interval))
+        out.append(stated)
+    return out
+
+
+def _dates_against(text: str, published: date | None) -> list[StatedDate]:
+    """Return every date the text states, relative ones read against one publication day."""
     from .extract import find_dates  # the extractor loads only when an article is read (the page never does)
 
     found = []
@@ -406,10 +446,11 @@ def _confidence(candidate: Candidate) -> float:
     return round(min(1.0, max(0.0, score)), 2)
 
 
-def candidates(text: str, gazetteer: Gazetteer, published: date | None = None) -> list[Candidate]:
+def candidates(text: str, gazetteer: Gazetteer, published: date | DateInterval | None = None) -> list[Candidate]:
     """Return the passages of a text that may report incidents, each with its place, dates and claims."""
     from .extract import find_places
 
+    published = publication(published)
     # A country in the possessive is an actor, not where something happened ("Azerbaijan's Foreign Ministry").
     places = [m for m in find_places(text, gazetteer) if m.role == "literal"
               and not (m.precision == "country" and text[m.end:m.end + 2] in ("’s", "'s"))]
@@ -423,8 +464,10 @@ def candidates(text: str, gazetteer: Gazetteer, published: date | None = None) -
     lead_dates = [d for d in dates if d.end <= lead_end]
     lead_date = lead_dates[0] if lead_dates else None
     if lead_date is None and published is not None:
-        window = DateInterval(published - timedelta(days=PUBLICATION_WINDOW_DAYS), published, "range")
-        lead_date = StatedDate(0, 0, f"the week before publication ({published.isoformat()})", window)
+        window = DateInterval(published.start - timedelta(days=PUBLICATION_WINDOW_DAYS), published.end, "range")
+        when = published.iso() if published.precision == "day" else \
+            f"published between {published.start.isoformat()} and {published.end.isoformat()}"
+        lead_date = StatedDate(0, 0, f"the week before publication ({when})", window)
     out = []
     paragraph_start = 0
     last_place: list[PlaceMention] = []
@@ -508,7 +551,7 @@ def match(candidate: Candidate, catalogue: Catalogue) -> None:
         return
     window = DateInterval(date.fromisoformat(candidate.date_start), date.fromisoformat(candidate.date_end),
                           candidate.date_precision or "day")
-    best, best_key = None, None
+    fits = []
     for incident in catalogue.incidents:
         place = catalogue.places.get(incident.places[0])
         if place is None or not incident.date.overlaps(window) or not compatible_types(candidate.type, incident.type):
@@ -516,11 +559,15 @@ def match(candidate: Candidate, catalogue: Catalogue) -> None:
         distance_m = _km(candidate.lat, candidate.lon, place.lat, place.lon) * 1000
         if distance_m > (candidate.radius_m or 0) + (place.radius_m or 0):
             continue
-        key = (distance_m, (incident.date.end - incident.date.start).days)
-        if best_key is None or key < best_key:
-            best, best_key = incident, key
-    if best is None:
+        fits.append(((distance_m, (incident.date.end - incident.date.start).days), incident))
+    if not fits:
         return
+    fits.sort(key=lambda fit: fit[0])
+    if len(fits) > 1 and fits[0][0] == fits[1][0]:
+        # Equally near and equally precise: nothing in the passage tells them apart, so it names none.
+        candidate.possible_matches = [incident.id for _, incident in fits[:MAX_POSSIBLE_MATCHES]]
+        return
+    best = fits[0][1]
     candidate.matches = best.id
     mine = Evidence("(this article)", candidate.quote, candidate.claims(), candidate.start, candidate.end)
     candidate.conflicts = [
@@ -530,7 +577,7 @@ def match(candidate: Candidate, catalogue: Catalogue) -> None:
 
 
 def ingest(text: str, gazetteer: Gazetteer, catalogue: Catalogue | None = None,
-           published: date | None = None) -> list[Candidate]:
+           published: date | DateInterval | None = None) -> list[Candidate]:
     """Return the article's candidates with their radii, their matches in the catalogue and a confidence."""
     found = candidates(text, gazetteer, published)
     for candidate in found:
@@ -551,7 +598,7 @@ def seed_name(index: int, raw: bytes) -> str:
 class ArticleInfo:
     """What the curator says about a new article: when it appeared, where, under which title."""
 
-    published: date | None = None
+    published: date | DateInterval | None = None  # a day, or the bounds when only those are known
     url: str | None = None
     title: str | None = None
     outlet: str | None = None
@@ -581,7 +628,7 @@ def file_article(seeds_dir: Path, raw: bytes, text: str, suffix: str, info: Arti
     if html:
         (seeds_dir / f"{ident}.txt").write_text(text, encoding="utf-8")
     title = info.title or next((line.strip() for line in text.splitlines() if line.strip()), ident)[:200]
-    day = info.published.isoformat() if info.published else None
+    when = publication(info.published)
     entry = [
         f"- id: {ident}",
         f"  file: {ident}.txt",
@@ -591,9 +638,9 @@ def file_article(seeds_dir: Path, raw: bytes, text: str, suffix: str, info: Arti
         f"  outlet: {_scalar(info.outlet) if info.outlet else 'null'}",
         f"  url: {_scalar(info.url) if info.url else 'null'}",
         "  published:",
-        f"    not_before: {_scalar(day) if day else 'null'}",
-        f"    not_after: {_scalar(day) if day else 'null'}",
-        f"    basis: {'given with --published' if day else 'not given'}",
+        f"    not_before: {_scalar(when.start.isoformat()) if when else 'null'}",
+        f"    not_after: {_scalar(when.end.isoformat()) if when else 'null'}",
+        f"    basis: {'given with --published' if when else 'not given'}",
         "  language: en",
         "  reliability: []",
     ]
@@ -622,7 +669,8 @@ def _gazetteer_of(data_dir: Path) -> Gazetteer:
     return Gazetteer.from_data(data_dir)
 
 
-def propose(text: str, data_dir: Path, seeds_dir: Path, published: date | None = None) -> list[Candidate]:
+def propose(text: str, data_dir: Path, seeds_dir: Path,
+            published: date | DateInterval | None = None) -> list[Candidate]:
     """Return a text's candidates against the catalogue in these folders (the gazetteer built once per folder)."""
     from .catalogue import load_catalogue
 

@@ -139,7 +139,13 @@ def _candidate(state: PageState, entry: dict, titles: dict[str, str]) -> None:
             st.markdown(f"Corroborates **{escape_markdown(titles.get(matched, matched))}**")
             if st.button("Accept into it", key=curate_key(f"accept:{ident}"), type="primary"):
                 _decide(state, lambda: f"{ident} added to {actions.accept(ident)}.")
-        into = st.selectbox("Merge into", list(titles), index=None, format_func=lambda i: titles[i],
+        possible = [i for i in c.get("possible_matches") or () if i in titles]
+        if possible and not matched:
+            st.markdown("Its dates fit several incidents here; it may corroborate one of:\n"
+                        + "\n".join(f"- {escape_markdown(titles[i])}" for i in possible))
+        # The incidents it may corroborate come first among the ones to merge into.
+        into = st.selectbox("Merge into", [*possible, *(i for i in titles if i not in possible)], index=None,
+                            format_func=lambda i: titles[i],
                             key=curate_key(f"into:{ident}"), placeholder="an incident of the catalogue")
         left, right = st.columns(2)
         if left.button("Merge", key=curate_key(f"merge:{ident}"), disabled=into is None):

@@ -103,3 +103,17 @@ def test_a_refused_decision_is_said_and_changes_nothing(catalogue_copy: Path, cu
     at.run()
     assert any("data/places.yaml" in e.value.replace("\\", "") for e in at.error)
     assert (catalogue_copy / "data" / "incidents.yaml").read_bytes() == before
+
+
+def test_a_candidate_that_fits_several_incidents_offers_them_first(catalogue_copy: Path, curating: None) -> None:
+    at = run()
+    at.text_area[0].set_value("A missile damaged Azerbaijan's embassy in Kyiv in 2025.\n")
+    next(b for b in at.button if b.label == "Find candidates").click()
+    at.run()
+    assert not at.exception
+    entry = geo.load_queue(catalogue_copy / "data")[0]
+    possible = entry["candidate"]["possible_matches"]
+    assert entry["candidate"]["matches"] is None and len(possible) >= 2
+    assert any("it may corroborate" in m for m in markdown(at))
+    merge = next(s for s in at.selectbox if s.key == f"curate:into:{entry['id']}")
+    assert merge.options[:len(possible)] == [merge.format_func(i) for i in possible]

@@ -12,9 +12,19 @@ import pytest
 
 from geo.catalogue import load_catalogue
 from geo.cli import main
+from geo.dates import DateInterval
 from geo.extract import DateMention
 from geo.gazetteer import Gazetteer
-from geo.ingest import ArticleInfo, clauses, file_article, ingest, read_article, resolve_date, sentences
+from geo.ingest import (
+    ArticleInfo,
+    clauses,
+    file_article,
+    ingest,
+    parse_publication,
+    read_article,
+    resolve_date,
+    sentences,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FRIDAY = date(2025, 11, 14)
@@ -100,6 +110,38 @@ def test_a_candidate_matches_the_incident_it_corroborates(gazetteer: Gazetteer, 
     assert later[0].matches is None
 
 
+def test_a_publication_day_or_its_bounds_are_read_and_a_wrong_one_refused_by_its_words() -> None:
+    assert parse_publication("2025-11-14") == DateInterval.day(2025, 11, 14)
+    assert parse_publication("2025-11-14..2025-12-31") == DateInterval(date(2025, 11, 14), date(2025, 12, 31), "range")
+    for wrong in ("14/11/2025", "2025-12-31..2025-11-14", "2025-11-14.."):
+        with pytest.raises(ValueError, match="YYYY-MM-DD"):
+            parse_publication(wrong)
+
+
+def test_with_only_the_bounds_of_publication_a_relative_date_covers_every_day_it_can_mean(gazetteer) -> None:
+    bounds = DateInterval(date(2025, 11, 14), date(2025, 11, 30), "range")
+    found = ingest("A drone hit a depot in Odesa on Friday.", gazetteer, None, bounds)
+    # Every Friday from the first to the last day it can have appeared: the 14th to the 28th.
+    assert (found[0].date_start, found[0].date_end, found[0].date_precision) == ("2025-11-14", "2025-11-28", "range")
+    exact = ingest("A drone hit a depot in Odesa on Friday.", gazetteer, None, date(2025, 11, 30))
+    assert (exact[0].date_start, exact[0].date_end) == ("2025-11-28", "2025-11-28")
+    undated = ingest("A drone hit a depot in Odesa.", gazetteer, None, bounds)
+    assert (undated[0].date_start, undated[0].date_end) == ("2025-11-07", "2025-11-30")
+    assert "published between 2025-11-14 and 2025-11-30" in undated[0].date_text
+
+
+def test_a_candidate_whose_dates_span_several_incidents_at_one_place_names_none_and_offers_them(
+        gazetteer: Gazetteer, catalogue) -> None:
+    text = "A missile damaged Azerbaijan's embassy in Kyiv."
+    bounds = DateInterval(date(2025, 8, 28), date(2025, 11, 20), "range")
+    found = ingest(text, gazetteer, catalogue, bounds)
+    assert found[0].matches is None
+    assert found[0].possible_matches[:2] == ["embassy-kyiv-2025-08-28", "embassy-kyiv-iskander-2025-11-14"]
+    assert found[0].to_dict()["possible_matches"] == found[0].possible_matches
+    one = ingest(text, gazetteer, catalogue, date(2025, 11, 15))
+    assert one[0].matches == "embassy-kyiv-iskander-2025-11-14" and one[0].possible_matches == []
+
+
 def test_an_unplaced_candidate_says_why(gazetteer: Gazetteer) -> None:
     found = ingest("Something exploded and damaged a building.", gazetteer, None, None)
     assert found and found[0].lat is None and found[0].date_start is None
@@ -143,6 +185,10 @@ def test_filing_copies_byte_for_byte_and_adds_a_source(tmp_path: Path) -> None:
     assert source.published["not_before"] == "2025-11-14" and source.outlet == "Ex"
     with pytest.raises(ValueError, match="already"):
         file_article(seeds, raw, raw.decode(), ".txt", ArticleInfo())
+    unsure = file_article(seeds, b"Drones hit Odesa.\n", "Drones hit Odesa.\n", ".txt",
+                          ArticleInfo(DateInterval(date(2025, 11, 14), date(2025, 12, 31), "range")))
+    bounds = load_catalogue(ROOT / "data", seeds).sources[unsure].published
+    assert (bounds["not_before"], bounds["not_after"]) == ("2025-11-14", "2025-12-31")
 
 
 def test_cli_dry_run_prints_json_and_writes_nothing(tmp_path: Path) -> None:
@@ -155,6 +201,19 @@ def test_cli_dry_run_prints_json_and_writes_nothing(tmp_path: Path) -> None:
     assert rows[0]["date_start"] == "2025-11-14" and rows[0]["matches"] == "embassy-kyiv-iskander-2025-11-14"
     assert "dry run" in err.getvalue()
     assert sorted(p.name for p in (ROOT / "seeds").iterdir()) == before
+
+
+def test_cli_reads_the_bounds_of_publication_and_refuses_a_wrong_one_by_its_words(tmp_path: Path) -> None:
+    article = tmp_path / "new.txt"
+    article.write_text("A missile struck Azerbaijan's embassy in Kyiv on Thursday.", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["ingest", str(article), "--published", "2025-08-29..2025-11-20", "--json"], out, err) == 0
+    row = json.loads(out.getvalue().splitlines()[0])
+    # Thursdays from 28 August to 20 November: the strikes of 28 August and 14 November both fit.
+    assert (row["date_start"], row["date_end"], row["matches"]) == ("2025-08-28", "2025-11-20", None)
+    assert "embassy-kyiv-iskander-2025-11-14" in row["possible_matches"]
+    with pytest.raises(SystemExit):
+        main(["ingest", str(article), "--published", "Friday"], out, err)
 
 
 def test_cli_refuses_an_unreadable_article(tmp_path: Path) -> None:

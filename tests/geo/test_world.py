@@ -237,6 +237,8 @@ def test_a_place_inside_a_hyphenated_compound_is_context(gazetteer: Gazetteer, t
     ("Paul Kentucky said", []),  # a division after a given name: a person
     ("John Jordan said", []),  # a country after a given name: a person
     ("Jack London wrote", []),  # a city after a plain word: a person
+    ("an Azerbaijan Airlines flight crashed", [("Azerbaijan", "associative")]),  # a carrier's name
+    ("Kenya Airways flew to Kenya", [("Kenya", "associative"), ("Kenya", "literal")]),
 ])
 def test_a_place_ending_the_name_of_a_body_is_context(gazetteer: Gazetteer, text: str, expected: list) -> None:
     assert [(m.text, m.role) for m in find_places(text, gazetteer)] == expected
