@@ -119,6 +119,7 @@ class Result:
     step_s: float | None = None
     cold_s: float | None = None  # the first load of a server that never saw the file (no import cache either)
     rss_mb: float | None = None
+    labels_ms: float | None = None  # the place labels' pass after each map draw, median (the dashboard only)
     notes: list[str] = field(default_factory=list)
 
 
@@ -263,6 +264,13 @@ def step_latency(page: Any, approach: str, steps: int, timeout: float) -> float:
     return statistics.median(times)
 
 
+def label_pass_ms(page: Any) -> float | None:
+    """Return the median time the map frame spent placing its place labels after a draw (sim-map.js notes each)."""
+    frame = page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]').content_frame()
+    times = frame.evaluate("() => window.simLabelMs || []") if frame is not None else []
+    return statistics.median(times) if times else None
+
+
 def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs: Path) -> None:
     """Fill the result's bytes, ready, step and rss from a real server and headless Chromium."""
     from playwright.sync_api import sync_playwright
@@ -289,6 +297,8 @@ def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs:
             result.ready_s, result.after_load_s = statistics.median(readies), statistics.median(after_loads)
             result.ws_bytes, result.page_bytes = int(statistics.median(ws_sizes)), int(statistics.median(page_sizes))
             result.step_s = step_latency(page, result.approach, steps, timeout)
+            if result.approach == "dashboard":
+                result.labels_ms = label_pass_ms(page)
             context.close()
             browser.close()
         result.rss_mb = server.peak_rss_mb()
@@ -328,8 +338,8 @@ def table(results: list[Result]) -> str:
     base = {r.size: r for r in results if r.approach == "dashboard"}
     lines = [
         "| incidents | approach | build (server) | data (websocket) | page total | first map, cold | markers shown "
-        "| … after load event | slider step | server peak RSS |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| … after load event | slider step | server peak RSS | place labels per draw |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in sorted(results, key=lambda r: (r.approach != "floor", r.size, list(APPS).index(r.approach))):
         b = base.get(r.size) if r.approach not in ("dashboard", "floor") else None
@@ -352,6 +362,7 @@ def table(results: list[Result]) -> str:
             _fmt(r.after_load_s, "s") + against(r.after_load_s, "after_load_s"),
             _fmt(r.step_s, "s") + against(r.step_s, "step_s"),
             _fmt(r.rss_mb, "MB") + against(r.rss_mb, "rss_mb"),
+            "—" if r.labels_ms is None else f"{r.labels_ms:.1f} ms",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -132,6 +132,11 @@ def _parser() -> argparse.ArgumentParser:
     outlines.add_argument("--output", type=Path, required=True, metavar="PATH",
                           help="e.g. dashboard/static/data/outlines.json")
     outlines.add_argument("--check", action="store_true", help="write nothing; exit 1 if PATH is out of date")
+    labels = commands.add_parser("labels", parents=[folders],
+                                 help="write the place labels of an offline base map, by zoom band and tile")
+    labels.add_argument("--output", type=Path, default=None, metavar="FOLDER",
+                        help="default: dashboard/static/data/labels (replaced whole)")
+    labels.add_argument("--check", action="store_true", help="write nothing; exit 1 if FOLDER is out of date")
 
     synth = commands.add_parser("synth", help="write a deterministic synthetic dataset (for load tests and benchmarks)")
     synth.add_argument("--count", type=int, default=1000)
@@ -476,6 +481,27 @@ def cmd_mentions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return _build(args.data / MENTIONS_FILE, text, args.check, "mentions", out, err)
 
 
+def cmd_labels(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Write (or check) the place label files of an offline base map."""
+    from .labels import LABELS_DIR, label_files, write_labels
+
+    folder = args.output or LABELS_DIR
+    if args.check:
+        expected = label_files(args.data)
+        found = {str(p.relative_to(folder)): p.read_text(encoding="utf-8")
+                 for p in folder.rglob("*.json")} if folder.is_dir() else {}
+        if found != expected:
+            stale = sorted(set(expected) ^ set(found) | {k for k in expected if found.get(k) != expected[k]})
+            print(f"{folder} is out of date ({len(stale)} files differ, e.g. {stale[0]}): "
+                  f"run python -m geo labels", file=err)
+            return 1
+        print(f"{folder} is up to date ({len(expected)} files)", file=out)
+        return 0
+    count = write_labels(folder, args.data)
+    print(f"wrote {count:,} labels to {folder}", file=out)
+    return 0
+
+
 def cmd_outlines(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write (or check) the outlines file of an offline base map."""
     return _build(args.output, outlines_text(args.data), args.check, f"outlines --output {args.output}", out, err)
@@ -510,7 +536,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     handler = {"geocode": cmd_geocode, "extract": cmd_extract, "ingest": cmd_ingest, "review": cmd_review,
                "accept": cmd_accept, "reject": cmd_reject,
                "incidents": cmd_incidents, "validate": cmd_validate,
-               "convert": cmd_convert, "synth": cmd_synth, "mentions": cmd_mentions, "outlines": cmd_outlines}
+               "convert": cmd_convert, "synth": cmd_synth, "mentions": cmd_mentions, "outlines": cmd_outlines,
+               "labels": cmd_labels}
     try:
         return handler[args.command](args, out, err)
     except DataError as exc:

