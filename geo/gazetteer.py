@@ -160,7 +160,7 @@ def load_landmark_places(path: Path = DATA_DIR / "landmarks.csv") -> list[Place]
         id=f"landmark:{fold(row['name']).replace(' ', '-')}", name=row["name"], kind="landmark",
         lat=float(row["lat"]), lon=float(row["lon"]), precision="site", radius_m=float(row["radius_m"]),
         variants=tuple(a for a in row["aliases"].split("|") if a), country=row["country"],
-        reference=f"{row['source']} (infobox coordinates, data/landmarks.csv)", source="geonames",
+        reference=f"{row['source']} (data/landmarks.csv)", source="geonames",
     ) for row in _data_rows(path)]
 
 
@@ -301,7 +301,9 @@ class GeoNamesIndex:
 
         A country's name or other name wins. Otherwise divisions and cities compete: a division counts as
         a place of REGION_WEIGHT people, a city as its population, each ten times as much in a country the
-        text is about: Texas is the state (not Texas, Queensland), New York the city (8 million people). A place
+        text is about: Texas is the state (not Texas, Queensland), New York the city (8 million people). A
+        landmark's name ("Heathrow") outweighs any town's; a national capital by its own name counts at least
+        CAPITAL_WEIGHT ("Washington"); a city's other name earns neither the context's weight nor the next. A place
         within reach of one of the `near` places (lat, lon, radius in metres: the article's other places) counts
         NEAR_WEIGHT times: Edmonton near Cairns is the Queensland suburb, not the Canadian city. `within` (a
         country code, or a division's "CC.A1" code) keeps only the cities inside it, when it has any: the text
@@ -335,23 +337,26 @@ class GeoNamesIndex:
             inside = [c for c in found if within in (c["countrycode"], f"{c['countrycode']}.{c['admin1code']}")]
             if inside:
                 found, regions = inside, []
-        # Only a city's own name earns the context's and the neighbours' weight: New Britain, Connecticut is
-        # also called "Quebec", but "Quebec" in a story near New York is still the province or its capital.
-        cities = [(self._city_place(c), float(self._size(c, name) * (weight(c["countrycode"],
-                                                                         f"{c['countrycode']}.{c['admin1code']}")
-                                                                  * nearby(float(c["latitude"]), float(c["longitude"]))
-                                                                  if fold(c["name"]) == fold(name) else 1)))
-                  for c in found]
-        # Ties keep the order regions, then cities: a division beats a city of equal weight, and of equal
-        # divisions the larger (Florida the state, not the Puerto Rican municipio that is a division too).
-        return sorted([*regions, *cities], key=lambda item: (-item[1], -(item[0].radius_m or 0) if item[0].kind ==
-                                                             "region" else 0))
+        key = fold(name)
 
-    def _size(self, city: dict, name: str) -> int:
-        """Return a city's weight by size: its population, and at least CAPITAL_WEIGHT for a capital by its name."""
-        if city["geonameid"] in self._capitals and fold(city["name"]) == fold(name):
-            return max(city["population"], CAPITAL_WEIGHT)
-        return city["population"]
+        def city_weight(city: dict) -> float:
+            if fold(city["name"]) != key:
+                # Only a city's own name earns the context's and the neighbours' weight: New Britain,
+                # Connecticut is also called "Quebec", but "Quebec" near New York is still the province.
+                return float(city["population"])
+            size = max(city["population"], CAPITAL_WEIGHT) if city["geonameid"] in self._capitals \
+                else city["population"]
+            return float(size * weight(city["countrycode"], f"{city['countrycode']}.{city['admin1code']}")
+                         * nearby(float(city["latitude"]), float(city["longitude"])))
+
+        def order(item: tuple[Place, float]) -> tuple[float, float]:
+            # Ties keep the order regions, then cities: a division beats a city of equal weight, and of equal
+            # divisions the larger (Florida the state, not the Puerto Rican municipio that is a division too).
+            place, weighed = item
+            return -weighed, -(place.radius_m or 0) if place.kind == "region" else 0
+
+        cities = [(self._city_place(c), city_weight(c)) for c in found]
+        return sorted([*regions, *cities], key=order)
 
     def names_a_division(self, name: str) -> bool:
         """Return whether a name is also a first-level division's own name (Georgia, the state and the country)."""

@@ -12,10 +12,13 @@ How a candidate is found, in order:
 * its places are the geoparser's literal mentions inside it (the most precise one gives the point and radius),
   or, when it names none, the last place named before it in the same paragraph;
 * its dates are the dates it states, resolved against the publication date ("on Thursday", "overnight",
-  "in July", "on Nov. 14"), or the last date stated before it in the paragraph; each is an interval with a
+  "in July", "on Nov. 14"; when only the publication's bounds are known, against both, covering every day
+  the words can mean), or the last date stated before it in the paragraph; each is an interval with a
   precision;
 * numbers killed and injured, the weapon and a type are read from its words; hedges ("reportedly") and
-  negations ("denied", "no casualties") are flagged, not dropped.
+  negations ("denied", "no casualties") are flagged, not dropped;
+* it names the catalogued incident it corroborates (`matches`), or, when several fit it equally, lists them
+  (`possible_matches`) and names none.
 """
 
 from __future__ import annotations

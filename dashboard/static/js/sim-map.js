@@ -425,8 +425,11 @@
     state.labelFiles = state.labelFiles || {};
     if (!state.labelFiles[path]) {
       state.labelFiles[path] = fetch(new URL(path, SIM.staticBase).href, {credentials: "same-origin"})
-        .then(function (r) { return r.ok ? r.json() : []; })
-        .catch(function () { return []; });
+        .then(function (r) { if (!r.ok) throw new Error(r.status + " " + r.url); return r.json(); })
+        .catch(function (error) {  // the map works without its labels: it says why in the console
+          console.warn("place labels not loaded:", error);
+          return [];
+        });
     }
     return state.labelFiles[path];
   }
@@ -555,7 +558,7 @@
       pending = setTimeout(function () {
         var ask = ++asked;
         index.then(function (found) {
-          var paths = labelPaths(found, map.getBounds(), map.getZoom());
+          var paths = found.bands ? labelPaths(found, map.getBounds(), map.getZoom()) : [];
           return Promise.all(paths.map(labelFile));
         }).then(function (files) {
           if (ask !== asked || !map.hasLayer(layer)) return;  // a later view asked since: it draws
