@@ -45,7 +45,7 @@ with st.sidebar:
     curate.panel(state)  # only on a server started with `-- --curate`
 for notice in state.notices:
     st.warning(notice, icon="⚠️")
-st.subheader(data_section.heading(data))
+st.header(data_section.heading(data))
 data_reading.step(imported_file, state)
 
 

@@ -24,7 +24,7 @@ BADGE_STYLE = {"type": ":gray-badge[{}]", "corroborated": ":green[{}]", "single"
 def how_to_read() -> None:
     """Explain the map when nothing is selected."""
     st.markdown(
-        "#### How to read this map\n"
+        "### How to read this map\n"
         "- **Click a marker** to see what the sources say and open each source at the quoted passage.\n"
         "- **Dashed markers** rest on a single source; solid ones are corroborated by two or more outlets; "
         "**dotted, faded** ones have no usable source at all.\n"
@@ -77,7 +77,7 @@ def detail(data: Dataset, state: PageState) -> None:
     if record is None:
         st.info("That incident is not in the current data.")
         return
-    st.markdown(f"#### {escape_markdown(record['title'])}")
+    st.markdown(f"### {escape_markdown(record['title'])}")
     st.markdown(" · ".join(BADGE_STYLE.get(b["tone"], "{}").format(escape_markdown(b["text"])) for b in record["badges"]))
     for fact in record["facts"]:
         st.markdown(fact_markdown(fact))

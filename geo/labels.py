@@ -37,9 +37,10 @@ COUNTRY_ZOOMS = (2, 7)
 REGION_ZOOMS = (6, 9)
 DISTRICT_ZOOMS = (11, 15)
 SITE_ZOOMS = (14, MAX_ZOOM)
-# Bands: the files of labels first drawn at a zoom, and the tile size (degrees) they are split into (None:
-# one file, the whole world). A view loads, of each band at or below its zoom, the tiles it overlaps.
-BANDS = {4: None, 6: 30, 8: 10, 11: 5}
+# Bands: the files of labels first drawn from a zoom on, and the tile size (degrees) they are split into (None:
+# one file, the whole world: the countries from zoom 2, the biggest cities from 4). A view loads, of each band
+# at or below its zoom, the tiles it overlaps.
+BANDS = {2: None, 6: 30, 8: 10, 11: 5}
 KIND_ORDER = ("country", "capital", "region", "city", "town", "district", "site")
 COORD_DECIMALS = 3  # about 100 m: more than a label needs
 

@@ -90,6 +90,13 @@ SCROLL_TO_SELECTED = """
 """
 
 
-def reader_document(text: str, spans: Iterable[Span], selected_incident: str | None = None) -> str:
-    """Return a standalone HTML document of the reader, which scrolls to the selected incident's quote."""
-    return READER_CSS + render_source(text, spans, selected_incident) + SCROLL_TO_SELECTED
+def reader_document(text: str, spans: Iterable[Span], selected_incident: str | None = None, *,
+                    title: str = "Source", language: str = "en") -> str:
+    """Return a standalone HTML document of the reader, which scrolls to the selected incident's quote.
+
+    It names itself and its language: a screen reader announces the frame by its title and reads the
+    article in the article's language.
+    """
+    return (f'<!DOCTYPE html><html lang="{html.escape(language, quote=True)}"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title>{READER_CSS}</head><body>"
+            + render_source(text, spans, selected_incident) + SCROLL_TO_SELECTED + "</body></html>")

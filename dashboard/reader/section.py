@@ -48,7 +48,7 @@ def source_reader(state: PageState, candidates: list[geo.Span] = (), selected: s
     """
     catalogue = loaders.catalogue()
     source = catalogue.sources[state.source]
-    st.markdown(f"#### {source.title}")  # the bundled, curated sources only
+    st.markdown(f"### {source.title}")  # the bundled, curated sources only
     published = source.published or {}
     meta = [f"`{source.id}`"]
     if source.outlet:
@@ -62,7 +62,8 @@ def source_reader(state: PageState, candidates: list[geo.Span] = (), selected: s
         with st.expander(f"Reliability notes ({len(source.reliability)})", expanded=False):
             for note in source.reliability:
                 st.markdown(f"- **{note.get('kind', 'note').replace('_', ' ')}**: {note.get('detail', '')}")
-    components.html(reader_document(source.text, [*spans(source.id), *candidates], selected or state.incident),
+    components.html(reader_document(source.text, [*spans(source.id), *candidates], selected or state.incident,
+                                    title=f"Source text: {source.title}", language=source.language or "en"),
                     height=reader_height(source.text), scrolling=True)
     st.caption("Highlighted: passages cited as evidence (the selected incident's in orange). "
                + ("Blue, dashed: passages waiting for a curator's decision. " if candidates else "")

@@ -73,7 +73,7 @@ def test_default_run(default_run: AppTest, incidents: pd.DataFrame) -> None:
     at = default_run
     assert not at.exception
     assert not at.warning
-    assert any(m.startswith("#### How to read this map") for m in markdown(at))
+    assert any(m.startswith("### How to read this map") for m in markdown(at))
     assert any(e.label.startswith("Data checks: 10 of 10 rows loaded, 0 rejected, 0 flagged, 0 problems") for e in at.expander)
     assert any(c.startswith(f"**{len(incidents)}** of {len(incidents)} incidents overlap Mar 2022 – Nov 2025")
                for c in at.caption.values)
@@ -156,10 +156,10 @@ def test_incident_link_shows_its_detail_and_quotes(incidents: pd.DataFrame) -> N
     at = run(incident=incident["id"])
     assert not at.exception
     shown = markdown(at)
-    assert f"#### {escape_markdown(incident['title'])}" in shown
+    assert f"### {escape_markdown(incident['title'])}" in shown
     for item in incident["sources"]:
         assert f"> {escape_markdown(item['quote'])}" in shown
-    assert not any(m.startswith("#### How to read this map") for m in shown)
+    assert not any(m.startswith("### How to read this map") for m in shown)
     assert at.button(key="close_incident")
 
 
@@ -170,7 +170,7 @@ def test_incident_detail_hides_missing_facts(incidents: pd.DataFrame) -> None:
     at = run(incident=incident["id"])
     assert not at.exception
     texts = markdown(at) + list(at.caption.values)
-    assert f"#### {escape_markdown(incident['title'])}" in texts
+    assert f"### {escape_markdown(incident['title'])}" in texts
     assert not [t for t in texts if t.lower().endswith(": nan")]
     assert not any(t.startswith(("**Weapon:**", "**Time:**")) for t in texts)
     assert "**Places:** Yekaterinburg" in texts
@@ -180,7 +180,7 @@ def test_source_link_opens_the_reader(catalogue: geo.Catalogue) -> None:
     source = catalogue.sources[READER_SOURCE]
     at = run(source=READER_SOURCE, incident="embassy-kyiv-iskander-2025-11-14")
     assert not at.exception
-    assert f"#### {source.title}" in markdown(at)
+    assert f"### {source.title}" in markdown(at)
     (frame,) = iframes(at)
     document = frame.proto.srcdoc
     assert 'class="sim-reader"' in document and "scrollIntoView" in document
@@ -198,7 +198,7 @@ def test_hostile_source_link_shows_a_warning_and_no_reader(bad: str) -> None:
     assert not at.exception
     assert any("source" in w.value for w in at.warning)
     assert not iframes(at)
-    assert any(m.startswith("#### How to read this map") for m in markdown(at))
+    assert any(m.startswith("### How to read this map") for m in markdown(at))
     assert "source" not in at.query_params
 
 
@@ -342,7 +342,7 @@ def test_an_imported_incident_link_shows_its_free_columns(monkeypatch: pytest.Mo
     at = run_on(monkeypatch, FIXTURES / "acled_sample.csv", incident=first["id"])
     assert not at.exception
     shown = markdown(at)
-    assert f"#### {escape_markdown(first['title'])}" in shown
+    assert f"### {escape_markdown(first['title'])}" in shown
     assert f"**Description:** {escape_markdown(first['description'])}" in shown  # ACLED's notes, verbatim
     # ACLED's sources are outlets, not bundled articles: no reader button.
     assert not [b for b in at.button if b.label == "Open in source reader"]
@@ -357,7 +357,7 @@ def test_the_sidebar_shows_the_link_to_this_view() -> None:
 
 def shown_markdown(at: AppTest) -> list[str]:
     """Every piece of Markdown the page would render: headings, text, captions, errors and warnings."""
-    return [e.value for e in (*at.markdown, *at.caption, *at.subheader, *at.error, *at.warning, *at.info)]
+    return [e.value for e in (*at.markdown, *at.caption, *at.header, *at.error, *at.warning, *at.info)]
 
 
 def test_a_file_name_full_of_markdown_is_shown_as_text(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -285,11 +285,17 @@ def test_every_bundled_source_renders_its_quotes(catalogue: geo.Catalogue, gazet
                 assert marked in source.text
 
 
+def test_the_reader_names_itself_and_its_language_for_screen_readers() -> None:
+    document = reader_document(ARTICLE, [], None, title='Source text: "A" & <B>', language="uk")
+    assert document.startswith('<!DOCTYPE html><html lang="uk"><head>')
+    assert "<title>Source text: &quot;A&quot; &amp; &lt;B&gt;</title>" in document
+
+
 def test_reader_document_has_css_and_the_scroll_script() -> None:
     spans = [quote(ARTICLE, "shattering windows", "strike")]
     document = reader_document(ARTICLE, spans, "strike")
-    assert document.startswith(READER_CSS)
-    assert document.endswith(SCROLL_TO_SELECTED)
+    assert READER_CSS in document.split("</head>")[0]
+    assert document.endswith(SCROLL_TO_SELECTED + "</body></html>")
     assert render_source(ARTICLE, spans, "strike") in document
     assert "scrollIntoView" in document and 'querySelector("mark.sim-selected")' in document
     # The only script is ours.

@@ -66,7 +66,7 @@ def test_a_file_is_mapped_and_its_date_order_chosen_on_the_page(monkeypatch: pyt
     # The preview: the file's first rows as written, mapped columns first and headed by their field.
     preview = at.dataframe[0].value
     assert list(preview.columns)[:2] == ["id ← entry", "sources ← link"] and preview.iloc[0, 0] == "M-1"
-    assert at.subheader[0].value == "Incidents reported in the articles"  # the bundled catalogue meanwhile
+    assert at.header[0].value == "Incidents reported in the articles"  # the bundled catalogue meanwhile
 
     field_box(at, file, "lat").set_value("N")
     field_box(at, file, "lon").set_value("E")
@@ -81,7 +81,7 @@ def test_a_file_is_mapped_and_its_date_order_chosen_on_the_page(monkeypatch: pyt
     at.selectbox(key=reading_key(file, "date_order")).set_value("%m/%d/%Y")
     at = submit(at)
     assert not at.exception and not at.error
-    assert shown(at.subheader[0].value) == "Incidents in monitor.csv"  # its name, never the server's path
+    assert shown(at.header[0].value) == "Incidents in monitor.csv"  # its name, never the server's path
     table = incident_table(at).set_index("id")
     assert sorted(table.index) == ["M-1", "M-2", "M-3"]
     assert table.loc["M-1", "date"] == "4 March 2023" and table.loc["M-3", "date"] == "12 November 2023"
@@ -150,7 +150,7 @@ def test_a_bad_command_line_mapping_is_the_pages_error(monkeypatch: pytest.Monke
     at = run_on(monkeypatch, data)
     assert not at.exception
     assert any(shown(e.value).startswith("--data: --map 'when=When': unknown field") for e in at.error)
-    assert at.subheader[0].value == "Incidents reported in the articles"
+    assert at.header[0].value == "Incidents reported in the articles"
 
 
 def test_the_preview_heads_mapped_columns_by_field_and_keeps_the_rest() -> None:

@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import geo  # noqa: E402
+from tests.e2e import a11y  # noqa: E402
 from tests.e2e.browser import DESKTOP, INCIDENT_TABLE, TIMEOUT_S, app_server  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -485,6 +486,7 @@ def test_a_popup_in_the_corner_clears_the_layer_control_and_hides_tooltips(serve
 
 # Issue 16: at the region, a city and a building, the offline base map names places a person knows.
 LABEL_VIEWS = [
+    ("the continent", [50.0, 40.0], 3, {"UKRAINE", "KAZAKHSTAN"}),  # countries from zoom 2, before any city
     ("the region", [48.5, 33.0], 5, {"UKRAINE", "Kyiv", "Kharkiv", "Odesa"}),
     ("Kharkiv", [49.99, 36.23], 11, {"Kharkiv", "Saltivka"}),
     ("the embassy in Lukianivka", [50.4608, 30.4891], 15, {"Embassy of Azerbaijan in Kyiv", "Artem plant"}),
@@ -525,3 +527,21 @@ def test_place_labels_name_the_view_offline_and_let_markers_take_clicks(server, 
     port = server.rsplit(":", 1)[1]
     assert [u for u in requests if not u.startswith((f"{server}/", f"ws://127.0.0.1:{port}/"))
             and urlsplit(u).scheme not in ("data", "blob", "about")] == []
+
+
+# Issue 17: axe-core (tests/e2e/a11y.py) finds no serious or critical violation in the page or any of its
+# frames: the map's, the reader's. Moderate ones (landmarks inside the map's frame…) are printed, not refused.
+@pytest.mark.parametrize("name, viewport, query", [
+    ("the main page", DESKTOP, ""),
+    ("an open incident with its source", DESKTOP, DEEP_LINK),
+    ("the phone width", PHONE, ""),
+])
+def test_axe_core_finds_no_serious_violation(server, new_page, incidents, name, viewport, query):
+    page = new_page(viewport)
+    _open(page, server, query)
+    if query:
+        page.frame_locator("iframe[title='st.iframe']").last.locator("mark.sim-selected").first.wait_for()
+    found = a11y.violations(page)
+    print(f"axe-core on {name}:\n{a11y.report(found)}")
+    assert any(frame != "page" for frame, _ in a11y.frames_of(page)), "the frames were not reached"
+    assert a11y.blocking(found) == [], a11y.report(a11y.blocking(found))

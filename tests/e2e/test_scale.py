@@ -18,6 +18,7 @@ from dashboard.data import dataset as datasets
 from dashboard.data.filters import Filters, dataset_mask
 from dashboard.map.viewport import POINT_BUDGET
 from geo.synthetic import synthetic_incidents
+from tests.e2e import a11y
 from tests.e2e.browser import TIMEOUT_S, app_on_frame
 from tests.e2e.test_browser import MAP_FRAME, _map_frame, _poll
 
@@ -175,3 +176,11 @@ def test_clicking_a_cluster_zooms_into_it(server, new_page) -> None:
     # The new view is drawn for the new zoom: its clusters are smaller or single incidents.
     view = _poll(lambda: _view(page), lambda v: v is not None and v["in_box"] < SIZE)
     assert view and view["in_box"] < SIZE
+
+
+def test_axe_core_finds_no_serious_violation_at_100k(server, new_page) -> None:
+    page = new_page()
+    _open(page, server)
+    found = a11y.violations(page)
+    print(f"axe-core on the 100,000-incident view:\n{a11y.report(found)}")
+    assert a11y.blocking(found) == [], a11y.report(a11y.blocking(found))
