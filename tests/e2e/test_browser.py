@@ -417,9 +417,10 @@ def test_incidents_at_the_same_spot_are_each_clickable(server, new_page, inciden
     titles = dict(zip(same["id"], same["title"], strict=True))
     for incident in embassy:
         # Once in a full run the map's frame was made anew after a click (at the dataset's view: the zoom lost;
-        # not reproduced alone, see the closing notes): the map is found again and brought back to the embassy.
+        # once more, in stop 24, at zoom 16 away from the embassy; neither reproduced alone, see the closing
+        # notes): the map is found again and brought back to the embassy.
         frame = _map_frame(page)
-        if frame.evaluate("() => window.map.getZoom()") != 16:
+        if frame.evaluate("() => window.map.getZoom() !== 16 || !window.map.getBounds().contains([50.4609, 30.4891])"):
             frame.evaluate("() => { window.map.setView([50.4609, 30.4891], 16, {animate: false}); }")
             _poll(lambda frame=frame: frame.evaluate("() => window.simView.points"), lambda n: bool(n))
         _close_popup(frame)  # an open popup would cover its neighbours
