@@ -309,7 +309,8 @@ class GeoNamesIndex:
         country code, or a division's "CC.A1" code) keeps only the cities inside it, when it has any: the text
         said so ("Edmonton, Ky.", "Nelson, British Columbia").
         """
-        country = self._countries.get(fold(name))
+        key = fold(name)
+        country = self._countries.get(key)
         context = {c.upper() for c in countries}
         if country is not None:
             local = self._local_reading(name, country, context, near)
@@ -331,14 +332,12 @@ class GeoNamesIndex:
         # A division's other name weighs a tenth: "Одеса" is the city, though Odesa Oblast is called so too.
         regions = [(place, float(size(place) * weight(place.country) * nearby(place.lat, place.lon)
                                  * (1 if main else ALIAS_SHARE)))
-                   for place, main in self._regions.get(fold(name), ())]
+                   for place, main in self._regions.get(key, ())]
         found = self.candidates(name)
         if within and found:
             inside = [c for c in found if within in (c["countrycode"], f"{c['countrycode']}.{c['admin1code']}")]
             if inside:
                 found, regions = inside, []
-        key = fold(name)
-
         def city_weight(city: dict) -> float:
             if fold(city["name"]) != key:
                 # Only a city's own name earns the context's and the neighbours' weight: New Britain,

@@ -60,6 +60,7 @@ _EVENT_VERBS = re.compile(
 )
 LEAD_SENTENCES = 3  # a headline and its lead: where news states the main event's place and date
 PUBLICATION_WINDOW_DAYS = 7  # an undated passage is about the days just before publication, at most a week
+PUBLICATION_YEARS = (1800, 2200)  # the publication days --published accepts
 MAX_POSSIBLE_MATCHES = 5  # incidents a candidate may corroborate, listed for the curator when it fits several
 
 _HEDGES = re.compile(
@@ -316,12 +317,17 @@ def publication(published: date | DateInterval | None) -> DateInterval | None:
 def parse_publication(text: str) -> DateInterval:
     """Read a publication date as given on the command line: YYYY-MM-DD, or YYYY-MM-DD..YYYY-MM-DD when unsure."""
     first, dots, last = text.partition("..")
+    shown = repr(text if len(text) <= 40 else text[:40] + "…")
     try:
         start = date.fromisoformat(first.strip())
         end = date.fromisoformat(last.strip()) if dots else start
-        return DateInterval(start, end, "day" if start == end else "range")
+        interval = DateInterval(start, end, "day" if start == end else "range")
     except ValueError as exc:
-        raise ValueError(f"{text!r} is not YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD ({exc})") from None
+        raise ValueError(f"{shown} is not YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD ({str(exc)[:80]})") from None
+    if not (PUBLICATION_YEARS[0] <= start.year and end.year <= PUBLICATION_YEARS[1]):
+        # Dates are read up to a year before and after it: at the calendar's ends that arithmetic overflows.
+        raise ValueError(f"{shown}: a publication year from {PUBLICATION_YEARS[0]} to {PUBLICATION_YEARS[1]}, please")
+    return interval
 
 
 def resolve_date(mention: DateMention, published: date | None) -> DateInterval | None:

@@ -113,8 +113,12 @@ def test_a_candidate_matches_the_incident_it_corroborates(gazetteer: Gazetteer, 
 def test_a_publication_day_or_its_bounds_are_read_and_a_wrong_one_refused_by_its_words() -> None:
     assert parse_publication("2025-11-14") == DateInterval.day(2025, 11, 14)
     assert parse_publication("2025-11-14..2025-12-31") == DateInterval(date(2025, 11, 14), date(2025, 12, 31), "range")
-    for wrong in ("14/11/2025", "2025-12-31..2025-11-14", "2025-11-14.."):
-        with pytest.raises(ValueError, match="YYYY-MM-DD"):
+    for wrong in ("14/11/2025", "2025-12-31..2025-11-14", "2025-11-14..", "9" * 100_000):
+        with pytest.raises(ValueError, match="YYYY-MM-DD") as refused:
+            parse_publication(wrong)
+        assert len(str(refused.value)) < 200  # a huge argument is not echoed whole
+    for wrong in ("0001-01-01", "2025-01-01..9999-12-31"):  # the calendar's ends: reading around them overflowed
+        with pytest.raises(ValueError, match="publication year from 1800 to 2200"):
             parse_publication(wrong)
 
 
