@@ -53,7 +53,10 @@ very was we were what when where whether which while who whom whose why will wit
 _COMPANY_WORDS = frozenset({"Airlines", "Airways", "Airline", "Railways", "Telecom", "Television", "Broadcasting"})
 _NOT_PLACES = _WEEKDAYS | set(_MONTHS) | FUNCTION_WORDS
 # A dateline: an all-capitals place at the start of a line, before the agency or the dash ("WASHINGTON (AP) —").
-_DATELINE_AFTER_RE = re.compile(r"^(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\(|—|–|-{1,3}\s|:)")
+_DATELINE_AFTER_RE = re.compile(r"^(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\(|—|–|-{1,3}(?![a-z])|:)")
+# A feed that strips the dash leaves the place and the story's first word: "WASHINGTON Barack Obama...",
+# "AUSTIN, Texas A white...". Read so only where the article opens.
+_OPENING_DATELINE_AFTER_RE = re.compile(r"^(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s+[A-Z](?:[a-z']|\s)")
 
 _MONTH = r"(?P<month>" + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
@@ -518,7 +521,9 @@ def _is_dateline(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start].rstrip()
     opens = not before or before.endswith((".", "!", "?"))
-    return opens and bool(_DATELINE_AFTER_RE.match(text[end:end + 40]))
+    after = text[end:end + 40]
+    return opens and bool(_DATELINE_AFTER_RE.match(after)
+                          or (not text[:start].strip() and _OPENING_DATELINE_AFTER_RE.match(after)))
 
 
 def _well_known(match: Match) -> bool:

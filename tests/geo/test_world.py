@@ -249,6 +249,13 @@ def test_a_place_ending_the_name_of_a_body_is_context(gazetteer: Gazetteer, text
     ("Aid after a rebuff. COLUMBIA --- The governor said", ["COLUMBIA"]),
     ("It grew. NATO — the alliance — met.", []),  # an organisation's acronym is no dateline
     ("He said SALEM was quiet.", []),  # all capitals inside a sentence: no dateline
+    ("BEIJING --At least two people died.", ["BEIJING"]),  # the dash glued to the story
+    ("LOUISVILLE, KY--(Marketwire) - A firm said", ["LOUISVILLE"]),
+    # A feed that strips the dash: read only where the article opens.
+    ("WASHINGTON Barack Obama pardoned a turkey.", ["WASHINGTON"]),
+    ("AUSTIN, Texas A white nationalist spoke.", ["AUSTIN", "Texas"]),
+    ("It rained. DETROIT The city said", []),
+    ("SALEM-based firms grew.", []),  # a compound, not a dash
 ])
 def test_a_dateline_after_a_headline_on_the_same_line(gazetteer: Gazetteer, text: str, expected: list) -> None:
     assert [m.text for m in find_places(text, gazetteer)] == expected
