@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,15 +50,10 @@ class Table:
     side: dict[str, Any] = field(default_factory=dict)  # what else the file holds (TimeMap's sources, associations)
 
 
-def object_array(values: list[Any]) -> np.ndarray:
-    """Return a list as a 1-D object array (lists inside stay lists, whatever their lengths)."""
-    array = np.empty(len(values), dtype=object)
-    try:
-        array[:] = values
-    except ValueError:  # numpy read lists of equal length as a second dimension
-        for i, value in enumerate(values):
-            array[i] = value
-    return array
+def object_array(values: Sequence[Any]) -> np.ndarray:
+    """Return a sequence as a 1-D object array (lists inside stay lists, whatever their lengths)."""
+    # fromiter never reads lists of equal length as a second dimension, as an assignment would.
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def too_long(limits: Limits, name: str, value: str) -> str:
@@ -80,25 +75,29 @@ def _json_error(file: str, exc: orjson.JSONDecodeError, line_offset: int = 0) ->
 
 
 class Records:
-    """Records gathered property by property, so that reading costs what the file holds.
+    """Records gathered in runs of the same keys, so that reading costs what the file holds.
 
     A table of records × distinct property names would be quadratic: a file in which each record
-    carries a name of its own (1 MB, 8,000 records) would fill 64 million cells. Here every property
-    is kept with the row it belongs to; a property that enough records carry becomes a column, and
-    the rare ones stay in one mapping per record (:data:`geo.frames.SPARSE_COLUMN`).
+    carries a name of its own (1 MB, 8,000 records) would fill 64 million cells. Here consecutive records
+    with the same keys in the same order (nearly all of them, in an export) form a run, kept as one tuple
+    of values per record and turned into columns at the end in one pass; a property that enough records
+    carry becomes a column, and the rare ones stay in one mapping per record
+    (:data:`geo.frames.SPARSE_COLUMN`).
     """
 
     def __init__(self, file: str, limits: Limits, noun: str = "feature", columns: frozenset[str] = frozenset()) -> None:
         self.file, self.limits, self.noun, self.columns = file, limits, noun, columns
-        self.properties: dict[str, tuple[list[int], list[Any]]] = {}
+        self.keys: dict[str, None] = {}  # every property name, in the order first seen
+        # Each run: (its keys, the row of its first record, one tuple of values per record).
+        self.runs: list[tuple[tuple[str, ...], int, list[tuple[Any, ...]]]] = []
         self.lon: list[Any] = []
         self.lat: list[Any] = []
         self.errors: dict[int, str] = {}
         self.where: list[str] = []
         self.lines: list[int | None] = []
 
-    def add_feature(self, feature: Any, line: int | None, error: str | None = None) -> None:
-        """Add one GeoJSON feature (or, with `error`, a feature that could not be read)."""
+    def add_feature(self, feature: Any, line: int | None, error: str | None = None, size: int | None = None) -> None:
+        """Add one GeoJSON feature (or, with `error`, a feature that could not be read); `size`: its bytes."""
         props: dict = {}
         lon = lat = None
         if error is None and not isinstance(feature, dict):
@@ -114,10 +113,15 @@ class Records:
                 lon, lat = coords[0], coords[1]
             else:
                 error = "geometry is not a GeoJSON Point with [longitude, latitude]"
-        self.add(props, line, error, lon, lat)
+        self.add(props, line, error, lon, lat, size)
 
-    def add(self, props: Any, line: int | None, error: str | None = None, lon: Any = None, lat: Any = None) -> None:
-        """Add one record's properties (or, with `error`, a record that could not be read)."""
+    def add(self, props: Any, line: int | None, error: str | None = None, lon: Any = None, lat: Any = None,
+            size: int | None = None) -> None:
+        """Add one record's properties (or, with `error`, a record that could not be read).
+
+        `size` is the record's length in bytes when known: a record shorter than the cap on a cell cannot hold
+        a cell over it, and its values need not be measured one by one.
+        """
         row = len(self.where)
         where = f"{self.noun} {row + 1}"
         if row >= self.limits.rows:
@@ -126,40 +130,58 @@ class Records:
         self.lines.append(line)
         if error is None and not isinstance(props, dict):
             error = f"{self.noun} is not a JSON object"
-        if isinstance(props, dict):  # kept even when the record is rejected: its id names it in the problem
-            for key, value in props.items():
-                slot = self.properties.get(key)
-                if slot is None:
-                    if len(self.properties) >= self.limits.property_keys:
-                        raise DataError([Problem(self.file, line, None, f"{where}: " + self.limits.cap_message(
-                            "property_keys", "distinct property keys"))])
-                    slot = self.properties[key] = ([], [])
-                if type(value) is str and len(value) > self.limits.cell_chars and error is None:
-                    error = too_long(self.limits, key, value)
-                slot[0].append(row)
-                slot[1].append(value)
+        if isinstance(props, dict) and props:  # kept even when the record is rejected: its id names it in the problem
+            shape = tuple(props)
+            run = self.runs[-1] if self.runs else None
+            if run is None or run[0] != shape or run[1] + len(run[2]) != row:
+                self._new_keys(shape, line, where)
+                run = (shape, row, [])
+                self.runs.append(run)
+            values = tuple(props.values())
+            run[2].append(values)
+            if error is None and (size is None or size > self.limits.cell_chars):
+                error = next((too_long(self.limits, key, value) for key, value in zip(shape, values, strict=True)
+                              if type(value) is str and len(value) > self.limits.cell_chars), None)
         if error is not None:
             self.errors[row] = error
         self.lon.append(lon)
         self.lat.append(lat)
 
+    def _new_keys(self, shape: tuple[str, ...], line: int | None, where: str) -> None:
+        """Note the property names a record brings, refusing the file past the cap on distinct names."""
+        for key in shape:
+            if key not in self.keys:
+                if len(self.keys) >= self.limits.property_keys:
+                    raise DataError([Problem(self.file, line, None, f"{where}: " + self.limits.cap_message(
+                        "property_keys", "distinct property keys"))])
+                self.keys[key] = None
+
     def table(self, points: bool = True) -> Table:
         """Return the records as a table: common properties as columns, rare ones in per-row mappings."""
         n = len(self.where)
-        columns: dict[str, list[Any]] = {}
+        pieces: dict[str, list[tuple[int, tuple[Any, ...]]]] = {key: [] for key in self.keys}
+        for shape, first, rows in self.runs:
+            for key, values in zip(shape, zip(*rows, strict=True), strict=True):
+                pieces[key].append((first, values))
+        self.runs = []  # the tuples are columns now
+        columns: dict[str, Any] = {}
         sparse: list[dict | None] = [None] * n
-        for key, (rows, values) in self.properties.items():
-            if key in self.columns or len(rows) * SPARSE_SHARE >= n:
+        for key, parts in pieces.items():
+            if key in self.columns or sum(len(values) for _, values in parts) * SPARSE_SHARE >= n:
+                if len(parts) == 1 and parts[0][0] == 0 and len(parts[0][1]) == n:
+                    columns[key] = object_array(parts[0][1])
+                    continue
                 column: list[Any] = [None] * n
-                for row, value in zip(rows, values, strict=True):
-                    column[row] = value
-                columns[key] = column
+                for first, values in parts:
+                    column[first:first + len(values)] = values
+                columns[key] = object_array(column)
             else:
-                for row, value in zip(rows, values, strict=True):
-                    if sparse[row] is None:
-                        sparse[row] = {}
-                    sparse[row][key] = value
-        frame = pd.DataFrame({key: object_array(column) for key, column in columns.items()}, index=pd.RangeIndex(n))
+                for first, values in parts:
+                    for row, value in enumerate(values, first):
+                        if sparse[row] is None:
+                            sparse[row] = {}
+                        sparse[row][key] = value
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(n))
         has_sparse = any(item is not None for item in sparse)
         return Table(frame, self.where, self.lines, self.errors, (self.lon, self.lat) if points else None,
                      sparse if has_sparse else None)
@@ -233,7 +255,7 @@ def _geojson_lines(raw: bytes, file: str, progress: Progress, limits: Limits, co
             if index % PROGRESS_EVERY == 0 and index:
                 progress(0.8 * position / total, f"Read {index:,} features")
             try:
-                gathered.add_feature(orjson.loads(chunk), line)
+                gathered.add_feature(orjson.loads(chunk), line, size=len(chunk))
             except orjson.JSONDecodeError as exc:
                 gathered.add_feature(None, line, _json_error(file, exc).message)
         position, line = stop + 1, line + 1
