@@ -136,7 +136,19 @@ def caption(items: ViewItems, shown: int, total: int, window: tuple[pd.Period, p
     if len(items.cluster_count) and not items.stacks and items.zoom <= DENSITY_MAX_ZOOM:
         text += " Shaded squares: how many incidents each holds, light (few) to dark (many)."
     text += " Dashed outline: single source; dotted and faded: no source. Faint circles: location uncertainty."
-    st.caption(text)
+    st.caption(text + live_status(shown, window), unsafe_allow_html=True)
+
+
+# Read by screen readers, not drawn: the visible caption above says the same and more.
+_VISUALLY_HIDDEN = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
+                    "clip:rect(0,0,0,0);white-space:nowrap;border:0")
+
+
+def live_status(shown: int, window: tuple[pd.Period, pd.Period]) -> str:
+    """Return the live region a screen reader announces after each step: "12 incidents, March 2023 to May 2023"."""
+    when = window[0].strftime("%B %Y") + ("" if window[0] == window[1] else " to " + window[1].strftime("%B %Y"))
+    return (f'<span role="status" aria-live="polite" aria-atomic="true" class="sim-live" '
+            f'style="{_VISUALLY_HIDDEN}">{html.escape(plural(shown, "incident"))} shown, {html.escape(when)}</span>')
 
 
 def _outline_chip(text: str, stroke: str, dash: str, opacity: float) -> str:

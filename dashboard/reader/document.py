@@ -20,6 +20,7 @@ body { margin: 0; }
 .sim-reader .sim-place { border-bottom: 2px dotted #2471a3; }
 .sim-reader mark.sim-candidate { background: #dbeafe; outline: 1px dashed #1d4ed8; }
 .sim-reader mark.sim-candidate.sim-selected { background: #93c5fd; outline: 2px solid #1d4ed8; }
+.sim-reader mark:focus { outline: 3px solid #111318; outline-offset: 2px; }
 </style>
 """
 
@@ -86,6 +87,23 @@ SCROLL_TO_SELECTED = """
   // Bring the cited passage into view inside the reader frame.
   const cited = document.querySelector("mark.sim-selected") || document.querySelector("mark");
   if (cited) cited.scrollIntoView({block: "center"});
+  // Opened from a map popup's link (sim-map.js leaves a note): the focus goes to the cited passage, and Escape
+  // takes it back to the map, at the incident.
+  try {
+    const store = window.parent.sessionStorage;
+    if (cited && store.getItem("sim-focus-reader")) {
+      store.removeItem("sim-focus-reader");
+      cited.tabIndex = -1;
+      cited.focus({preventScroll: true});
+    }
+  } catch (e) { /* a frame of another origin, or storage turned off */ }
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    try {
+      const map = window.parent.document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+      if (map && map.contentWindow.SIM) map.contentWindow.SIM.focusMap();
+    } catch (e) { /* no map on the page */ }
+  });
 </script>
 """
 

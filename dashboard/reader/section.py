@@ -67,7 +67,7 @@ def source_reader(state: PageState, candidates: list[geo.Span] = (), selected: s
                     height=reader_height(source.text), scrolling=True)
     st.caption("Highlighted: passages cited as evidence (the selected incident's in orange). "
                + ("Blue, dashed: passages waiting for a curator's decision. " if candidates else "")
-               + "Dotted underline: places the gazetteer recognised.")
+               + "Dotted underline: places the gazetteer recognised. Escape in the text goes back to the map.")
     for problem in mention_problems(source.id):
         st.warning(f"Place mentions not shown: {escape_markdown(problem)}", icon="⚠️")
     citing = [i for i in catalogue.incidents if source.id in i.sources]

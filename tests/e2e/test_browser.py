@@ -463,6 +463,102 @@ JS_MARKER_TO_TOP_RIGHT = "(id) => {" + _JS_FIND_MARKER + """
 }"""
 
 
+# The focused element, through the frames it is in: "frame title > TAG class | accessible name".
+JS_ACTIVE = """() => {
+  let doc = document, node = doc.activeElement;
+  const frames = [];
+  while (node && node.tagName === "IFRAME") {
+    frames.push(node.title);
+    try { doc = node.contentDocument; node = doc.activeElement; } catch (e) { break; }
+  }
+  if (!node) return null;
+  const cls = typeof node.className === "string" ? node.className : node.className.baseVal;
+  const popup = node.querySelector && node.querySelector(".sim-popup");
+  return {frames, tag: node.tagName, cls, name: node.getAttribute("aria-label") || "",
+          incident: node.getAttribute("data-incident") || (popup && popup.getAttribute("data-incident")) || "",
+          text: (node.textContent || "").slice(0, 80)};
+}"""
+
+
+def _focused(page) -> dict:
+    return page.evaluate(JS_ACTIVE) or {}
+
+
+def _on_incident(focus: dict) -> bool:
+    return focus.get("frames") == ["streamlit_folium.st_folium"] and "sim-key" in focus.get("cls", "")
+
+
+def test_the_keyboard_alone_reaches_an_incident_its_source_and_back(server, new_page, incidents):
+    page = new_page()
+    _open(page, server)
+    _wait_for_markers(page, set(incidents["id"]))
+    for _ in range(60):  # Tab from the top of the page until the focus is on an incident of the map
+        page.keyboard.press("Tab")
+        if _on_incident(_focused(page)):
+            break
+    assert _on_incident(_focused(page)), _focused(page)
+
+    # The arrow keys visit every incident on the map once, each a button named by its title, date and type.
+    names = {(row.title, row.date_label, row.type) for row in incidents.itertuples()}
+    visited = []
+    for _ in range(len(incidents)):
+        focus = _focused(page)
+        assert _on_incident(focus), focus
+        visited.append(focus["name"])
+        page.keyboard.press("ArrowRight")
+    assert len(set(visited)) == len(incidents), visited
+    assert {next(n for n in names if name.startswith(", ".join(n))) for name in visited} == names
+    assert _focused(page)["name"] == visited[0]  # and come round again
+
+    kharkiv = incidents[incidents["id"] == KHARKIV].iloc[0]
+    for _ in range(visited.index(next(v for v in visited if v.startswith(kharkiv["title"])))):
+        page.keyboard.press("ArrowRight")
+    marker = _focused(page)["name"]
+    assert marker.startswith(kharkiv["title"])
+    # Enter opens its popup, which takes the focus; Escape closes it and gives the focus back to the marker.
+    page.keyboard.press("Enter")
+    focus = _poll(lambda: _focused(page), lambda f: f and f.get("incident") == KHARKIV)
+    assert focus.get("incident") == KHARKIV and "leaflet-popup-content" in focus["cls"], focus
+    page.keyboard.press("Escape")
+    focus = _poll(lambda: _focused(page), lambda f: f and f.get("name") == marker)
+    assert focus.get("name") == marker and _on_incident(focus), focus
+    frame = _map_frame(page)
+    popups = _poll(lambda: frame.evaluate("() => document.querySelectorAll('.leaflet-popup').length"), lambda n: n == 0)
+    assert popups == 0  # gone (Leaflet fades it out first)
+
+    # Again, then Tab to the popup's first source and follow it: the reader takes the focus at the cited passage.
+    page.keyboard.press("Enter")
+    _poll(lambda: _focused(page), lambda f: f and f.get("incident") == KHARKIV)
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if _focused(page).get("cls") == "sim-open":
+            break
+    focus = _focused(page)
+    assert focus.get("cls") == "sim-open", focus
+    page.keyboard.press("Enter")
+    focus = _poll(lambda: _focused(page), lambda f: f and f.get("tag") == "MARK", timeout=TIMEOUT_S)
+    assert focus.get("tag") == "MARK" and focus.get("incident") == KHARKIV, focus
+    assert "sim-selected" in focus["cls"]
+    # Escape in the reader: back on the map, at the incident (once the page has drawn it again).
+    _wait_for_markers(page, set(incidents["id"]))
+    page.keyboard.press("Escape")
+    focus = _poll(lambda: _focused(page), lambda f: f and _on_incident(f))
+    assert _on_incident(focus) and focus["name"] == marker, focus
+
+
+def test_a_slider_step_is_announced(server, new_page, incidents, months):
+    page = new_page()
+    _open(page, server)
+    status = page.locator('[role="status"].sim-live')
+    assert status.inner_text() == f"{len(incidents)} incidents shown, March 2022 to November 2025"
+    start, _ = _sliders(page)
+    _move_thumb(page, start, months, pd.Period("2025-08", freq="M"))
+    expected = _expected_ids(incidents, pd.Period("2025-08", freq="M"), months[-1])
+    _poll(lambda: status.inner_text(), lambda text: text.startswith(f"{len(expected)} incidents"))
+    assert status.inner_text() == f"{len(expected)} incidents shown, August 2025 to November 2025"
+    assert status.get_attribute("aria-live") == "polite"
+
+
 def test_a_popup_in_the_corner_clears_the_layer_control_and_hides_tooltips(server, new_page, incidents):
     page = new_page()
     page.goto(server)

@@ -78,6 +78,8 @@
     // The map's frame may not navigate the page itself (its sandbox lacks allow-top-navigation),
     // so the page follows the link on its behalf.
     event.preventDefault();
+    // The reader, once open, takes the focus at the cited passage (dashboard/reader/document.py reads this).
+    try { window.parent.sessionStorage.setItem("sim-focus-reader", "1"); } catch (e) { /* storage off */ }
     var doc = window.parent.document;
     var proxy = doc.createElement("a");
     proxy.href = event.currentTarget.href;
@@ -172,6 +174,131 @@
     });
   }
 
+  // ---- Keyboard and screen readers -----------------------------------------------------------------------
+  // Every incident, cluster and stack is a named button. One of them is in the Tab order (the one last focused,
+  // else the selected incident, else the westernmost); the arrow keys move between them from west to east,
+  // Enter or Space opens one (its popup takes the focus), Escape closes the popup and gives the focus back.
+
+  function incidentName(p) {
+    var support = (p.badges || [])[1];
+    return [p.title, p.date_label, p.type, support && support.text].filter(Boolean).join(", ");
+  }
+
+  function keyItems(group) {
+    var items = [];
+    (function visit(layer) {
+      if (layer._simKey && (layer._path || layer._icon)) {
+        var at = layer.getLatLng();
+        items.push({layer: layer, node: layer._path || layer._icon, lat: at.lat, lon: at.lng});
+      } else if (layer.eachLayer && !layer._simKey) {
+        layer.eachLayer(visit);
+      }
+    })(group);
+    items.sort(function (a, b) { return (a.lon - b.lon) || (b.lat - a.lat); });
+    return items;
+  }
+
+  function focusItem(item, move) {
+    state.keyItems.forEach(function (other) { other.node.setAttribute("tabindex", other === item ? "0" : "-1"); });
+    state.focusedKey = item.layer._simKey.id;
+    if (!move) return;
+    item.node.focus({preventScroll: true});
+    var map = window.map;
+    if (map && !map.getBounds().contains([item.lat, item.lon])) map.panTo([item.lat, item.lon]);
+  }
+
+  function onItemKey(event, item) {
+    var key = event.key, items = state.keyItems, at = items.indexOf(item);
+    if (key === "ArrowRight" || key === "ArrowDown" || key === "ArrowLeft" || key === "ArrowUp") {
+      event.preventDefault();
+      event.stopPropagation();  // the map would pan instead
+      var step = key === "ArrowRight" || key === "ArrowDown" ? 1 : -1;
+      focusItem(items[(at + step + items.length) % items.length], true);
+    } else if (key === "Home" || key === "End") {
+      event.preventDefault();
+      event.stopPropagation();
+      focusItem(items[key === "Home" ? 0 : items.length - 1], true);
+    } else if ((key === "Enter" || key === " ") && item.layer._path) {  // markers have Leaflet's keypress
+      event.preventDefault();
+      event.stopPropagation();
+      state.openedByKey = item.layer;
+      item.layer.fire("click", {latlng: item.layer.getLatLng(), originalEvent: event}, true);
+    } else if (key === "Enter" || key === " ") {
+      state.openedByKey = item.layer;
+    }
+  }
+
+  // A popup opened from the keyboard takes the focus (its links come next in the Tab order); closed, it gives
+  // the focus back to its marker.
+  function watchPopupFocus(map) {
+    if (map._simWatchesFocus) return;
+    map._simWatchesFocus = true;
+    // Leaflet closes a popup on Escape only while the map itself has the focus, not a popup's link.
+    map.getContainer().addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && map._popup && map._popup.isOpen()) {
+        event.stopPropagation();
+        map.closePopup();
+      }
+    });
+    map.on("popupopen", function (e) {
+      if (!state.openedByKey || state.openedByKey !== e.popup._source) return;
+      var box = e.popup.getElement().querySelector(".leaflet-popup-content");
+      box.setAttribute("tabindex", "-1");
+      box.setAttribute("role", "dialog");
+      box.setAttribute("aria-label", e.popup._source._simKey.name);
+      box.focus({preventScroll: true});
+    });
+    map.on("popupclose", function (e) {
+      var source = e.popup._source, active = document.activeElement;
+      state.openedByKey = null;
+      var inPopup = active && e.popup.getElement() && e.popup.getElement().contains(active);
+      if (source && (inPopup || active === document.body || !active)) {
+        var node = source._path || source._icon;
+        if (node) node.focus({preventScroll: true});
+      }
+    });
+  }
+
+  // The focus back on the map, at the incident last focused or the selected one (Escape in the reader).
+  SIM.focusMap = function () {
+    var items = state.keyItems || [];
+    var find = function (id) { return items.filter(function (item) { return item.layer._simKey.id === id; })[0]; };
+    var item = find(state.selected) || find(state.focusedKey) || items[0];
+    window.focus();
+    if (item) focusItem(item, true); else state.focusPending = true;  // the map is still drawing: when it has
+  };
+
+  SIM.keyboard = function (group) {
+    var map = window.map;
+    if (map) watchPopupFocus(map);
+    state.keyItems = keyItems(group);
+    var items = state.keyItems;
+    if (map) {  // the context places and districts have tooltips only: not stops on the way to the incidents
+      map.getContainer().querySelectorAll("path.leaflet-interactive:not(.sim-key)").forEach(function (node) {
+        node.setAttribute("tabindex", "-1");
+      });
+    }
+    if (!items.length) return;
+    items.forEach(function (item) {
+      var node = item.node;
+      node.setAttribute("role", "button");
+      node.setAttribute("aria-label", item.layer._simKey.name);
+      if (item.layer._simKey.popup) node.setAttribute("aria-haspopup", "dialog");
+      node.classList.add("sim-key");
+      node.addEventListener("keydown", function (event) { onItemKey(event, item); });
+      node.addEventListener("focus", function () { focusItem(item, false); });
+    });
+    var find = function (id) { return items.filter(function (item) { return item.layer._simKey.id === id; })[0]; };
+    var keep = find(state.focusedKey) || find(state.selected) || items[0];
+    // After a redraw (a slider step, a rerun after a click) the focus goes back to the same incident.
+    // Only when the focus was on the map: a step taken on the page's slider leaves it there.
+    var hadFocus = state.focusedKey && find(state.focusedKey) && document.hasFocus() &&
+      (document.activeElement === document.body || !document.activeElement);
+    focusItem(keep, false);
+    if (hadFocus || state.focusPending) keep.node.focus({preventScroll: true});
+    state.focusPending = false;
+  };
+
   function countLabel(count) {
     return count >= 10000 ? Math.round(count / 1000) + "k" : count.toLocaleString("en");
   }
@@ -238,6 +365,9 @@
       },
       onEachFeature: function (feature, layer) {
         var c = byId[feature.properties.id];
+        layer._simKey = {id: feature.properties.id, popup: true,
+                         name: c.count.toLocaleString("en") + " incidents at one spot: " + typesText(c, types) +
+                           ". Lists them in the table."};
         stampClicks(layer, feature.properties);
         layer.bindTooltip(function () {
           return el("span", null, c.count.toLocaleString("en") + " incidents here — " + typesText(c, types) +
@@ -327,6 +457,7 @@
       },
       onEachFeature: function (feature, layer) {
         var p = feature.properties;
+        layer._simKey = {id: p.id, name: incidentName(p), popup: true};
         stampClicks(layer, p);
         layer.bindPopup(function () { return SIM.popup(p); },
           L.extend({maxWidth: 360, minWidth: 260, maxHeight: 380, className: "sim-leaflet-popup"}, POPUP_PADDING));
@@ -344,6 +475,8 @@
       (payload.clusters || []).forEach(function (c) {
         var marker = L.marker([c.lat, c.lon], {icon: clusterIcon(c, typeColours, false), keyboard: true,
                                                riseOnHover: true});
+        marker._simKey = {id: "cluster:" + c.lat + "," + c.lon,
+                          name: c.count.toLocaleString("en") + " incidents: " + typesText(c, types) + ". Zooms in."};
         marker.bindTooltip(function () { return clusterTooltip(c, types); });
         marker.on("click", function () {
           var map = window.map;
@@ -362,6 +495,8 @@
     }
     SIM.highlightDistricts(payload.districts || []);
     if (state.relabel) state.relabel();  // labels keep clear of the incidents just drawn
+    state.selected = payload.selected || null;
+    if (group._map) SIM.keyboard(group); else group.once("add", function () { SIM.keyboard(group); });
     window.simView = payload.view;  // what is drawn: read by the tests and the benchmarks
   };
 
