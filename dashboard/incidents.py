@@ -31,6 +31,8 @@ def how_to_read() -> None:
         "- **Faint circles** and **orange districts** show how precisely a place is known: "
         "*Odesa region* is not a street address.\n"
         "- **Move the time window** (or press Play); the table and export follow the map.\n"
+        "- **By keyboard:** Tab to the map; the arrow keys move between incidents (west to east), Enter opens "
+        "one, Escape closes it. In a source's text, Escape goes back to the map.\n"
         "- Switch basemaps and layers with the control at the map's top right. "
         "The default base layer works offline."
     )
@@ -132,6 +134,8 @@ def table(data: Dataset, shown_mask: np.ndarray, state: PageState) -> None:
 
     st.dataframe(listed, hide_index=True, width="stretch", on_select=picked, selection_mode="single-row",
                  key=session.TABLE, column_config={"sources": st.column_config.NumberColumn("sources", format="%d")})
+    st.caption("Click a row to open its incident. By keyboard: the arrow keys move through the table, Shift+Space "
+               "opens the row's incident.")
 
 
 def exports(data: Dataset, shown_mask: np.ndarray) -> None:

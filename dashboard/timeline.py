@@ -26,16 +26,30 @@ def month_window(start: pd.Period, end: pd.Period) -> tuple[date, date]:
     return start.start_time.date(), end.end_time.date()
 
 
+# On a phone Streamlit stacks columns: the step buttons became two full-width bars around the slider, and the
+# map fell below the fold. The time window's row keeps them beside the slider at any width.
+ONE_ROW_CSS = """<style>
+@media (max-width: 640px) {
+  .st-key-time_window [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; gap: 0.4rem; }
+  .st-key-time_window [data-testid="stColumn"] { min-width: 0; width: auto; flex: 0 0 auto; }
+  .st-key-time_window [data-testid="stColumn"]:nth-child(2) { flex: 1 1 0; }
+}
+</style>"""
+
+
 def controls(state: PageState, months: list[pd.Period]) -> tuple[date, date]:
     """Draw the month-range slider with step and Play buttons; return the window's first and last day."""
-    back, slider, forward, play = st.columns([1, 12, 1, 2], vertical_alignment="bottom")
+    row = st.container(key="time_window")
+    row.html(ONE_ROW_CSS)
+    back, slider, forward, play = row.columns([1, 12, 1, 2], vertical_alignment="bottom")
     back.button("◀", help="Move the window back by its own width", on_click=state.step, args=(months, -1),
                 width="stretch", key="step_back")
     forward.button("▶", help="Move the window forward by its own width", on_click=state.step, args=(months, 1),
                    width="stretch", key="step_forward")
     play.toggle("Play", key=session.PLAYING, help="Walk the window through time, one month at a time")
     slider.select_slider(
-        "Time window (an incident is shown if its dates overlap it: 'March 2022' counts for every day of March)",
+        "Time window", help="An incident is shown if its dates overlap the window: 'March 2022' counts for every "
+                            "day of March.",
         # The value makes it a range slider; the window itself is the session's (set before the first run).
         options=months, value=(months[0], months[-1]), key=session.WINDOW, format_func=lambda p: p.strftime("%b %Y"),
     )

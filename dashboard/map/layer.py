@@ -20,15 +20,19 @@ from ..record import incident_record
 from .basemap import Script, stable_ids
 from .viewport import ViewItems
 
+# Chosen so that any two stay apart under the common colour-vision deficiencies: at least 12 CAM02-UCS units
+# apart (14.8 here) with full deuteranomaly, protanomaly or tritanomaly, as colorspacious simulates them
+# (tests/dashboard/test_palette.py). From Paul Tol's and Okabe & Ito's colour-blind-safe sets. The type is also
+# written in the popup, the tooltip and the marker's accessible name: colour is never the only cue.
 TYPE_COLOURS = {
-    "missile strike": "#c0392b",
-    "airstrike": "#e67e22",
-    "drone attack": "#8e44ad",
-    "attack": "#7f8c8d",
-    "shelling": "#d35400",
-    "aircraft crash": "#2471a3",
-    "police raid": "#16a085",
-    "arrest": "#b7950b",
+    "missile strike": "#882255",
+    "airstrike": "#cc79a7",
+    "drone attack": "#aa4499",
+    "attack": "#000000",
+    "shelling": "#999933",
+    "aircraft crash": "#332288",
+    "police raid": "#009e73",
+    "arrest": "#117733",
 }
 # Up to this zoom (a country or a region in view: a 56-px square is 70 km or more) clusters are shaded squares too.
 DENSITY_MAX_ZOOM = 7

@@ -29,11 +29,12 @@ def _opening(span: Span, selected: str | None) -> str:
     if span.kind == "candidate":  # a passage a curator has still to decide on
         classes = "sim-candidate sim-selected" if span.ref == selected else "sim-candidate"
         return (f'<mark class="{classes}" data-candidate="{html.escape(span.ref, quote=True)}" '
-                f'title="{html.escape(span.label, quote=True)}">')
+                f'title="{html.escape(span.label, quote=True)}" aria-description="{html.escape(span.label, quote=True)}">')
     if span.kind == "quote":
         classes = "sim-quote sim-selected" if span.ref == selected else "sim-quote"
-        return (f'<mark class="{classes}" data-incident="{html.escape(span.ref, quote=True)}" '
-                f'title="{html.escape("Cited for: " + span.label, quote=True)}">')
+        cited = html.escape("Cited for: " + span.label, quote=True)  # a title for the mouse, a description for
+        return (f'<mark class="{classes}" data-incident="{html.escape(span.ref, quote=True)}" '  # screen readers
+                f'title="{cited}" aria-description="{cited}">')
     return (f'<span class="sim-place" data-place="{html.escape(span.ref, quote=True)}" '
             f'title="{html.escape(span.label, quote=True)}">')
 

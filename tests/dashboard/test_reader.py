@@ -157,7 +157,8 @@ def test_places_inside_quotes_nest() -> None:
         place(ARTICLE, "KYIV", "kyiv"),
     ]
     rendered = render_source(ARTICLE, spans, "drone")
-    assert '<mark class="sim-quote sim-selected" data-incident="drone" title="Cited for: An incident">Officials in ' \
+    assert '<mark class="sim-quote sim-selected" data-incident="drone" title="Cited for: An incident" ' \
+           'aria-description="Cited for: An incident">Officials in ' \
            '<span class="sim-place" data-place="odesa-oblast" title="Odesa region">Odesa region</span> said</mark>' in rendered
     assert [text for _, text in places(rendered)] == ["KYIV", "Kyiv,", "Odesa region"]
     assert plain(rendered) == ARTICLE

@@ -546,6 +546,33 @@ def test_the_keyboard_alone_reaches_an_incident_its_source_and_back(server, new_
     assert _on_incident(focus) and focus["name"] == marker, focus
 
 
+def test_a_table_row_opens_by_keyboard(server, new_page, incidents):
+    page = new_page()
+    _open(page, server)
+    page.locator(INCIDENT_TABLE).scroll_into_view_if_needed()
+    for _ in range(80):  # Tab on from the top of the page to the table
+        page.keyboard.press("Tab")
+        if _focused(page).get("tag") == "CANVAS":
+            break
+    assert _focused(page).get("tag") == "CANVAS", _focused(page)
+    cell = {}
+    for _ in range(3):  # the grid may take the first key press to put its focus on a cell
+        page.keyboard.press("ArrowDown")
+        cell = _poll(lambda: _focused(page), lambda f: f and f.get("tag") == "TD", timeout=3)
+        if cell and cell.get("tag") == "TD":
+            break
+    assert cell.get("tag") == "TD", cell
+    query = {}
+    for _ in range(3):  # a key pressed while the grid redraws its focus can be lost on a busy machine: again
+        page.wait_for_timeout(300)
+        page.keyboard.press("Shift+Space")
+        query = _poll(lambda: _query(page), lambda q: "incident" in q, timeout=5)
+        if "incident" in query:
+            break
+    opened = incidents[incidents["id"] == query.get("incident")]
+    assert len(opened) == 1 and opened.iloc[0]["date_label"] == cell["text"], (query, cell)
+
+
 def test_a_slider_step_is_announced(server, new_page, incidents, months):
     page = new_page()
     _open(page, server)
