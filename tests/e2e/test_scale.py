@@ -178,6 +178,23 @@ def test_clicking_a_cluster_zooms_into_it(server, new_page) -> None:
     assert view and view["in_box"] < SIZE
 
 
+def test_a_cluster_is_named_and_zooms_in_by_keyboard(server, new_page) -> None:
+    page = new_page()
+    _open(page, server + "/")
+    frame = _map_frame(page)
+    before = frame.evaluate("() => window.map.getZoom()")
+    first = frame.locator('.sim-cluster-icon.sim-key[tabindex="0"]')
+    first.focus()  # the one cluster in the Tab order
+    name = first.get_attribute("aria-label")
+    shown = first.inner_text().strip()
+    assert name.startswith(shown + " incidents") and "Zooms in." in name, (shown, name)
+    page.keyboard.press("ArrowRight")
+    assert frame.evaluate("() => document.activeElement.getAttribute('aria-label')") != name
+    page.keyboard.press("Enter")
+    zoom = _poll(lambda: frame.evaluate("() => window.map.getZoom()"), lambda z: z is not None and z > before)
+    assert zoom > before
+
+
 def test_axe_core_finds_no_serious_violation_at_100k(server, new_page) -> None:
     page = new_page()
     _open(page, server)

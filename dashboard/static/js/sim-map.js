@@ -299,6 +299,12 @@
     state.focusPending = false;
   };
 
+  // A badge's accessible name starts with what it shows ("12k"), as a speech-input user would say it.
+  function countName(count) {
+    var shown = countLabel(count), exact = count.toLocaleString("en");
+    return shown + " incidents" + (shown === exact ? "" : " (" + exact + ")");
+  }
+
   function countLabel(count) {
     return count >= 10000 ? Math.round(count / 1000) + "k" : count.toLocaleString("en");
   }
@@ -366,7 +372,7 @@
       onEachFeature: function (feature, layer) {
         var c = byId[feature.properties.id];
         layer._simKey = {id: feature.properties.id, popup: true,
-                         name: c.count.toLocaleString("en") + " incidents at one spot: " + typesText(c, types) +
+                         name: countName(c.count) + " at one spot: " + typesText(c, types) +
                            ". Lists them in the table."};
         stampClicks(layer, feature.properties);
         layer.bindTooltip(function () {
@@ -476,7 +482,7 @@
         var marker = L.marker([c.lat, c.lon], {icon: clusterIcon(c, typeColours, false), keyboard: true,
                                                riseOnHover: true});
         marker._simKey = {id: "cluster:" + c.lat + "," + c.lon,
-                          name: c.count.toLocaleString("en") + " incidents: " + typesText(c, types) + ". Zooms in."};
+                          name: countName(c.count) + ": " + typesText(c, types) + ". Zooms in."};
         marker.bindTooltip(function () { return clusterTooltip(c, types); });
         marker.on("click", function () {
           var map = window.map;
