@@ -573,6 +573,25 @@ def test_a_table_row_opens_by_keyboard(server, new_page, incidents):
     assert len(opened) == 1 and opened.iloc[0]["date_label"] == cell["text"], (query, cell)
 
 
+def test_a_popup_and_the_reader_fit_a_phone(server, new_page, incidents):
+    page = new_page(PHONE)
+    _open(page, server)
+    _wait_for_markers(page, set(incidents["id"]))
+    _click_marker(page, KHARKIV)
+    frame = _map_frame(page)
+    frame.locator(f'.sim-popup[data-incident="{KHARKIV}"]').wait_for(state="visible")
+    page.wait_for_timeout(500)  # the popup pans into view
+    popup, map_box = frame.locator(".leaflet-popup").bounding_box(), page.locator(MAP_FRAME).bounding_box()
+    # Inside the map, clear of the zoom buttons on the left (its width was 387 px in a 358-px map).
+    assert map_box["x"] + 44 <= popup["x"] and popup["x"] + popup["width"] <= map_box["x"] + map_box["width"], \
+        (popup, map_box)
+    frame.locator("a.sim-open").first.click()
+    reader = page.frame_locator(READER_FRAME)
+    reader.locator("mark.sim-selected").first.wait_for(state="attached")
+    width, room = reader.locator("body").evaluate("b => [b.scrollWidth, b.clientWidth]")
+    assert width <= room and page.locator(READER_FRAME).bounding_box()["width"] <= PHONE["width"]
+
+
 def test_a_slider_step_is_announced(server, new_page, incidents, months):
     page = new_page()
     _open(page, server)

@@ -385,7 +385,7 @@
           box.appendChild(el("div", "sim-row", "Too many to draw one by one: " + typesText(c, types) + "."));
           box.appendChild(el("div", "sim-row", "They are listed in the table under the map."));
           return box;
-        }, L.extend({maxWidth: 320, className: "sim-leaflet-popup"}, POPUP_PADDING));
+        }, popupOptions(320, 50));
         layer.on("popupopen", function () { layer.closeTooltip(); });  // the popup says it all
         clickOnKey(layer);
       },
@@ -434,7 +434,19 @@
 
   // A popup is panned clear of the map's corners, where the zoom buttons (top left) and the layer control
   // (top right) sit: its close button is never under them.
-  var POPUP_PADDING = {autoPanPaddingTopLeft: L.point(16, 16), autoPanPaddingBottomRight: L.point(60, 16)};
+  var POPUP_PADDING = {autoPanPaddingTopLeft: L.point(56, 16), autoPanPaddingBottomRight: L.point(60, 16)};
+  var POPUP_CHROME_PX = 44;  // Leaflet's popup: its content's margins and border around the content's width
+
+  // A popup's options, its width bounded by the map's: on a phone (a 358-px map) a 360-px popup ran off the
+  // map's right edge and under the zoom buttons.
+  function popupOptions(maxWidth, minWidth, extra) {
+    var map = window.map;
+    var room = map ? map.getSize().x - POPUP_PADDING.autoPanPaddingTopLeft.x -
+      POPUP_PADDING.autoPanPaddingBottomRight.x - POPUP_CHROME_PX : maxWidth;
+    var widest = Math.max(160, Math.min(maxWidth, room));
+    return L.extend({maxWidth: widest, minWidth: Math.min(minWidth, widest), className: "sim-leaflet-popup"},
+                    POPUP_PADDING, extra || {});
+  }
 
   SIM.draw = function (group, payload) {
     watchPopups(window.map);
@@ -466,7 +478,7 @@
         layer._simKey = {id: p.id, name: incidentName(p), popup: true};
         stampClicks(layer, p);
         layer.bindPopup(function () { return SIM.popup(p); },
-          L.extend({maxWidth: 360, minWidth: 260, maxHeight: 380, className: "sim-leaflet-popup"}, POPUP_PADDING));
+          popupOptions(360, 260, {maxHeight: 380}));
         layer.on("popupopen", function (e) { refitOnReveal(e.popup); });
         layer.bindTooltip(function () { return el("span", null, p.title + " — " + p.date_label); }, {sticky: true});
       },
