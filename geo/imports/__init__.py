@@ -45,7 +45,7 @@ from .schemas import (
     detect_table,
     gdelt_width,
 )
-from .tables import BOM, SCHEMA_COLUMNS, Progress, Table, csv_table, decode, json_table
+from .tables import BOM, SCHEMA_COLUMNS, Progress, Table, csv_table, decode, geojson_lines, geojson_lines_file, json_table
 
 __all__ = ["FIELDS", "FORMATS", "LABELS", "MAPPED_FORMATS", "ImportOptions", "ImportResult", "Progress",
            "add_reading_arguments", "detect_format", "guess_mapping", "mapping_file_for", "mapping_text",
@@ -112,10 +112,8 @@ def _table(raw: bytes, file: str, forced: str | None, progress: Progress, limits
         if shape == "records":
             keys = set(table.values.columns)
             shape = "bellingcat" if BELLINGCAT_KEYS <= keys else "json"
-        if shape == "geojson" and "date_start" not in table.values:
-            table.notices.append(Problem(file, None, None, "GeoJSON not in this tool's schema (no date_start): its "
-                                                           "properties are read through a column mapping", "warning",
-                                         "mapped"))
+        if shape == "geojson":
+            _geojson_notice(table, file)
         if forced is not None and forced != shape and not (forced == "json" and shape == "bellingcat"):
             raise DataError([Problem(file, None, None, f"--input-format {forced}: the file is {LABELS[shape]}")])
         return forced or shape, table
@@ -132,6 +130,31 @@ def _table(raw: bytes, file: str, forced: str | None, progress: Progress, limits
     if forced is None:
         kind = detect_table(list(table.values.columns))
     return kind, table
+
+
+def _streamed(path: Path | None, forced: str | None):
+    """Return the lines of a file written one GeoJSON feature per line, to be read as they come; else None."""
+    if path is None or not path.is_file() or forced not in (None, "geojson", "json"):
+        return None
+    try:
+        return geojson_lines_file(path)
+    except OSError:
+        return None  # read the usual way, which names the error
+
+
+def _streamed_table(lines, size: int, file: str, forced: str | None, progress: Progress,
+                    limits: Limits) -> tuple[str, Table]:
+    """Read a GeoJSON file one feature per line; what :func:`_table` does for such a file, from its lines."""
+    table = geojson_lines(lines, size, file, progress, limits, SCHEMA_COLUMNS)
+    _geojson_notice(table, file)
+    return "geojson", table
+
+
+def _geojson_notice(table: Table, file: str) -> None:
+    if "date_start" not in table.values:
+        table.notices.append(Problem(file, None, None, "GeoJSON not in this tool's schema (no date_start): its "
+                                                       "properties are read through a column mapping", "warning",
+                                     "mapped"))
 
 
 def read_incidents(
@@ -170,14 +193,21 @@ def read_incidents(
         if found is not None:
             progress(1.0, found.summary())
             return found
-    raw, file, path = _read_source(source, name)
-    size = len(raw)
+    lines = _streamed(path, format)
+    if lines is not None:  # one GeoJSON feature per line: read a line at a time, the file never held whole
+        raw, size = b"", path.stat().st_size
+    else:
+        raw, file, path = _read_source(source, name)
+        size = len(raw)
     # An import makes millions of small objects and no cycles: the collector's passes over them are pure cost
     # (a fifth of a 100,000-row import). It runs again as soon as the import is done.
     with no_cycle_collection():
         try:
             progress(0.0, f"Reading {file}")
-            kind, table = _table(raw, file, format, progress, limits)
+            if lines is not None:
+                kind, table = _streamed_table(lines, size, file, format, progress, limits)
+            else:
+                kind, table = _table(raw, file, format, progress, limits)
             del raw  # the file as read is in the table now: its bytes (a million rows: 785 MB) need not wait
             progress(0.8, f"Reading the fields of {len(table.where):,} rows")
             reasons: dict[int, list[tuple[str, str]]] = defaultdict(list)

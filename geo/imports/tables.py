@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,10 +52,10 @@ class Table:
     side: dict[str, Any] = field(default_factory=dict)  # what else the file holds (TimeMap's sources, associations)
 
 
-def object_array(values: Sequence[Any]) -> np.ndarray:
-    """Return a sequence as a 1-D object array (lists inside stay lists, whatever their lengths)."""
+def object_array(values: Sequence[Any], pick: Callable[[Any], Any] | None = None) -> np.ndarray:
+    """Return a sequence (or `pick` of each of its items) as a 1-D object array (lists inside stay lists)."""
     # fromiter never reads lists of equal length as a second dimension, as an assignment would.
-    return np.fromiter(values, dtype=object, count=len(values))
+    return np.fromiter(values if pick is None else map(pick, values), dtype=object, count=len(values))
 
 
 def too_long(limits: Limits, name: str, value: str) -> str:
@@ -159,22 +161,22 @@ class Records:
     def table(self, points: bool = True) -> Table:
         """Return the records as a table: common properties as columns, rare ones in per-row mappings."""
         n = len(self.where)
-        pieces: dict[str, list[tuple[int, tuple[Any, ...]]]] = {key: [] for key in self.keys}
+        pieces: dict[str, list[tuple[int, np.ndarray]]] = {key: [] for key in self.keys}
         for shape, first, rows in self.runs:
-            for key, values in zip(shape, zip(*rows, strict=True), strict=True):
-                pieces[key].append((first, values))
+            for k, key in enumerate(shape):  # a column at a time (zip(*rows) made a million iterators)
+                pieces[key].append((first, object_array(rows, itemgetter(k))))
         self.runs = []  # the tuples are columns now
         columns: dict[str, Any] = {}
         sparse: list[dict | None] = [None] * n
         for key, parts in pieces.items():
             if key in self.columns or sum(len(values) for _, values in parts) * SPARSE_SHARE >= n:
                 if len(parts) == 1 and parts[0][0] == 0 and len(parts[0][1]) == n:
-                    columns[key] = object_array(parts[0][1])
+                    columns[key] = parts[0][1]
                     continue
-                column: list[Any] = [None] * n
+                column = np.full(n, None, dtype=object)
                 for first, values in parts:
-                    column[first:first + len(values)] = values
-                columns[key] = object_array(column)
+                    column[first:first + len(values)] = values  # 1-D object arrays: copied cell for cell
+                columns[key] = column
             else:
                 for first, values in parts:
                     for row, value in enumerate(values, first):
@@ -196,7 +198,7 @@ def json_table(raw: bytes, file: str, progress: Progress, limits: Limits, column
     raw = raw.removeprefix(BOM)  # a byte-order mark is allowed in UTF-8 and means nothing
     first_end = raw.find(b"\n")
     if first_end > 0 and _LINE_PER_FEATURE_HEAD.match(raw[:first_end]):
-        return "geojson", _geojson_lines(raw, file, progress, limits, columns)
+        return "geojson", geojson_lines(_lines_after(raw, first_end + 1), len(raw), file, progress, limits, columns)
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -235,15 +237,43 @@ def _records(items: list, file: str, progress: Progress, limits: Limits, columns
     return gathered.table(points=False)
 
 
-def _geojson_lines(raw: bytes, file: str, progress: Progress, limits: Limits, columns: frozenset[str]) -> Table:
-    """Read a FeatureCollection written one feature per line; a broken line costs only its feature."""
-    gathered = Records(file, limits, "feature", columns)
+def _lines_after(raw: bytes, start: int) -> Iterator[bytes]:
+    """Yield the lines of `raw` from offset `start`, one at a time (never a list of them all)."""
     view = memoryview(raw)
-    position, line, total, closed = raw.find(b"\n") + 1, 2, max(len(raw), 1), False
+    position = start
     while position < len(raw):
         stop = raw.find(b"\n", position)
         stop = len(raw) if stop < 0 else stop
-        chunk = bytes(view[position:stop]).strip()
+        yield bytes(view[position:stop])
+        position = stop + 1
+
+
+def geojson_lines_file(path: Path) -> Iterator[bytes] | None:
+    """Return the lines after the header of a file written one GeoJSON feature per line, read as they come; None
+    for any other file. A million features are 786 MB: read a line at a time, the file is never held whole."""
+    with path.open("rb") as file:
+        head = file.readline(4096).removeprefix(BOM)
+    if not _LINE_PER_FEATURE_HEAD.match(head.rstrip(b"\r\n")):
+        return None
+
+    def lines() -> Iterator[bytes]:
+        with path.open("rb") as file:
+            file.readline()
+            for line in file:
+                yield line.removesuffix(b"\n")
+
+    return lines()
+
+
+def geojson_lines(lines: Iterable[bytes], total: int, file: str, progress: Progress, limits: Limits,
+                  columns: frozenset[str]) -> Table:
+    """Read the features of a FeatureCollection written one feature per line (`lines`: those after its header,
+    `total` bytes in all); a broken line costs only its feature."""
+    gathered = Records(file, limits, "feature", columns)
+    position, line, total, closed = 0, 2, max(total, 1), False
+    for text in lines:
+        position += len(text) + 1
+        chunk = text.strip()
         if chunk.endswith(b","):
             chunk = chunk[:-1].rstrip()
         if chunk in (b"]}", b"]", b"] }"):
@@ -258,7 +288,7 @@ def _geojson_lines(raw: bytes, file: str, progress: Progress, limits: Limits, co
                 gathered.add_feature(orjson.loads(chunk), line, size=len(chunk))
             except orjson.JSONDecodeError as exc:
                 gathered.add_feature(None, line, _json_error(file, exc).message)
-        position, line = stop + 1, line + 1
+        line += 1
     if not closed:
         raise DataError([Problem(file, line - 1, None, "JSON syntax error: the collection is not closed (truncated file?)")])
     return gathered.table()

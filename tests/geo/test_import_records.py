@@ -1,15 +1,23 @@
-"""Records (the JSON reader's gatherer) against a plain reference: the same table, however keys come and go."""
+"""Records (the JSON reader's gatherer) against a plain reference, and a file read a line at a time against its bytes."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import orjson
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.imports.tables import SPARSE_SHARE, Records
+from geo.export import geojson_text
+from geo.imports import read_incidents
+from geo.imports.tables import BOM, SPARSE_SHARE, Records, geojson_lines_file
 from geo.limits import Limits
+from geo.problems import DataError
+from geo.synthetic import synthetic_incidents
 
 KEYS = ["id", "title", "date_start", "rare", "x", "y"]
 VALUES = st.one_of(st.none(), st.integers(), st.text(max_size=3), st.lists(st.integers(), max_size=2),
@@ -70,3 +78,36 @@ def test_a_cell_over_the_cap_rejects_its_record_by_its_first_long_key() -> None:
     gathered.add({"a": "x"}, 3, error="broken")
     assert gathered.errors[0].startswith("the cell in column 'b' has 4 characters")
     assert 1 not in gathered.errors and gathered.errors[2] == "broken"
+
+
+def _lines_file(body: list[bytes], newline: bytes = b"\n", bom: bool = False) -> bytes:
+    head = (BOM if bom else b"") + b'{"type": "FeatureCollection", "features": ['
+    return newline.join([head, *body, b"]}"]) + newline
+
+
+GOOD = [orjson.dumps(f) + b"," for f in json.loads(geojson_text(synthetic_incidents(40, seed=3)))["features"]]
+
+
+@pytest.mark.parametrize(("name", "raw"), [
+    ("plain", _lines_file(GOOD)),
+    ("crlf and a byte-order mark", _lines_file(GOOD, b"\r\n", bom=True)),
+    ("broken lines", _lines_file([GOOD[0], b'{"type": "Feature", "geometry":', GOOD[1], b"[1, 2],", GOOD[2]])),
+    ("no closing line", _lines_file(GOOD[:3])[:-4]),
+    ("text after the end", _lines_file(GOOD[:3]) + b'{"x": 1}\n'),
+])
+def test_a_file_read_a_line_at_a_time_is_read_as_its_bytes_are(tmp_path: Path, name: str, raw: bytes) -> None:
+    path = tmp_path / "lines.geojson"
+    path.write_bytes(raw)
+    assert geojson_lines_file(path) is not None  # read a line at a time
+
+    def read(source):
+        try:
+            result = read_incidents(source, "lines.geojson", limits=Limits())
+        except DataError as exc:
+            return "refused", [str(p) for p in exc.problems]
+        return (result.frame.to_json(), [str(p) for p in result.problems], result.rows, result.loaded,
+                result.format)
+
+    assert read(path) == read(raw)
+    if name == "plain":
+        assert read(path)[2] == len(GOOD)
