@@ -259,11 +259,13 @@
     });
   }
 
+  function keyItem(id) {
+    return (state.keyItems || []).filter(function (item) { return item.layer._simKey.id === id; })[0];
+  }
+
   // The focus back on the map, at the incident last focused or the selected one (Escape in the reader).
   SIM.focusMap = function () {
-    var items = state.keyItems || [];
-    var find = function (id) { return items.filter(function (item) { return item.layer._simKey.id === id; })[0]; };
-    var item = find(state.selected) || find(state.focusedKey) || items[0];
+    var item = keyItem(state.selected) || keyItem(state.focusedKey) || (state.keyItems || [])[0];
     window.focus();
     if (item) focusItem(item, true); else state.focusPending = true;  // the map is still drawing: when it has
   };
@@ -288,11 +290,10 @@
       node.addEventListener("keydown", function (event) { onItemKey(event, item); });
       node.addEventListener("focus", function () { focusItem(item, false); });
     });
-    var find = function (id) { return items.filter(function (item) { return item.layer._simKey.id === id; })[0]; };
-    var keep = find(state.focusedKey) || find(state.selected) || items[0];
+    var keep = keyItem(state.focusedKey) || keyItem(state.selected) || items[0];
     // After a redraw (a slider step, a rerun after a click) the focus goes back to the same incident.
     // Only when the focus was on the map: a step taken on the page's slider leaves it there.
-    var hadFocus = state.focusedKey && find(state.focusedKey) && document.hasFocus() &&
+    var hadFocus = state.focusedKey && keyItem(state.focusedKey) && document.hasFocus() &&
       (document.activeElement === document.body || !document.activeElement);
     focusItem(keep, false);
     if (hadFocus || state.focusPending) keep.node.focus({preventScroll: true});
