@@ -21,6 +21,8 @@ body { margin: 0; }
 .sim-reader mark.sim-candidate { background: #dbeafe; outline: 1px dashed #1d4ed8; }
 .sim-reader mark.sim-candidate.sim-selected { background: #93c5fd; outline: 2px solid #1d4ed8; }
 .sim-reader mark:focus { outline: 3px solid #111318; outline-offset: 2px; }
+.sim-visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 </style>
 """
 
@@ -116,6 +118,8 @@ def reader_document(text: str, spans: Iterable[Span], selected_incident: str | N
     It names itself and its language: a screen reader announces the frame by its title and reads the
     article in the article's language.
     """
+    # One main landmark holding the text, and a heading (read, not drawn: the page shows the title above).
     return (f'<!DOCTYPE html><html lang="{html.escape(language, quote=True)}"><head><meta charset="utf-8">'
-            f"<title>{html.escape(title)}</title>{READER_CSS}</head><body>"
-            + render_source(text, spans, selected_incident) + SCROLL_TO_SELECTED + "</body></html>")
+            f"<title>{html.escape(title)}</title>{READER_CSS}</head><body><main>"
+            f'<h1 class="sim-visually-hidden">{html.escape(title)}</h1>'
+            + render_source(text, spans, selected_incident) + "</main>" + SCROLL_TO_SELECTED + "</body></html>")

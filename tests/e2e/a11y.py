@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-BLOCKING = ("serious", "critical")  # the impacts the tests refuse; minor and moderate ones are reported
 
 _RUN = """async () => {
   const result = await axe.run(document, {iframes: false, resultTypes: ['violations']});
@@ -47,11 +46,6 @@ def violations(page: Any) -> list[dict]:
             frame.evaluate(_axe_source())
         out.extend({"frame": name, **v} for v in frame.evaluate(_RUN))
     return out
-
-
-def blocking(found: list[dict]) -> list[dict]:
-    """Return the serious and critical ones."""
-    return [v for v in found if v["impact"] in BLOCKING]
 
 
 def report(found: list[dict]) -> str:

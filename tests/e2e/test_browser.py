@@ -679,7 +679,7 @@ def test_place_labels_name_the_view_offline_and_let_markers_take_clicks(server, 
     ("an open incident with its source", DESKTOP, DEEP_LINK),
     ("the phone width", PHONE, ""),
 ])
-def test_axe_core_finds_no_serious_violation(server, new_page, incidents, name, viewport, query):
+def test_axe_core_finds_no_violation(server, new_page, incidents, name, viewport, query):
     page = new_page(viewport)
     _open(page, server, query)
     if query:
@@ -687,4 +687,6 @@ def test_axe_core_finds_no_serious_violation(server, new_page, incidents, name, 
     found = a11y.violations(page)
     print(f"axe-core on {name}:\n{a11y.report(found)}")
     assert any(frame != "page" for frame, _ in a11y.frames_of(page)), "the frames were not reached"
-    assert a11y.blocking(found) == [], a11y.report(a11y.blocking(found))
+    # None of any impact: the serious and critical ones the issue asks for, and the moderate ones since
+    # stop 25 (landmarks, headings and the viewport in the map's and the reader's frames).
+    assert found == [], a11y.report(found)

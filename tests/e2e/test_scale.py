@@ -195,9 +195,11 @@ def test_a_cluster_is_named_and_zooms_in_by_keyboard(server, new_page) -> None:
     assert zoom > before
 
 
-def test_axe_core_finds_no_serious_violation_at_100k(server, new_page) -> None:
+def test_axe_core_finds_no_violation_at_100k(server, new_page) -> None:
     page = new_page()
     _open(page, server)
     found = a11y.violations(page)
     print(f"axe-core on the 100,000-incident view:\n{a11y.report(found)}")
-    assert a11y.blocking(found) == [], a11y.report(a11y.blocking(found))
+    # None of any impact: the serious and critical ones the issue asks for, and the moderate ones since
+    # stop 25 (landmarks, headings and the viewport in the map's and the reader's frames).
+    assert found == [], a11y.report(found)

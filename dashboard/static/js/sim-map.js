@@ -270,9 +270,25 @@
     if (item) focusItem(item, true); else state.focusPending = true;  // the map is still drawing: when it has
   };
 
+  // The map's frame is a document of its own (streamlit-folium's): it says what it is to a screen reader (one
+  // main landmark, named, holding everything; a heading) and lets a phone zoom it (folium's viewport forbade it).
+  function nameTheFrame(map) {
+    if (map._simNamed) return;
+    map._simNamed = true;
+    var container = map.getContainer();
+    container.setAttribute("role", "main");
+    container.setAttribute("aria-label", "Map of incidents");
+    var heading = el("h1", "sim-visually-hidden", "Map of incidents");
+    container.insertBefore(heading, container.firstChild);
+    document.querySelectorAll('meta[name="viewport"]').forEach(function (meta) {
+      meta.setAttribute("content", "width=device-width, initial-scale=1.0");
+    });
+  }
+
   SIM.keyboard = function (group) {
     var map = window.map;
     if (map) watchPopupFocus(map);
+    if (map) nameTheFrame(map);
     state.keyItems = keyItems(group);
     var items = state.keyItems;
     if (map) {  // the context places and districts have tooltips only: not stops on the way to the incidents
