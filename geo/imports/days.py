@@ -259,7 +259,15 @@ def _column(cells: pd.Series, meaning: dict[str, DateInterval | None], limits: L
             outside_values.add(text)
             continue
         starts[text], ends[text], precisions[text] = interval.start, interval.end, interval.precision
-    start = pd.to_datetime(cells.map(starts), errors="coerce").astype("datetime64[ns]")
-    end = pd.to_datetime(cells.map(ends), errors="coerce").astype("datetime64[ns]")
-    precision = cells.map(precisions).astype(object).where(start.notna(), None)
+    # Each distinct text is read once; the rows take their values by code (a million rows, a few thousand texts).
+    codes, texts = pd.factorize(cells, use_na_sentinel=True)
+    present = codes >= 0
+
+    def by_row(found: dict, missing: object, dtype: str) -> np.ndarray:
+        values = np.array([found.get(text, missing) for text in texts] + [missing], dtype=dtype)
+        return values[np.where(present, codes, len(texts))]
+
+    start = pd.Series(by_row(starts, None, "datetime64[ns]"), index=cells.index)
+    end = pd.Series(by_row(ends, None, "datetime64[ns]"), index=cells.index)
+    precision = pd.Series(by_row(precisions, None, "object"), index=cells.index, dtype=object).where(start.notna(), None)
     return DayColumn(start, end, precision, cells.isin(outside_values), used, notices)
