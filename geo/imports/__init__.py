@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -132,9 +133,12 @@ def _table(raw: bytes, file: str, forced: str | None, progress: Progress, limits
     return kind, table
 
 
-def _streamed(path: Path | None, forced: str | None):
-    """Return the lines of a file written one GeoJSON feature per line, to be read as they come; else None."""
-    if path is None or not path.is_file() or forced not in (None, "geojson", "json"):
+def _streamed(path: Path | None, forced: str | None) -> Iterator[bytes] | None:
+    """Return the lines of a file written one GeoJSON feature per line, to be read as they come; else None.
+
+    Only when the format is GeoJSON or not given: a file forced as another format is refused by :func:`_table`.
+    """
+    if path is None or not path.is_file() or forced not in (None, "geojson"):
         return None
     try:
         return geojson_lines_file(path)
@@ -142,7 +146,7 @@ def _streamed(path: Path | None, forced: str | None):
         return None  # read the usual way, which names the error
 
 
-def _streamed_table(lines, size: int, file: str, forced: str | None, progress: Progress,
+def _streamed_table(lines: Iterator[bytes], size: int, file: str, progress: Progress,
                     limits: Limits) -> tuple[str, Table]:
     """Read a GeoJSON file one feature per line; what :func:`_table` does for such a file, from its lines."""
     table = geojson_lines(lines, size, file, progress, limits, SCHEMA_COLUMNS)
@@ -205,7 +209,7 @@ def read_incidents(
         try:
             progress(0.0, f"Reading {file}")
             if lines is not None:
-                kind, table = _streamed_table(lines, size, file, format, progress, limits)
+                kind, table = _streamed_table(lines, size, file, progress, limits)
             else:
                 kind, table = _table(raw, file, format, progress, limits)
             del raw  # the file as read is in the table now: its bytes (a million rows: 785 MB) need not wait

@@ -111,3 +111,16 @@ def test_a_file_read_a_line_at_a_time_is_read_as_its_bytes_are(tmp_path: Path, n
     assert read(path) == read(raw)
     if name == "plain":
         assert read(path)[2] == len(GOOD)
+
+
+@pytest.mark.parametrize("forced", ["json", "csv"])
+def test_a_line_per_feature_file_forced_as_another_format_is_refused_as_before(tmp_path: Path, forced: str) -> None:
+    path = tmp_path / "lines.geojson"
+    path.write_bytes(_lines_file(GOOD[:3]))
+
+    def refusal(source) -> str:
+        with pytest.raises(DataError) as caught:
+            read_incidents(source, "lines.geojson", format=forced, limits=Limits())
+        return str(caught.value)
+
+    assert refusal(path) == refusal(path.read_bytes())
