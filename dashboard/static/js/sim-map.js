@@ -218,13 +218,8 @@
       event.preventDefault();
       event.stopPropagation();
       focusItem(items[key === "Home" ? 0 : items.length - 1], true);
-    } else if ((key === "Enter" || key === " ") && item.layer._path) {  // markers have Leaflet's keypress
-      event.preventDefault();
-      event.stopPropagation();
-      state.openedByKey = item.layer;
-      item.layer.fire("click", {latlng: item.layer.getLatLng(), originalEvent: event}, true);
     } else if (key === "Enter" || key === " ") {
-      state.openedByKey = item.layer;
+      state.openedByKey = item.layer;  // the key press that follows is a click (clickOnKey): its popup takes the focus
     }
   }
 
@@ -497,6 +492,7 @@
         layer.bindPopup(function () { return SIM.popup(p); },
           popupOptions(360, 260, {maxHeight: 380}));
         layer.on("popupopen", function (e) { refitOnReveal(e.popup); });
+        clickOnKey(layer);  // after bindPopup, whose own key handler it takes off
         layer.bindTooltip(function () { return el("span", null, p.title + " — " + p.date_label); }, {sticky: true});
       },
     }).addTo(group);
