@@ -23,6 +23,8 @@ Both are timed in the page, not by the harness: a script in every frame checks e
 map shows and notes when that changes; the harness reads those notes afterwards, so its own round
 trips to the browser are not counted.
 - **rss**: the server process's peak resident memory.
+- **restarted** (the dashboard): a new server on the same file once the first has kept it in its import cache
+  (what a restart, or a second worker, does): its first map, and its peak resident memory.
 
 Each row is printed with its ratio to the dashboard at the same size. Run from the repository root:
 
@@ -119,6 +121,8 @@ class Result:
     step_s: float | None = None
     cold_s: float | None = None  # the first load of a server that never saw the file (no import cache either)
     rss_mb: float | None = None
+    restarted_s: float | None = None  # the first map of a new server whose import cache holds the file
+    restarted_rss_mb: float | None = None  # that server's peak resident memory
     labels_ms: float | None = None  # the place labels' pass after each map draw, median (the dashboard only)
     notes: list[str] = field(default_factory=list)
 
@@ -304,6 +308,26 @@ def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs:
         result.rss_mb = server.peak_rss_mb()
     finally:
         server.stop()
+    if result.approach == "dashboard":
+        measure_restart(result, path, timeout, logs)
+
+
+def measure_restart(result: Result, path: Path, timeout: float, logs: Path) -> None:
+    """Fill the result's first map and peak memory of a new server on a file its import cache holds."""
+    from playwright.sync_api import sync_playwright
+
+    script = APPS[result.approach]
+    server = AppServer(script[0], "--data", str(path), *script[1:], log=logs / f"{result.approach}-{result.size}-again.log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            loaded = load_page(browser, server.url, result.approach, timeout)
+            result.restarted_s = loaded[0]
+            loaded[-1].close()
+            browser.close()
+        result.restarted_rss_mb = server.peak_rss_mb()
+    finally:
+        server.stop()
 
 
 # ---- report -----------------------------------------------------------------------------------------
@@ -325,7 +349,9 @@ def _ratio(value: float | None, base: float | None) -> str:
     return f" (×{value / base:.1f})"
 
 
-FLOOR_RATIOS = ("cold_s", "ready_s", "after_load_s", "step_s", "rss_mb")
+FLOOR_RATIOS = ("cold_s", "ready_s", "after_load_s", "step_s", "rss_mb", "restarted_s", "restarted_rss_mb")
+# A restarted server's figures are given against the floor's cold boot and memory.
+FLOOR_OF = {"restarted_s": "cold_s", "restarted_rss_mb": "rss_mb"}
 
 
 def table(results: list[Result]) -> str:
@@ -338,8 +364,9 @@ def table(results: list[Result]) -> str:
     base = {r.size: r for r in results if r.approach == "dashboard"}
     lines = [
         "| incidents | approach | build (server) | data (websocket) | page total | first map, cold | markers shown "
-        "| … after load event | slider step | server peak RSS | place labels per draw |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| … after load event | slider step | server peak RSS | first map, restarted | peak RSS, restarted "
+        "| place labels per draw |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in sorted(results, key=lambda r: (r.approach != "floor", r.size, list(APPS).index(r.approach))):
         b = base.get(r.size) if r.approach not in ("dashboard", "floor") else None
@@ -348,7 +375,7 @@ def table(results: list[Result]) -> str:
             if b is not None:
                 return _ratio(value, getattr(b, attribute))
             if r.approach == "dashboard" and floor is not None and attribute in FLOOR_RATIOS:
-                floor_value = getattr(floor, attribute)  # a cold server against the bare page's cold one
+                floor_value = getattr(floor, FLOOR_OF.get(attribute, attribute))  # cold against the bare page's cold
                 return _ratio(value, floor_value).replace(")", " floor)") if _ratio(value, floor_value) else ""
             return ""
 
@@ -362,6 +389,8 @@ def table(results: list[Result]) -> str:
             _fmt(r.after_load_s, "s") + against(r.after_load_s, "after_load_s"),
             _fmt(r.step_s, "s") + against(r.step_s, "step_s"),
             _fmt(r.rss_mb, "MB") + against(r.rss_mb, "rss_mb"),
+            _fmt(r.restarted_s, "s") + against(r.restarted_s, "restarted_s"),
+            _fmt(r.restarted_rss_mb, "MB") + against(r.restarted_rss_mb, "restarted_rss_mb"),
             "—" if r.labels_ms is None else f"{r.labels_ms:.1f} ms",
         ]
         lines.append("| " + " | ".join(cells) + " |")

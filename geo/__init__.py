@@ -30,6 +30,7 @@ from .imports.checks import distance_km
 from .imports.links import outlet, split_links
 from .ingest import ArticleInfo, Candidate, article_text, file_for_review, propose
 from .ingest import ingest as find_candidates
+from .json_cells import JsonTextArray, non_empty_lists
 from .limits import Limits
 from .normalize import fold, fold_many
 from .outlines import build_outlines, outlines_text
@@ -60,6 +61,7 @@ __all__ = [
     "ImportOptions",
     "ImportResult",
     "Incident",
+    "JsonTextArray",
     "Limits",
     "Place",
     "Problem",
@@ -88,6 +90,7 @@ __all__ = [
     "load_queue",
     "mapping_text",
     "mentions_text",
+    "non_empty_lists",
     "options_from_arguments",
     "outlet",
     "outlines_text",

@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import geo
 
@@ -77,8 +78,7 @@ class Dataset:
         """Return which incidents carry at least one plausibility flag (far from the rest, swapped…)."""
         if "flags" not in self.frame:
             return np.zeros(len(self.frame), dtype=bool)
-        return np.fromiter((isinstance(f, list) and bool(f) for f in self.frame["flags"]), dtype=bool,
-                           count=len(self.frame))
+        return geo.non_empty_lists(self.frame["flags"])
 
     @cached_property
     def positions(self) -> dict[str, int]:
@@ -281,7 +281,10 @@ def by_severity(problems: list[geo.Problem]) -> tuple[list[str], list[str]]:
 
 def from_import(result: geo.ImportResult, readable: geo.Catalogue | None = None) -> Dataset:
     """Return an imported file as a dataset; the sources it shares with `readable` can be opened in the reader."""
-    frame = result.frame.sort_values(["date_start", "id"], kind="stable").reset_index(drop=True)
+    frame = result.frame  # an import comes in date order already: sorting again copied every column
+    if not in_date_order(frame):
+        frame = frame.sort_values(["date_start", "id"], kind="stable")
+    frame = frame.reset_index(drop=True)
     errors, warnings = by_severity(result.problems)
     return Dataset(
         frame=frame, label=result.file, problems=errors, rejected=list(result.rejected), rows=result.rows,
@@ -296,6 +299,16 @@ def from_import(result: geo.ImportResult, readable: geo.Catalogue | None = None)
                  "guessed": geo.guess_mapping(list(result.columns_read)), "rows": list(result.first_rows)}
         if result.columns_read else {},
     )
+
+
+def in_date_order(frame: pd.DataFrame) -> bool:
+    """Return whether rows are sorted by first day, then id (compared in Arrow, without Python strings)."""
+    if len(frame) < 2:
+        return True
+    days, ids = pa.array(frame["date_start"]), pa.array(frame["id"])
+    before, after = days[:-1], days[1:]
+    ordered = pc.or_(pc.less(before, after), pc.and_(pc.equal(before, after), pc.less_equal(ids[:-1], ids[1:])))
+    return bool(pc.all(pc.fill_null(ordered, False)).as_py())
 
 
 def combine(first: Dataset, second: Dataset) -> Dataset:

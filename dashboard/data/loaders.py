@@ -159,7 +159,7 @@ def dataset_from_path(path: Path, progress: geo.Progress | None = None,
     # Named by its file name alone: the page and its messages never show where the server keeps it.
     return _remember(key, lambda: datasets.from_import(
         geo.read_incidents(path, path.name, progress=progress, limits=geo.Limits.from_env(), options=options,
-                           cache=geo.import_cache_dir(), keep_in_background=True),
+                           cache=geo.import_cache_dir(), keep_in_background=True, json_text=True),
         catalogue()))
 
 
@@ -185,7 +185,7 @@ def dataset_from_upload(name: str, digest: str, read: Callable[[], bytes], progr
     key = ("upload", digest, name, options_key(options))
     return _remember(key, lambda: datasets.from_import(
         geo.read_incidents(read(), name, progress=progress, limits=geo.Limits.from_env(), options=options,
-                           cache=geo.import_cache_dir(), keep_in_background=True), catalogue()))
+                           cache=geo.import_cache_dir(), keep_in_background=True, json_text=True), catalogue()))
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file's columns…")

@@ -164,7 +164,7 @@ def _geojson_notice(table: Table, file: str) -> None:
 def read_incidents(
     source: str | Path | bytes, name: str | None = None, *, format: str | None = None, progress: Progress | None = None,
     limits: Limits | None = None, options: ImportOptions | None = None, cache: Path | None = None,
-    keep_in_background: bool = False,
+    keep_in_background: bool = False, json_text: bool = False,
 ) -> ImportResult:
     """Read a dataset (a path, a TimeMap folder, or bytes with their file name) into the incidents schema.
 
@@ -173,7 +173,9 @@ def read_incidents(
     (``NAME.mapping.yaml``), which goes over the format's own mapping or the guessed one.
     With `cache` (a folder), a file read before in the same way is loaded from there (:mod:`.cache`), and a
     file read now is kept there; with `keep_in_background`, by a thread, after this returns (a server's first
-    map need not wait for the copy: a quarter of a million-row import).
+    map need not wait for the copy: a quarter of a million-row import). With `json_text`, a result loaded from
+    `cache` keeps its columns of lists and mappings as JSON text (:class:`~geo.json_cells.JsonTextArray`): the same
+    values, read when a row or column is read.
     """
     progress = progress or _noop
     limits = limits or Limits.from_env()
@@ -193,7 +195,7 @@ def read_incidents(
 
         progress(0.0, f"Looking for {file} read before")
         key = kept.key_of(kept.digest_of(path if path is not None else source), file, (format, options, limits))
-        found = kept.load(cache, key)
+        found = kept.load(cache, key, json_text=json_text)
         if found is not None:
             progress(1.0, found.summary())
             return found

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..dates import DateInterval
 from ..frames import CRS, INCIDENT_COLUMNS, SPARSE_COLUMN
+from ..json_cells import non_empty_lists
 from ..limits import Limits
 from ..problems import Problem
 from .fields import ImportOptions
@@ -43,7 +44,7 @@ _RESERVED = ("lat", "lon", "geometry", SPARSE_COLUMN)
 class ImportResult:
     """What a dataset file gave: the usable incidents, and every row that was rejected or flagged and why."""
 
-    frame: gpd.GeoDataFrame
+    frame: gpd.GeoDataFrame  # sorted by date_start, then id
     problems: list[Problem]
     rejected: list[str]
     rows: int
@@ -71,7 +72,7 @@ class ImportResult:
     @property
     def flagged(self) -> int:
         """Return how many incidents carry a plausibility flag."""
-        return int(self.frame["flags"].map(bool).sum()) if len(self.frame) else 0
+        return int(non_empty_lists(self.frame["flags"]).sum()) if len(self.frame) else 0
 
     def summary(self) -> str:
         """Return 'N of M rows loaded, K rejected, F flagged' for messages."""

@@ -149,3 +149,35 @@ def test_the_search_text_waits_for_the_first_search(bundled: datasets.Dataset) -
     assert not fresh.search_ready
     assert filter_mask(fresh, Filters(text="kharkiv")).any()
     assert fresh.search_ready and fresh.search_text.dtype == "string"
+
+
+def test_a_dataset_of_json_text_reads_as_the_same_dataset(catalogue: geo.Catalogue, tmp_path) -> None:
+    """A server started again loads a file's lists as JSON text: every index, popup and record is the same."""
+    from dashboard.incidents import record_of
+    from dashboard.map.layer import point_features
+
+    path = tmp_path / "catalogue.geojson"
+    path.write_text(geo.geojson_text(geo.incidents_frame(catalogue)), encoding="utf-8")
+    parsed = datasets.from_import(read_incidents(path, cache=tmp_path / "cache"), catalogue)
+    kept = datasets.from_import(read_incidents(path, cache=tmp_path / "cache", json_text=True), catalogue)
+    assert str(kept.frame["sources"].dtype) == "json_text" and parsed.frame["sources"].dtype == object
+    for name in ("positions", "corroboration", "source_rows", "outlet_rows", "outlets", "place_rows", "sources"):
+        a, b = getattr(parsed, name), getattr(kept, name)
+        assert (a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)) if isinstance(a, dict) \
+            else np.array_equal(a, b), name
+    assert np.array_equal(parsed.flagged_mask, kept.flagged_mask)
+    assert parsed.search_text.tolist() == kept.search_text.tolist()
+    rows = np.arange(len(parsed.frame))
+    assert point_features(parsed, rows) == point_features(kept, rows)
+    assert all(record_of(parsed, i) == record_of(kept, i) for i in parsed.positions)
+    assert geo.csv_text(kept.frame.iloc[rows[::2]]) == geo.csv_text(parsed.frame.iloc[rows[::2]])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["2022-01-01", "2022-01-02", "2023-12-31"]),
+                          st.text(alphabet="aZé0-ü", max_size=3)), max_size=12))
+def test_date_order_is_told_as_pandas_sorts(rows: list[tuple[str, str]]) -> None:
+    frame = pd.DataFrame(rows, columns=["date_start", "id"], dtype=object)
+    ordered = frame.sort_values(["date_start", "id"], kind="stable")
+    assert datasets.in_date_order(frame) == (list(ordered.index) == list(frame.index) or ordered.equals(frame))
+    assert datasets.in_date_order(ordered)

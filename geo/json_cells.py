@@ -1,0 +1,247 @@
+"""A column of lists and mappings kept as JSON text in one Arrow buffer, read into Python values when asked for.
+
+An incident's sources, places, casualties, conflicts and flags are lists (of mappings). As Python objects a
+million rows of them take gigabytes and seconds to build; as JSON text they are one Arrow buffer a tenth the
+size. :class:`JsonTextArray` is a pandas extension array over that text: a cell is its value (a list, a
+mapping), so whatever reads the frame (a row, a column, an export) reads the values, decoded a block of rows at
+a time, and only the rows it reads. The frame is read-only: a cell cannot be set.
+
+A cell is JSON text, or null for a missing value (None), or ``NaN`` (pandas' missing value in a column of
+mixed values, which JSON has no text for). Only values that JSON carries back exactly are ever encoded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype
+
+from .memory import no_cycle_collection
+
+NAN = "NaN"  # a NaN cell: never a JSON text itself (a string "NaN" is written '"NaN"')
+BLOCK_ROWS = 8_192  # rows decoded at a time when a column is read whole
+
+
+def exact_in_json(value: Any) -> bool:
+    """Return whether JSON carries a value back exactly (no NaN or infinity, integers within 64 bits, plain types)."""
+    if value is None or type(value) in (str, bool):
+        return True
+    if type(value) is int:
+        return -(2**63) <= value < 2**64
+    if type(value) is float:
+        return math.isfinite(value)
+    if type(value) is list:
+        return all(exact_in_json(v) for v in value)
+    if type(value) is dict:
+        return all(type(k) is str and exact_in_json(v) for k, v in value.items())
+    return False
+
+
+def cell_text(value: Any) -> str | None:
+    """Return one value as its cell: JSON text, None for None, NAN for NaN; ValueError if JSON cannot carry it."""
+    if value is None:
+        return None
+    if type(value) is float and math.isnan(value):
+        return NAN
+    if not exact_in_json(value):
+        raise ValueError(f"JSON cannot carry {type(value).__name__} value {value!r:.80} back exactly")
+    return orjson.dumps(value).decode("utf-8")
+
+
+def decoded(cells: list[str | None]) -> list[Any]:
+    """Return cells as values, read as one JSON array (one call, not one per cell)."""
+    # A null comes back from Parquet through pandas as None or as NaN, depending on its version: "no value".
+    with no_cycle_collection():  # many containers, no cycles
+        values = orjson.loads("[" + ",".join(v if type(v) is str and v != NAN else "null" for v in cells) + "]")
+    for row in (i for i, v in enumerate(cells) if v == NAN):
+        values[row] = math.nan
+    return values
+
+
+def non_empty_lists(column: pd.Series) -> np.ndarray:
+    """Return which cells of a column hold a list with something in it (read from the text, when kept as text)."""
+    if isinstance(column.array, JsonTextArray):
+        text = column.array.text
+        filled = pc.and_(pc.starts_with(text, "["), pc.not_equal(text, "[]"))  # orjson writes an empty list as []
+        return pc.fill_null(filled, False).to_numpy(zero_copy_only=False).astype(bool)
+    return np.fromiter((type(v) is list and bool(v) for v in column), dtype=bool, count=len(column))
+
+
+def _one(cell: str | None) -> Any:
+    if cell is None:
+        return None
+    return math.nan if cell == NAN else orjson.loads(cell)
+
+
+@register_extension_dtype
+class JsonTextDtype(ExtensionDtype):
+    """The dtype of a column of JSON values kept as text."""
+
+    name = "json_text"
+    type = object
+    kind = "O"
+    na_value = None
+
+    @classmethod
+    def construct_array_type(cls) -> type[JsonTextArray]:
+        """Return the array type of this dtype."""
+        return JsonTextArray
+
+
+class JsonTextArray(ExtensionArray):
+    """JSON values kept as text (Arrow large strings); a cell read is its value. Read-only."""
+
+    def __init__(self, text: pa.Array | pa.ChunkedArray) -> None:
+        if isinstance(text, pa.Array):
+            text = pa.chunked_array([text])
+        if text.type != pa.large_string():
+            text = text.cast(pa.large_string())
+        self._text = text
+        self._starts = np.cumsum([0, *(len(chunk) for chunk in text.chunks)])
+
+    @classmethod
+    def from_values(cls, values: Iterable[Any]) -> JsonTextArray:
+        """Return values as JSON text cells; ValueError if JSON cannot carry one of them back exactly."""
+        return cls(pa.array([cell_text(v) for v in values], type=pa.large_string()))
+
+    @property
+    def text(self) -> pa.ChunkedArray:
+        """Return the cells as they are kept: JSON text, null for None, NAN for NaN."""
+        return self._text
+
+    # ---- what pandas needs of an extension array ----
+
+    @classmethod
+    def _from_sequence(cls, scalars: Iterable[Any], *, dtype: Any = None, copy: bool = False) -> JsonTextArray:
+        return cls.from_values(scalars)
+
+    @classmethod
+    def _from_scalars(cls, scalars: Any, *, dtype: Any) -> JsonTextArray:
+        # What a pointwise operation (Series.map) returns is never read back as JSON text: "Kyiv; Odesa" joined from
+        # a list stays a string, not the JSON text of one.
+        raise TypeError("a pointwise result is not a JSON text column")
+
+    @classmethod
+    def _from_factorized(cls, values: np.ndarray, original: JsonTextArray) -> JsonTextArray:
+        return cls(pa.array(values, type=pa.large_string()))
+
+    def _values_for_factorize(self) -> tuple[np.ndarray, Any]:
+        return self._text.to_numpy(zero_copy_only=False), None  # equal text, equal value
+
+    @property
+    def dtype(self) -> JsonTextDtype:
+        """Return the column's dtype."""
+        return JsonTextDtype()
+
+    @property
+    def nbytes(self) -> int:
+        """Return the bytes the text takes."""
+        return self._text.nbytes
+
+    def __len__(self) -> int:
+        return len(self._text)
+
+    def __getitem__(self, item: Any) -> Any:
+        if pd.api.types.is_integer(item):
+            position = int(item) + (len(self) if item < 0 else 0)
+            if not 0 <= position < len(self):
+                raise IndexError(f"index {item} is out of bounds for a column of {len(self)}")
+            return _one(self._text[position].as_py())
+        if isinstance(item, tuple) and len(item) == 1:
+            item = item[0]
+        item = pd.api.indexers.check_array_indexer(self, item)
+        if isinstance(item, slice):
+            return type(self)(self._text[item])
+        if item.dtype == bool:
+            return type(self)(self._text.filter(pa.array(item)))
+        return self.take(item)
+
+    def __iter__(self) -> Iterator[Any]:
+        for chunk in self._text.chunks:
+            for low in range(0, len(chunk), BLOCK_ROWS):
+                yield from decoded(chunk.slice(low, BLOCK_ROWS).to_pylist())
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise TypeError("a column of JSON text is read-only")
+
+    def __eq__(self, other: Any) -> np.ndarray:  # type: ignore[override]
+        others = other if pd.api.types.is_list_like(other) and len(other) == len(self) and not isinstance(other, dict) \
+            else [other] * len(self)
+        return np.fromiter((a == b for a, b in zip(self, others, strict=True)), dtype=bool, count=len(self))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.fromiter(self, dtype=object, count=len(self))
+
+    def to_numpy(self, dtype: Any = None, copy: bool = False, na_value: Any = None) -> np.ndarray:  # type: ignore[override]
+        """Return the values as an object array."""
+        return np.asarray(self)
+
+    def tolist(self) -> list[Any]:
+        """Return the values as a list."""
+        return list(self)
+
+    def astype(self, dtype: Any, copy: bool = True) -> Any:
+        """Return the column as another dtype (object: the values)."""
+        dtype = pd.api.types.pandas_dtype(dtype)
+        if isinstance(dtype, JsonTextDtype):
+            return self.copy() if copy else self
+        if dtype == np.dtype(object):
+            return np.asarray(self)
+        return super().astype(dtype, copy=copy)
+
+    def isna(self) -> np.ndarray:
+        """Return which cells are missing (None or NaN)."""
+        missing = pc.or_kleene(self._text.is_null(), pc.equal(self._text, NAN))
+        return pc.fill_null(missing, True).to_numpy(zero_copy_only=False).astype(bool)
+
+    def take(self, indices: Any, *, allow_fill: bool = False, fill_value: Any = None) -> JsonTextArray:
+        """Return the cells at these positions (with allow_fill, -1 is a missing cell)."""
+        positions = np.asarray(indices, dtype=np.int64)
+        if allow_fill:
+            if (positions < -1).any():
+                raise ValueError("take: with allow_fill, the only negative position is -1")
+            missing = positions == -1
+            if len(self) == 0 and not missing.all():
+                raise IndexError("cannot take from an empty column")
+            fill = None if fill_value is None or (isinstance(fill_value, float) and math.isnan(fill_value)) \
+                else cell_text(fill_value)
+            taken = self._cells_at(np.where(missing, 0, positions)) if len(self) else \
+                pa.nulls(len(positions), pa.large_string())
+            return type(self)(pc.if_else(pa.array(missing), pa.scalar(fill, pa.large_string()), taken))
+        positions = np.where(positions < 0, positions + len(self), positions)
+        if len(positions) and (positions.min() < 0 or positions.max() >= len(self)):
+            raise IndexError(f"position out of bounds for a column of {len(self)}")
+        return type(self)(self._cells_at(positions))
+
+    def _cells_at(self, positions: np.ndarray) -> pa.Array:
+        """Return the text at positions (in bounds), taken chunk by chunk.
+
+        Arrow's take over a chunked column joins its chunks first: a copy of a million rows' text for a popup's row.
+        """
+        if self._text.num_chunks == 1:
+            return self._text.chunk(0).take(pa.array(positions))
+        chunk_of = np.searchsorted(self._starts, positions, side="right") - 1
+        order = np.argsort(chunk_of, kind="stable")  # the rows grouped by chunk, each group in the order asked
+        parts = [self._text.chunk(k).take(pa.array(positions[order][chunk_of[order] == k] - self._starts[k]))
+                 for k in np.unique(chunk_of)]
+        grouped = pa.concat_arrays(parts) if parts else pa.array([], pa.large_string())
+        return grouped.take(pa.array(np.argsort(order, kind="stable")))
+
+    def copy(self) -> JsonTextArray:
+        """Return the column (the text is immutable, so it is shared)."""
+        return type(self)(self._text)
+
+    @classmethod
+    def _concat_same_type(cls, to_concat: Iterable[JsonTextArray]) -> JsonTextArray:
+        chunks = [chunk for array in to_concat for chunk in array._text.chunks]
+        return cls(pa.chunked_array(chunks, type=pa.large_string()))
+
+    def _formatter(self, boxed: bool = False):
+        return repr

@@ -1,0 +1,154 @@
+"""geo.json_cells: a column of lists and mappings kept as JSON text reads as the same values, in every way pandas reads it."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
+
+import geo
+from geo.imports import read_incidents
+from geo.json_cells import JsonTextArray, JsonTextDtype, cell_text
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+VALUES = [[{"source": "https://a.example/1", "quote": "«Київ» – 3"}], [], None, math.nan, {"k": [1, 2.5, True, None]},
+          ["Odesa", "Kyiv"], "text", 7, -0.0, [[]]]
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def same(a: object, b: object) -> bool:
+    """Equal, NaN equal to NaN, and of the same types throughout (1 is not 1.0, True is not 1)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    return a == b and (not isinstance(a, float) or math.copysign(1, a) == math.copysign(1, b))
+
+
+def column() -> pd.Series:
+    return pd.Series(JsonTextArray.from_values(VALUES), index=range(10, 20))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(json_values, max_size=30))
+def test_any_json_value_reads_back_as_itself(values: list) -> None:
+    array = JsonTextArray.from_values(values)
+    assert len(array) == len(values)
+    assert all(map(same, list(array), values))
+    assert all(same(array[i], v) for i, v in enumerate(values))
+
+
+def test_a_cell_reads_as_its_value_however_it_is_read() -> None:
+    series = column()
+    assert series.dtype == JsonTextDtype() and isinstance(series.array, JsonTextArray)
+    assert all(map(same, series.tolist(), VALUES))
+    assert all(map(same, list(series), VALUES))
+    assert all(map(same, series.to_numpy(), VALUES)) and series.to_numpy().dtype == object
+    assert all(map(same, series.astype(object).tolist(), VALUES))
+    assert same(series.iloc[0], VALUES[0]) and same(series.iloc[-1], VALUES[-1]) and same(series.loc[13], math.nan)
+    assert series.isna().tolist() == [v is None or v is math.nan for v in VALUES]
+    assert series.iloc[[5, 0]].tolist() == [VALUES[5], VALUES[0]]
+    assert series.iloc[2:4].isna().all() and len(series.iloc[2:4]) == 2
+    assert series[series.notna()].tolist()[:2] == VALUES[:2]
+    assert series.map(lambda v: len(v) if isinstance(v, list) else -1).tolist() == [1, 0, -1, -1, -1, 2, -1, -1, -1, 1]
+    joined = series.iloc[[5]].map("; ".join)
+    assert joined.tolist() == ["Odesa; Kyiv"] and joined.dtype != JsonTextDtype()  # a string, not JSON text
+    with pytest.raises(IndexError):
+        series.array[10]
+    with pytest.raises(TypeError):
+        series.iloc[0] = []
+
+
+def test_a_frame_of_json_text_sorts_filters_and_joins_like_the_values() -> None:
+    plain = pd.DataFrame({"n": range(10), "cells": pd.Series(VALUES, dtype=object, index=range(10, 20))},
+                         index=range(10, 20))
+    kept = plain.assign(cells=column())
+    for op in (lambda f: f.sort_values("n", ascending=False), lambda f: f.iloc[[3, 3, 0]], lambda f: f[f["n"] > 4],
+               lambda f: f.reset_index(drop=True), lambda f: f.copy(), lambda f: f.head(0)):
+        a, b = op(plain), op(kept)
+        assert list(a.index) == list(b.index) and all(map(same, a["cells"].tolist(), b["cells"].tolist()))
+        assert b["cells"].dtype == JsonTextDtype()
+    both = pd.concat([kept, kept])
+    assert both["cells"].dtype == JsonTextDtype() and len(both) == 20
+    mixed = pd.concat([kept, plain])  # with a column of Python values: the values, as objects
+    assert mixed["cells"].dtype == object and all(map(same, mixed["cells"].tolist(), VALUES + VALUES))
+    wider = kept.reindex([10, 99])  # a row that is not there is missing
+    assert same(wider["cells"].iloc[0], VALUES[0]) and wider["cells"].iloc[1] is None
+
+
+def test_a_value_json_cannot_carry_is_refused_not_changed() -> None:
+    for value in (math.inf, [math.nan], 2**64, {1: "a"}, (1, 2), np.int64(3), {"a": {"b": float("-inf")}}):
+        with pytest.raises(ValueError, match="cannot carry"):
+            cell_text(value)
+    assert cell_text(None) is None and cell_text(math.nan) == "NaN" and cell_text("NaN") == '"NaN"'
+
+
+def dataset_file(name: str, folder: Path) -> Path:
+    """Return a file to read: a format fixture, or the bundled catalogue exported as GeoJSON or CSV."""
+    if name.startswith("catalogue."):
+        frame = geo.incidents_frame(geo.load_catalogue())
+        path = folder / name
+        path.write_text(geo.geojson_text(frame) if name.endswith(".geojson") else geo.csv_text(frame), encoding="utf-8")
+        return path
+    return FIXTURES / "formats" / name
+
+
+@pytest.mark.parametrize("name", ["catalogue.geojson", "catalogue.csv", "acled_2024.csv", "bellingcat.json"])
+def test_a_cached_file_read_as_json_text_has_the_same_values_and_exports(name: str, tmp_path: Path) -> None:
+    path = dataset_file(name, tmp_path)
+    tmp_path = tmp_path / "cache"
+    parsed = read_incidents(path, cache=tmp_path)
+    kept = read_incidents(path, cache=tmp_path, json_text=True)
+    texts = [c for c in kept.frame.columns if kept.frame[c].dtype == JsonTextDtype()]
+    assert "sources" in texts
+    for name_ in parsed.frame.columns:
+        assert all(map(same, kept.frame[name_].tolist(), parsed.frame[name_].tolist())), name_
+    values = gpd.GeoDataFrame(kept.frame.astype({c: object for c in texts}), geometry="geometry")
+    assert_frame_equal(values, parsed.frame, check_exact=True)
+    assert geo.geojson_text(kept.frame) == geo.geojson_text(parsed.frame)
+    assert geo.csv_text(kept.frame) == geo.csv_text(parsed.frame)
+    # Kept again from JSON text, it is the same file.
+    from geo.imports import cache as kept_cache
+
+    assert kept_cache.save(tmp_path / "again", "k", kept)
+    assert_frame_equal(kept_cache.load(tmp_path / "again", "k").frame, parsed.frame, check_exact=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 20), min_size=1, max_size=5), st.data())
+def test_rows_are_taken_across_chunks_in_the_order_asked(sizes: list[int], data: st.DataObject) -> None:
+    values = [[n, str(n)] for n in range(sum(sizes))]
+    cells = [cell_text(v) for v in values]
+    starts = np.cumsum([0, *sizes])
+    chunked = pa.chunked_array([pa.array(cells[a:b], pa.large_string()) for a, b in itertools.pairwise(starts)],
+                               type=pa.large_string())
+    array = JsonTextArray(chunked)
+    n = len(values)
+    if not n:
+        assert array.take([]).tolist() == []
+        return
+    positions = data.draw(st.lists(st.integers(-n, n - 1), max_size=12))
+    assert array.take(positions).tolist() == [values[p] for p in positions]
+    filled = data.draw(st.lists(st.integers(-1, n - 1), max_size=12))
+    assert array.take(filled, allow_fill=True).tolist() == [values[p] if p >= 0 else None for p in filled]
+    with pytest.raises(IndexError):
+        array.take([n])
