@@ -7,11 +7,14 @@ The file is tests/fixtures/monitor_plain.csv (23 incidents; PL004 is graphic, PL
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import geo
 from tests.e2e.browser import INCIDENT_TABLE, TIMEOUT_S, app_server
 from tests.e2e.test_browser import _click_marker, _map_frame, _poll
 
@@ -21,10 +24,32 @@ MONITOR = Path(__file__).resolve().parents[1] / "fixtures" / "monitor_plain.csv"
 POPUP = ".leaflet-popup-content"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with app_server(tmp_path_factory.mktemp("imported"), "--data", str(MONITOR)) as base:
-        yield base
+@pytest.fixture(scope="module", params=["parsed", "restarted"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the file: parsed by the server, or (restarted) loaded from the import cache as JSON text."""
+    folder = tmp_path_factory.mktemp("imported")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SIM_CACHE_DIR", str(folder / "cache"))
+        if request.param == "restarted":  # what a server that read the file before kept: read here the same way
+            geo.read_incidents(MONITOR, MONITOR.name, limits=geo.Limits.from_env(), options=geo.ImportOptions(),
+                               cache=folder / "cache")
+        with app_server(folder, "--data", str(MONITOR)) as base:
+            yield base
+
+
+def test_a_restarted_server_reads_the_file_it_kept(new_page, server: str) -> None:
+    """The restarted server's page comes from the cache: the kept copy is read, not written again."""
+    kept = sorted(Path(os.environ["SIM_CACHE_DIR"]).glob("*.parquet"))
+    written = [p.stat().st_mtime_ns for p in kept]
+    page = new_page()
+    _open(page, server, "?from=2023-04&to=2023-04")
+    _popup_of(page, "PL004")
+    time.sleep(1)  # a server that parsed the file keeps it a moment after its first map
+    now = sorted(Path(os.environ["SIM_CACHE_DIR"]).glob("*.parquet"))
+    if written:  # restarted: the same copy, untouched
+        assert now == kept and [p.stat().st_mtime_ns for p in now] == written
+    else:  # parsed: it is kept for the next start
+        assert _poll(lambda: len(list(Path(os.environ["SIM_CACHE_DIR"]).glob("*.parquet"))), lambda n: n == 1) == 1
 
 
 def _open(page, server: str, query: str = "") -> None:
