@@ -306,10 +306,24 @@ def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs:
             context.close()
             browser.close()
         result.rss_mb = server.peak_rss_mb()
+        kept = result.approach == "dashboard" and _kept_copy(timeout)  # written in the background: wait for it
     finally:
         server.stop()
-    if result.approach == "dashboard":
+    if kept:
         measure_restart(result, path, timeout, logs)
+
+
+def _kept_copy(timeout: float) -> bool:
+    """Return whether the import cache ($SIM_CACHE_DIR) holds a kept file, waiting up to `timeout` seconds."""
+    folder = os.environ.get("SIM_CACHE_DIR")
+    if not folder or folder == "off":
+        return False
+    deadline = time.monotonic() + timeout
+    while not any(Path(folder).glob("*.json")):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
 
 
 def measure_restart(result: Result, path: Path, timeout: float, logs: Path) -> None:

@@ -305,7 +305,10 @@ def in_date_order(frame: pd.DataFrame) -> bool:
     """Return whether rows are sorted by first day, then id (compared in Arrow, without Python strings)."""
     if len(frame) < 2:
         return True
-    days, ids = pa.array(frame["date_start"]), pa.array(frame["id"])
+    try:
+        days, ids = pa.array(frame["date_start"]), pa.array(frame["id"])
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: let pandas sort it
+        return False
     before, after = days[:-1], days[1:]
     ordered = pc.or_(pc.less(before, after), pc.and_(pc.equal(before, after), pc.less_equal(ids[:-1], ids[1:])))
     return bool(pc.all(pc.fill_null(ordered, False)).as_py())

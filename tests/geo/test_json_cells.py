@@ -152,3 +152,11 @@ def test_rows_are_taken_across_chunks_in_the_order_asked(sizes: list[int], data:
     assert array.take(filled, allow_fill=True).tolist() == [values[p] if p >= 0 else None for p in filled]
     with pytest.raises(IndexError):
         array.take([n])
+
+
+def test_filled_lists_are_told_from_the_text_as_from_the_values() -> None:
+    values = [[], ["far_from_the_rest"], None, math.nan, [[]], {"a": 1}, "[x]", [0]]
+    plain = pd.Series(values, dtype=object)
+    kept = pd.Series(JsonTextArray.from_values(values))
+    assert geo.non_empty_lists(plain).tolist() == [False, True, False, False, True, False, False, True]
+    assert geo.non_empty_lists(kept).tolist() == geo.non_empty_lists(plain).tolist()
