@@ -16,6 +16,7 @@ import pytest
 from shapely.geometry import Point
 from streamlit_folium import _get_feature_group_string
 
+import geo
 from dashboard.data import dataset as datasets
 from dashboard.data import loaders
 from dashboard.map.basemap import stable_ids
@@ -228,6 +229,35 @@ def test_a_file_that_failed_is_not_read_again_on_every_rerun() -> None:
         with pytest.raises(DataError):
             loaders._remember(key, failing)
     assert len(calls) == 1
+
+
+def test_a_load_runs_without_the_collector_and_leaves_its_objects_frozen() -> None:
+    # Re-enabled after an import, the collector scanned everything the import made: 3.5 s at a million rows.
+    import gc
+
+    from dashboard.data.dataset import Dataset
+
+    seen = []
+
+    def load() -> Dataset:
+        seen.append(gc.isenabled())
+        return Dataset(frame=loaders.bundled().frame, label="fresh")
+
+    gc.unfreeze()
+    try:
+        data = loaders._frozen(load)
+        assert seen == [False] and gc.isenabled() and isinstance(data, Dataset)
+        assert gc.get_freeze_count() > 0
+        gc.unfreeze()
+
+        def failing() -> Dataset:
+            raise geo.DataError([])
+
+        with pytest.raises(geo.DataError):
+            loaders._frozen(failing)
+        assert gc.isenabled() and gc.get_freeze_count() == 0  # a failed load freezes nothing
+    finally:
+        gc.unfreeze()
 
 
 def test_a_loaded_dataset_is_left_out_of_the_collectors_passes_until_it_leaves() -> None:
