@@ -114,6 +114,10 @@ def test_every_incident_in_the_box_is_drawn_exactly_once(count: int, zoom: int, 
     assert len(set(items.points)) == len(items.points)
     assert all(mask[items.points])
     assert len(items.points) + items.clustered == items.in_box == int(mask.sum())
+    assert list(items.points) == sorted(items.points)
+    # Clusters come west to east, then north to south (their cells' order), one per cell, each of two or more.
+    cells = [tuple(c) for c in items.cluster_cells]
+    assert cells == sorted(set(cells)) and all(items.cluster_count >= 2)
 
 
 @settings(max_examples=25, deadline=None)
