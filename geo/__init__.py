@@ -32,6 +32,7 @@ from .ingest import ArticleInfo, Candidate, article_text, file_for_review, propo
 from .ingest import ingest as find_candidates
 from .json_cells import JsonTextArray, non_empty_lists
 from .limits import Limits
+from .memory import no_cycle_collection
 from .normalize import fold, fold_many
 from .outlines import build_outlines, outlines_text
 from .places import DATA_DIR, OSM_ATTRIBUTION, Place, load_places
@@ -90,6 +91,7 @@ __all__ = [
     "load_queue",
     "mapping_text",
     "mentions_text",
+    "no_cycle_collection",
     "non_empty_lists",
     "options_from_arguments",
     "outlet",

@@ -134,15 +134,10 @@ def _frozen(load: Callable[[], Dataset]) -> Dataset:
     rows: 3.5 s before the first map, in whatever ran next). The import makes no reference cycles; the dataset is
     frozen until it leaves the registry, as :func:`_settle` would freeze it anyway.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with geo.no_cycle_collection():
         loaded = load()
         gc.freeze()
-        return loaded
-    finally:
-        if was_enabled:
-            gc.enable()
+    return loaded
 
 
 def _settle(dataset: Dataset) -> None:

@@ -250,7 +250,7 @@ def view_items(
         return ViewItems(points, empty, empty, np.zeros(0, dtype=np.int64), np.zeros((0, 4)), [], int(inside.sum()),
                          stacks=stacks)
     # Clusters in the order of their cells' keys (west to east, then north to south), as a sort gave them.
-    clustered_cells = np.unique(cell_c)
+    clustered_cells = np.flatnonzero(in_cell > 1)  # a cell of two or more keeps one at least (only one is `keep`)
     clustered_cells = clustered_cells[np.argsort(cell_keys[clustered_cells], kind="stable")]
     cluster_of = np.empty(len(cell_keys), dtype=np.int64)
     cluster_of[clustered_cells] = np.arange(len(clustered_cells))

@@ -255,7 +255,7 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     columns["corroboration"] = np.array(outlet_counts(columns["sources"]), dtype=np.int64)
     columns["flags"] = object_array([list(dict.fromkeys(code for code, _ in warnings.get(i, ()) if code in _FLAG_CODES))
                                      for i in kept])
-    count = int(good.sum())
+    count = len(kept)
     for name in INCIDENT_COLUMNS:
         if name not in columns:
             columns[name] = object_array([[] for _ in range(count)] if name in LIST_COLUMNS else [None] * count)
