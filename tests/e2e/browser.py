@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,9 @@ def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[
         context = browser.new_context(viewport=viewport, service_workers="block")
         context.set_default_timeout(TIMEOUT_S * 1000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        _keep_a_log(page)
+        return page
 
     yield make
     report = getattr(request.node, "report_call", None)
@@ -86,6 +89,34 @@ def _describe_pages(contexts: list[Any], test_name: str) -> None:
             print(f"page {number}: could not be read: {error}")
             continue
         print(f"page {number}: {page.url}\nscreenshot: {path}\n{text[:4000]}")
+        print(f"page {number}'s last events (seconds since it opened):")
+        for entry in getattr(page, "sim_log", [])[-60:]:
+            print("  ", entry)
+
+
+def _keep_a_log(page: Any) -> None:
+    """Record what a page did (its navigations, console messages, errors, failed requests), for a failed test's report.
+
+    A click that seems lost in a CI run (the page never went where the link said) is told apart from a page that
+    went there and came back, or from a script error, only by such a log.
+    """
+    started = time.monotonic()
+    log: list[str] = []
+    page.sim_log = log
+
+    def note(kind: str, text: str) -> None:
+        log.append(f"{time.monotonic() - started:7.2f} {kind}: {text[:300]}")
+
+    page.on("framenavigated", lambda frame: note("navigated", frame.url) if frame == page.main_frame else None)
+    page.on("console", lambda message: note(f"console {message.type}", message.text))
+    page.on("pageerror", lambda error: note("page error", str(error)))
+    page.on("requestfailed", lambda request: note("request failed", f"{request.url} {request.failure}"))
+
+    def dismiss(dialog: Any) -> None:  # as Playwright does with a dialog nobody listens for, after noting it
+        note("dialog", f"{dialog.type} {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
 
 
 @contextlib.contextmanager
