@@ -41,12 +41,24 @@ from .schemas import (
     FORMATS,
     GDELT_COLUMNS,
     LABELS,
+    LIST_COLUMNS,
     MAPPED_FORMATS,
     MappingError,
     detect_table,
     gdelt_width,
 )
-from .tables import BOM, SCHEMA_COLUMNS, Progress, Table, csv_table, decode, geojson_lines, geojson_lines_file, json_table
+from .tables import (
+    BOM,
+    SCHEMA_COLUMNS,
+    Progress,
+    Table,
+    csv_table,
+    decode,
+    geojson_lines,
+    geojson_lines_file,
+    json_table,
+    json_value,
+)
 
 __all__ = ["FIELDS", "FORMATS", "LABELS", "MAPPED_FORMATS", "ImportOptions", "ImportResult", "Progress",
            "add_reading_arguments", "detect_format", "guess_mapping", "mapping_file_for", "mapping_text",
@@ -109,7 +121,7 @@ def _table(raw: bytes, file: str, forced: str | None, progress: Progress, limits
     """Read the file into a table and tell (or check) its schema."""
     container = detect_format(file, raw[:4096])
     if forced in _JSON_KINDS or (forced is None and container == "json"):
-        shape, table = json_table(raw, file, progress, limits, SCHEMA_COLUMNS)
+        shape, table = json_table(raw, file, progress, limits, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
         if shape == "records":
             keys = set(table.values.columns)
             shape = "bellingcat" if BELLINGCAT_KEYS <= keys else "json"
@@ -149,7 +161,7 @@ def _streamed(path: Path | None, forced: str | None) -> Iterator[bytes] | None:
 def _streamed_table(lines: Iterator[bytes], size: int, file: str, progress: Progress,
                     limits: Limits) -> tuple[str, Table]:
     """Read a GeoJSON file one feature per line; what :func:`_table` does for such a file, from its lines."""
-    table = geojson_lines(lines, size, file, progress, limits, SCHEMA_COLUMNS)
+    table = geojson_lines(lines, size, file, progress, limits, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
     _geojson_notice(table, file)
     return "geojson", table
 
@@ -173,9 +185,9 @@ def read_incidents(
     (``NAME.mapping.yaml``), which goes over the format's own mapping or the guessed one.
     With `cache` (a folder), a file read before in the same way is loaded from there (:mod:`.cache`), and a
     file read now is kept there; with `keep_in_background`, by a thread, after this returns (a server's first
-    map need not wait for the copy: a quarter of a million-row import). With `json_text`, a result loaded from
-    `cache` keeps its columns of lists and mappings as JSON text (:class:`~geo.json_cells.JsonTextArray`): the same
-    values, read when a row or column is read.
+    map need not wait for the copy: a quarter of a million-row import). With `json_text`, the result (read, or
+    loaded from `cache`) keeps its columns of lists as JSON text (:class:`~geo.json_cells.JsonTextArray`): the
+    same values, read when a row or column is read.
     """
     progress = progress or _noop
     limits = limits or Limits.from_env()
@@ -248,7 +260,7 @@ def read_incidents(
             if options.mapping_file:
                 table.notices.insert(0, Problem(file, None, None, f"column mapping read from {options.mapping_file}",
                                                 "warning", "notice"))
-            result = finish(table, draft, file, kind, options, limits, reasons, sparse)
+            result = finish(table, draft, file, kind, options, limits, reasons, sparse, json_text)
             result.columns_read, result.first_rows = _columns_and_head(table)
         except MemoryError:
             raise DataError([_out_of_memory(file, size)]) from None
@@ -280,7 +292,10 @@ PREVIEW_ROWS = 5
 def _columns_and_head(table: Table, rows: int = PREVIEW_ROWS) -> tuple[list[str], list[dict]]:
     """Return a table's column names and its first rows as read (missing values as None)."""
     head = table.values.head(rows).astype(object)
-    return [str(c) for c in table.values.columns], head.where(head.notna(), None).to_dict("records")
+    records = head.where(head.notna(), None).to_dict("records")
+    return [str(c) for c in table.values.columns], [
+        {k: orjson.loads(v) if k in table.json_columns and isinstance(v, str) else json_value(v) for k, v in row.items()}
+        for row in records]
 
 
 def _sparse_cells(table: Table, kind: str, flag) -> list[dict | None] | None:

@@ -17,12 +17,15 @@ from datetime import date
 
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
+import pyarrow as pa
 
 from ..dates import DateInterval
 from ..frames import CRS, INCIDENT_COLUMNS, SPARSE_COLUMN
-from ..json_cells import non_empty_lists
+from ..json_cells import JsonTextArray, cell_text, decoded, non_empty_lists
 from ..limits import Limits
+from ..memory import no_cycle_collection
 from ..problems import Problem
 from .fields import ImportOptions
 from .links import outlet_counts
@@ -179,8 +182,12 @@ def plausibility(lat: np.ndarray, lon: np.ndarray, start: np.ndarray, good: np.n
 
 
 def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOptions, limits: Limits,
-           reasons: dict[int, list[tuple[str, str]]], sparse: list[dict | None] | None) -> ImportResult:
-    """Check every row; build the frame from the usable ones; a problem for each reason a row is bad or odd."""
+           reasons: dict[int, list[tuple[str, str]]], sparse: list[dict | None] | None,
+           json_text: bool = False) -> ImportResult:
+    """Check every row; build the frame from the usable ones; a problem for each reason a row is bad or odd.
+
+    With `json_text`, the frame's columns of lists stay JSON text (:class:`~geo.json_cells.JsonTextArray`).
+    """
     n = len(table.where)
 
     def flag(i: int, reason: str, code: str) -> None:
@@ -244,6 +251,9 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     kept = kept[np.lexsort((ids[kept], first_days[kept]))]
     columns: dict[str, np.ndarray] = {"id": ids[kept]}
     for name, column in draft.columns.items():
+        if isinstance(column, pa.Array):  # JSON text (an export's lists): taken in Arrow
+            columns[name] = column.take(kept)
+            continue
         array = column.to_numpy() if isinstance(column, pd.Series) else (
             column if isinstance(column, np.ndarray) else object_array(column))
         columns[name] = array[kept]
@@ -253,12 +263,16 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     columns["date_label"] = _labels(days.start.iloc[kept], days.end.iloc[kept],
                                     days.precision.iloc[kept]).to_numpy(dtype=object)
     columns["corroboration"] = np.array(outlet_counts(columns["sources"]), dtype=np.int64)
-    columns["flags"] = object_array([list(dict.fromkeys(code for code, _ in warnings.get(i, ()) if code in _FLAG_CODES))
-                                     for i in kept])
+    flags = (list(dict.fromkeys(code for code, _ in warnings[i] if code in _FLAG_CODES)) if i in warnings else []
+             for i in kept)
+    columns["flags"] = (pa.array(["[]" if not f else orjson.dumps(f).decode("utf-8") for f in flags], pa.large_string())
+                        if json_text else object_array(list(flags)))
     count = len(kept)
     for name in INCIDENT_COLUMNS:
         if name not in columns:
             columns[name] = object_array([[] for _ in range(count)] if name in LIST_COLUMNS else [None] * count)
+    for name in LIST_COLUMNS:
+        columns[name] = list_column(columns[name], json_text)
     extra_names, taken, renamed = [], set(INCIDENT_COLUMNS), {}
     for name, column in draft.extra.items():
         kept_name = _free_name(str(name), taken)
@@ -282,6 +296,22 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     result = gpd.GeoDataFrame(frame, geometry=points, crs=CRS)
     return ImportResult(result, problems, rejected, n, kind, file, extra_names, dict(draft.mapping), days.format,
                         len(merged_into), renamed)
+
+
+def list_column(cells: np.ndarray | pa.Array, json_text: bool) -> np.ndarray | JsonTextArray:
+    """Return a column of lists, as lists or JSON text, as JSON text (`json_text`) or as lists."""
+    if isinstance(cells, pa.Array):
+        return JsonTextArray(cells) if json_text else object_array(decoded(cells.to_pylist()))
+    if json_text:
+        try:
+            return JsonTextArray(pa.array([cell if isinstance(cell, str) else cell_text(cell) for cell in cells],
+                                          type=pa.large_string()))
+        except ValueError:  # a value JSON cannot carry back exactly stays as it is
+            pass
+    if not any(isinstance(cell, str) for cell in cells):
+        return cells
+    with no_cycle_collection():
+        return object_array(cells, lambda cell: orjson.loads(cell) if isinstance(cell, str) else cell)
 
 
 _FLAG_CODES = frozenset({"near_null_island", "far_from_the_rest", "lat_lon_swapped", "date_isolated", "date_in_future",

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 # Links are separated by whitespace, ; or |, or by a comma (before a space, or glued to the next link).
 _URL_RE = re.compile(r"https?://[^\s;|<>\"']+", re.I)
@@ -110,8 +112,9 @@ def outlet(source: str) -> str:
     return host or text
 
 
-def outlet_counts(sources: list[list[dict]] | pd.Series) -> list[int]:
-    """Return, per row of [{source, quote}] lists, how many distinct outlets its sources come from."""
+def outlet_counts(sources: list[list[dict]] | pd.Series | np.ndarray | pa.Array) -> list[int]:
+    """Return, per row of [{source, quote}] lists (or their JSON text), how many distinct outlets its sources
+    come from."""
     # An outlet depends on the site alone, or for a channel site (t.me, x.com…) on the site and the first part
     # of the path (the second for t.me/s/…): worked out once per site or channel, not once per link.
     by_site: dict[str, str] = {}
@@ -131,4 +134,14 @@ def outlet_counts(sources: list[list[dict]] | pd.Series) -> list[int]:
                 by_site[site] = found
         return found
 
-    return [len(items) if len(items) < 2 else len({outlet_of(item["source"]) for item in items}) for items in sources]
+    def count(items: list[dict] | str) -> int:
+        if isinstance(items, str):  # JSON text (an import's sources, kept as text)
+            if items == "[]":
+                return 0
+            items = orjson.loads(items)
+        return len(items) if len(items) < 2 else len({outlet_of(item["source"]) for item in items})
+
+    if isinstance(sources, pa.Array | pa.ChunkedArray):  # JSON text in Arrow: a block of Python strings at a time
+        return [count(items) for start in range(0, len(sources), 8_192)
+                for items in sources.slice(start, 8_192).to_pylist()]
+    return [count(items) for items in sources]

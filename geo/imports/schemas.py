@@ -40,13 +40,14 @@ from typing import Any
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 from ..frames import INCIDENT_COLUMNS, SPARSE_COLUMN
 from ..limits import Limits
 from .days import DateOrderError, DayColumn, read_days
 from .fields import FIELDS, GUESSES, REQUIRED, ImportOptions, guess_mapping
 from .links import links_of, split_links, split_outlets
-from .tables import Table, object_array
+from .tables import JsonText, Table, object_array, restore_json
 
 Flag = Callable[..., None]  # flag(row, reason, code="…")
 
@@ -346,27 +347,37 @@ def export_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
     stated = cols.text("date_precision")
     ranged = days.precision == "range"
     days.precision[ranged] = stated[ranged].where(stated[ranged].isin(DATE_PRECISIONS), "range")
-    cells = {name: _json_cells(cols.get(name), name, flag) for name in LIST_COLUMNS}
     kinds = cols.text("type")
-    place_names = [_strings(v) for v in cells["place_names"]]
-    conflicts = []
-    for i, value in enumerate(cells["conflicts"]):
+    first_places: list[str | None] = []
+
+    def place_names(i: int, value: Any) -> list[str]:
+        names = _strings(value)
+        first_places.append(names[0] if names else None)
+        return names
+
+    def conflicts(i: int, value: Any) -> list:
         problem = None if _missing(value) else _conflict_problem(value)
         if problem:
             flag(i, problem, "invalid_conflicts")
-        conflicts.append(value if not _missing(value) and problem is None else [])
+        return value if not _missing(value) and problem is None else []
+
+    def strings(i: int, value: Any) -> list[str]:
+        return _strings(value)
+
+    def sources(i: int, value: Any) -> list[dict]:
+        return _sources(value)
+
+    lists = {name: _list_cells(cols.get(name), name, flag, read, cols.name(name) in table.json_columns) for name, read in (
+        ("places", strings), ("place_names", place_names), ("sources", sources), ("location_evidence", strings),
+        ("casualties", strings), ("conflicts", conflicts), ("flags", None))}
+    del lists["flags"]  # only checked: the checks work out each row's flags anew
     columns = {
-        "title": _titles(cols.text("title", "name"), kinds, place_names),
+        "title": _titles(cols.text("title", "name"), kinds, [[p] if p else [] for p in first_places]),
         "description": cols.text("description"),
         "type": kinds.fillna("unspecified"),
-        "places": [_strings(v) for v in cells["places"]],
-        "place_names": place_names,
         "precision": cols.text("precision"),
         "radius_m": numbers(cols.get("radius_m")),
-        "sources": [_sources(v) for v in cells["sources"]],
-        "location_evidence": [_strings(v) for v in cells["location_evidence"]],
-        "casualties": [_strings(v) for v in cells["casualties"]],
-        "conflicts": conflicts,
+        **lists,
         "graphic": cols.get("graphic").map(lambda v: v is True or str(v).strip().lower() == "true").to_numpy(dtype=bool),
         **{name: cols.text(name) for name in ("time", "timezone", "weapon", "coding_note")},
     }
@@ -382,6 +393,7 @@ def geojson_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, l
     """A GeoJSON file: this tool's export read back as written; another tool's properties through a mapping."""
     if "date_start" in table.values and not options.mapping:
         return export_draft(table, kind, options, flag, limits, row_of)
+    restore_json(table)  # another tool's properties of the export's names are read as that tool wrote them
     return mapped_draft(table, kind, options, flag, limits, row_of, points=True)
 
 
@@ -622,18 +634,44 @@ def _timemap_sources(cell: Any, sources: dict) -> list[dict]:
 # ---- our own list cells -------------------------------------------------------------------------------
 
 
-def _json_cells(series: pd.Series, name: str, flag: Flag) -> list:
-    """Return cells as Python values; JSON text (the CSV export's list cells) is decoded."""
-    out = []
-    for i, value in enumerate(series):
-        if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
-            try:
-                value = orjson.loads(value)
-            except orjson.JSONDecodeError as exc:
-                flag(i, f"{name} is not valid JSON ({exc})", "invalid_json")
-                value = None
-        out.append(value)
-    return out
+_EMPTY: list = []  # the value of every "[]" cell: never changed, only read and compared
+LIST_BLOCK_ROWS = 8_192  # a list column's cells are taken from its table this many at a time
+
+
+def _list_cells(series: pd.Series, name: str, flag: Flag, read: Callable[[int, Any], Any] | None,
+                reader_json: bool = False) -> pa.Array | None:
+    """Return a list column's cells, each read by `read` (row, value), as JSON text in one Arrow array.
+
+    A cell is a value (a list, a mapping), or JSON text: the CSV export's list cells, or a GeoJSON feature's
+    lists kept as text while the file was read (:class:`~geo.imports.tables.JsonText`). One row's value at a time
+    is a Python object: a million rows of sources and places as lists took gigabytes. A value `read` returns
+    unchanged keeps the text it came as, when the reader wrote it (orjson's, the same as a dump: a JsonText, or
+    any text of a column of them, `reader_json`); any other is written anew. Without `read`, the cells are only
+    checked.
+    """
+    out: list[str] = []
+    i = 0
+    for start in range(0, len(series), LIST_BLOCK_ROWS):  # a block of Python values at a time, never the column's
+        for value in series.iloc[start:start + LIST_BLOCK_ROWS].tolist():
+            ours = reader_json or type(value) is JsonText
+            # orjson reads only exact strings: a JsonText is copied into one (which is kept, if the value is)
+            text = str.__str__(value) if isinstance(value, str) and value.strip()[:1] in ("[", "{") else None
+            if text == "[]":
+                value = _EMPTY
+            elif text is not None:
+                try:
+                    value = orjson.loads(text)
+                except orjson.JSONDecodeError as exc:
+                    flag(i, f"{name} is not valid JSON ({exc})", "invalid_json")
+                    value = text = None
+            if read is not None:
+                kept = read(i, value)
+                if kept is value and ours and text is not None:
+                    out.append(text)
+                else:
+                    out.append("[]" if kept == [] else orjson.dumps(kept).decode("utf-8"))
+            i += 1
+    return pa.array(out, type=pa.large_string()) if read is not None else None
 
 
 def _strings(value: Any) -> list[str]:

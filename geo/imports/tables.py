@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 from ..csvrows import csv_records
 from ..export import from_spreadsheet
@@ -28,6 +29,10 @@ from ..problems import DataError, Problem
 Progress = Callable[[float, str], None]
 BOM = b"\xef\xbb\xbf"
 PROGRESS_EVERY = 10_000
+# Records are packed into columns every PACK_ROWS of them, a column of text into one Arrow buffer: a file's
+# values are never all Python objects at once (a million rows of them took gigabytes). Shorter runs of
+# records of the same keys than PACK_MIN_ROWS stay as they are.
+PACK_ROWS, PACK_MIN_ROWS = 16_384, 1_024
 # A property of a JSON file becomes a column when at least one record in SPARSE_SHARE carries it (or the
 # schema reads it); rarer ones stay in each record's own mapping, so a table costs at most SPARSE_SHARE
 # cells per property value in the file.
@@ -36,6 +41,43 @@ SPARSE_SHARE = 32
 _LINE_PER_FEATURE_HEAD = re.compile(rb'^\s*\{\s*"type"\s*:\s*"FeatureCollection"\s*,\s*"features"\s*:\s*\[\s*$')
 KNOWN_JSON = ("a GeoJSON FeatureCollection of Points", "a list of records (objects), such as Bellingcat's "
               "civilian-harm export", "a TimeMap export {events, sources, associations}")
+
+
+class JsonText(str):
+    """A list or mapping of a JSON record kept as its JSON text while the file is read (see :class:`Records`).
+
+    A type of its own, not a plain string: a text cell that merely looks like JSON is never taken for one.
+    """
+
+    __slots__ = ()
+
+    def value(self) -> Any:
+        """Return the list or mapping the text was made from."""
+        return orjson.loads(str.__str__(self))  # orjson reads exact strings only
+
+
+EMPTY_LIST = JsonText("[]")  # one object for every empty list (most cells of most list columns)
+
+
+def json_value(cell: Any) -> Any:
+    """Return a cell as read: a :class:`JsonText` as the list or mapping it was made from, anything else as it is."""
+    return cell.value() if type(cell) is JsonText else cell
+
+
+def restore_json(table: Table) -> None:
+    """Turn the table's JSON text made by the reader back into the lists and mappings it was made from, in place."""
+    for name in table.values.columns:
+        column = table.values[name]
+        if name in table.json_columns:
+            table.values[name] = pd.Series(object_array(column.tolist(), _listed), index=column.index, dtype=object)
+        elif column.dtype == object and any(type(cell) is JsonText for cell in column):
+            table.values[name] = pd.Series(object_array(column.tolist(), json_value), index=column.index, dtype=object)
+    table.json_columns = set()
+
+
+def _listed(cell: Any) -> Any:
+    """Return a cell of a column of the reader's JSON text as its value (a missing cell: None)."""
+    return orjson.loads(cell) if isinstance(cell, str) else None
 
 
 @dataclass
@@ -50,6 +92,8 @@ class Table:
     sparse: list[dict | None] | None = None  # JSON: per record, the properties too rare to be columns
     notices: list[Problem] = field(default_factory=list)  # about the file as a whole (a column renamed…)
     side: dict[str, Any] = field(default_factory=dict)  # what else the file holds (TimeMap's sources, associations)
+    # Columns of text whose every text is a list or mapping kept as JSON text by the reader (see Records).
+    json_columns: set[str] = field(default_factory=set)
 
 
 def object_array(values: Sequence[Any], pick: Callable[[Any], Any] | None = None) -> np.ndarray:
@@ -87,8 +131,16 @@ class Records:
     (:data:`geo.frames.SPARSE_COLUMN`).
     """
 
-    def __init__(self, file: str, limits: Limits, noun: str = "feature", columns: frozenset[str] = frozenset()) -> None:
+    def __init__(self, file: str, limits: Limits, noun: str = "feature", columns: frozenset[str] = frozenset(),
+                 as_json: frozenset[str] = frozenset()) -> None:
         self.file, self.limits, self.noun, self.columns = file, limits, noun, columns
+        # Of these columns (always columns), a list or mapping is kept as its JSON text (JsonText) as it is read:
+        # a million records' sources and places as Python lists and dicts took gigabytes; as text, a fraction.
+        self.as_json = as_json & columns
+        self.json_at: tuple[int, ...] = ()  # where in the current run's records those columns are
+        # Per property: (its first row, its cells, whether they are JSON text) for each run packed so far.
+        self.pieces: dict[str, list[tuple[int, np.ndarray | pa.Array, bool]]] = {}
+        self.packed = 0  # rows packed into pieces
         self.keys: dict[str, None] = {}  # every property name, in the order first seen
         # Each run: (its keys, the row of its first record, one tuple of values per record).
         self.runs: list[tuple[tuple[str, ...], int, list[tuple[Any, ...]]]] = []
@@ -139,7 +191,10 @@ class Records:
                 self._new_keys(shape, line, where)
                 run = (shape, row, [])
                 self.runs.append(run)
+                self.json_at = tuple(k for k, key in enumerate(shape) if key in self.as_json)
             values = tuple(props.values())
+            if self.json_at:
+                values = self._json_text(values)
             run[2].append(values)
             if error is None and (size is None or size > self.limits.cell_chars):
                 error = next((too_long(self.limits, key, value) for key, value in zip(shape, values, strict=True)
@@ -148,6 +203,47 @@ class Records:
             self.errors[row] = error
         self.lon.append(lon)
         self.lat.append(lat)
+        if row + 1 - self.packed >= PACK_ROWS:
+            self._pack()
+
+    def _pack(self) -> None:
+        """Turn the runs gathered since the last time into pieces of columns."""
+        for shape, first, rows in self.runs:
+            for k, key in enumerate(shape):  # a column at a time (zip(*rows) made a million iterators)
+                cells = object_array(rows, itemgetter(k))
+                self.pieces.setdefault(key, []).append((first, *self._packed(key, cells)))
+        self.runs = []
+        self.packed = len(self.where)
+
+    def _packed(self, key: str, cells: np.ndarray) -> tuple[np.ndarray | pa.Array, bool]:
+        """Return a run's cells of one property as Arrow text when they are all text (or missing), and whether
+        they are the reader's JSON text; else as they are."""
+        if len(cells) < PACK_MIN_ROWS:
+            return cells, False
+        json = False
+        if key in self.as_json:
+            marked = sum(type(cell) is JsonText for cell in cells)
+            json = marked > 0
+            if json and marked != len(cells) - sum(cell is None for cell in cells):
+                return cells, False  # JSON text and other text: each cell keeps its kind
+        try:
+            return pa.array(cells, type=pa.large_string()), json
+        except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all text: numbers, lists…
+            return cells, False
+
+    def _json_text(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Return a record's values with its lists and mappings in the `as_json` columns as JSON text."""
+        cells = list(values)
+        for k in self.json_at:
+            value = cells[k]
+            if type(value) is list and not value:
+                cells[k] = EMPTY_LIST
+            elif type(value) in (list, dict):
+                try:
+                    cells[k] = JsonText(orjson.dumps(value).decode("utf-8"))
+                except orjson.JSONEncodeError:  # not from a JSON file (an integer past 64 bits): kept as it is
+                    pass
+        return tuple(cells)
 
     def _new_keys(self, shape: tuple[str, ...], line: int | None, where: str) -> None:
         """Note the property names a record brings, refusing the file past the cap on distinct names."""
@@ -160,45 +256,76 @@ class Records:
 
     def table(self, points: bool = True) -> Table:
         """Return the records as a table: common properties as columns, rare ones in per-row mappings."""
+        self._pack()
         n = len(self.where)
-        pieces: dict[str, list[tuple[int, np.ndarray]]] = {key: [] for key in self.keys}
-        for shape, first, rows in self.runs:
-            for k, key in enumerate(shape):  # a column at a time (zip(*rows) made a million iterators)
-                pieces[key].append((first, object_array(rows, itemgetter(k))))
-        self.runs = []  # the tuples are columns now
         columns: dict[str, Any] = {}
+        json_columns: set[str] = set()
         sparse: list[dict | None] = [None] * n
-        for key, parts in pieces.items():
-            if key in self.columns or sum(len(values) for _, values in parts) * SPARSE_SHARE >= n:
-                if len(parts) == 1 and parts[0][0] == 0 and len(parts[0][1]) == n:
-                    columns[key] = parts[0][1]
-                    continue
-                column = np.full(n, None, dtype=object)
-                for first, values in parts:
-                    column[first:first + len(values)] = values  # 1-D object arrays: copied cell for cell
-                columns[key] = column
+        for key in self.keys:
+            parts = self.pieces.pop(key, [])
+            if key in self.columns or sum(len(cells) for _, cells, _ in parts) * SPARSE_SHARE >= n:
+                columns[key], json = _column(parts, n)
+                if json:
+                    json_columns.add(key)
             else:
-                for first, values in parts:
-                    for row, value in enumerate(values, first):
+                for first, cells, json in parts:
+                    for row, value in enumerate(_unpacked(cells, json), first):
                         if sparse[row] is None:
                             sparse[row] = {}
                         sparse[row][key] = value
         frame = pd.DataFrame(columns, index=pd.RangeIndex(n))
         has_sparse = any(item is not None for item in sparse)
         return Table(frame, self.where, self.lines, self.errors, (self.lon, self.lat) if points else None,
-                     sparse if has_sparse else None)
+                     sparse if has_sparse else None, json_columns=json_columns)
 
 
-def json_table(raw: bytes, file: str, progress: Progress, limits: Limits, columns: frozenset[str]) -> tuple[str, Table]:
+def _unpacked(cells: np.ndarray | pa.Array, json: bool) -> np.ndarray:
+    """Return a piece's cells as Python values (the reader's JSON text marked as such)."""
+    if isinstance(cells, np.ndarray):
+        return cells
+    values = cells.to_numpy(zero_copy_only=False)
+    return object_array(values, lambda cell: None if cell is None else JsonText(cell)) if json else values
+
+
+def _column(parts: list[tuple[int, np.ndarray | pa.Array, bool]], n: int) -> tuple[pd.Series | np.ndarray, bool]:
+    """Return one property's column from its pieces, and whether it is the reader's JSON text.
+
+    Text throughout is one Arrow column (pandas' text dtype, as pandas makes of a column of text); anything
+    else is a column of Python values, cell for cell as read.
+    """
+    kinds = {json for _, cells, json in parts if isinstance(cells, pa.Array) and cells.null_count < len(cells)}
+    if parts and len(kinds) == 1 and all(isinstance(cells, pa.Array) for _, cells, _ in parts):
+        chunks, row = [], 0
+        for first, cells, _ in parts:
+            if first > row:  # records without this property
+                chunks.append(pa.nulls(first - row, pa.large_string()))
+            chunks.append(cells)
+            row = first + len(cells)
+        if row < n:
+            chunks.append(pa.nulls(n - row, pa.large_string()))
+        return pd.Series(pd.array(pa.chunked_array(chunks, pa.large_string()), dtype="str")), kinds.pop()
+    column = np.full(n, None, dtype=object)
+    marked = False
+    for first, cells, json in parts:
+        column[first:first + len(cells)] = _unpacked(cells, json)  # 1-D object arrays: copied cell for cell
+        marked = marked or json or (isinstance(cells, np.ndarray) and any(type(cell) is JsonText for cell in cells))
+    # A column holding the reader's JSON text stays as it is: pandas would take it for text, and lose the mark.
+    return (pd.Series(column, dtype=object) if marked else column), False
+
+
+def json_table(raw: bytes, file: str, progress: Progress, limits: Limits, columns: frozenset[str],
+               as_json: frozenset[str] = frozenset()) -> tuple[str, Table]:
     """Read a JSON file: return its shape ("geojson", "records" or "timemap") and its rows.
 
     A GeoJSON file written one feature per line is read line by line, keeping line numbers.
-    `columns` are the property names that are always columns (the schema's), however rare.
+    `columns` are the property names that are always columns (the schema's), however rare; of a GeoJSON
+    feature's, those in `as_json` keep a list or mapping as JSON text (:class:`JsonText`).
     """
     raw = raw.removeprefix(BOM)  # a byte-order mark is allowed in UTF-8 and means nothing
     first_end = raw.find(b"\n")
     if first_end > 0 and _LINE_PER_FEATURE_HEAD.match(raw[:first_end]):
-        return "geojson", geojson_lines(_lines_after(raw, first_end + 1), len(raw), file, progress, limits, columns)
+        return "geojson", geojson_lines(_lines_after(raw, first_end + 1), len(raw), file, progress, limits, columns,
+                                        as_json)
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -207,7 +334,7 @@ def json_table(raw: bytes, file: str, progress: Progress, limits: Limits, column
         raise DataError([Problem(file, None, None, "JSON nested too deeply to read")]) from None
     if isinstance(document, dict) and document.get("type") == "FeatureCollection" and isinstance(
             document.get("features"), list):
-        gathered = Records(file, limits, "feature", columns)
+        gathered = Records(file, limits, "feature", columns, as_json)
         features = document["features"]
         for index, feature in enumerate(features):
             if index % PROGRESS_EVERY == 0 and index:
@@ -266,10 +393,10 @@ def geojson_lines_file(path: Path) -> Iterator[bytes] | None:
 
 
 def geojson_lines(lines: Iterable[bytes], total: int, file: str, progress: Progress, limits: Limits,
-                  columns: frozenset[str]) -> Table:
+                  columns: frozenset[str], as_json: frozenset[str] = frozenset()) -> Table:
     """Read the features of a FeatureCollection written one feature per line (`lines`: those after its header,
-    `total` bytes in all); a broken line costs only its feature."""
-    gathered = Records(file, limits, "feature", columns)
+    `total` bytes in all); a broken line costs only its feature. `columns`, `as_json`: as :func:`json_table`."""
+    gathered = Records(file, limits, "feature", columns, as_json)
     position, line, total, closed = 0, 2, max(total, 1), False
     for text in lines:
         position += len(text) + 1

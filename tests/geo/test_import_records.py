@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import orjson
 import pandas as pd
@@ -13,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.export import geojson_text
-from geo.imports import read_incidents
-from geo.imports.tables import BOM, SPARSE_SHARE, Records, geojson_lines_file
+from geo.imports import read_incidents, tables
+from geo.imports.tables import BOM, SPARSE_SHARE, Records, geojson_lines_file, object_array, restore_json
 from geo.limits import Limits
 from geo.problems import DataError
 from geo.synthetic import synthetic_incidents
@@ -47,19 +48,28 @@ def reference(records: list[Any], columns: frozenset[str]) -> tuple[dict[str, li
     return out, sparse
 
 
+# (rows packed at a time, the shortest run packed): the reader's own, and small enough to pack runs of a few records.
+PACKING = [(tables.PACK_ROWS, tables.PACK_MIN_ROWS), (4, 1), (5, 3)]
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(RECORD, max_size=80), st.booleans())
-def test_a_table_of_records_is_the_plain_scatter(records: list[Any], schema: bool) -> None:
-    columns = frozenset({"id"}) if schema else frozenset()
-    gathered = Records("f.json", Limits(), "record", columns)
-    for i, props in enumerate(records):
-        gathered.add(props, i + 1)
-    table = gathered.table(points=False)
+@given(st.lists(RECORD, max_size=80), st.booleans(), st.sampled_from(PACKING))
+def test_a_table_of_records_is_the_plain_scatter(records: list[Any], schema: bool, packing: tuple[int, int]) -> None:
+    columns = frozenset({"id", "x"}) if schema else frozenset()
+    with mock.patch.object(tables, "PACK_ROWS", packing[0]), mock.patch.object(tables, "PACK_MIN_ROWS", packing[1]):
+        # "x": its lists and mappings are kept as JSON text while the file is read, and read back as values
+        gathered = Records("f.json", Limits(), "record", columns, as_json=frozenset({"x"}))
+        for i, props in enumerate(records):
+            gathered.add(props, i + 1)
+        table = gathered.table(points=False)
+    restore_json(table)
     expected_columns, expected_sparse = reference(records, columns)
     assert list(table.values.columns) == list(expected_columns)
     for key, column in expected_columns.items():
         # pandas keeps a column of text as text, its missing cells as its own NA
         assert [None if _missing(cell) else cell for cell in table.values[key]] == column
+        # packed or not, a column has the dtype pandas gives the values as read
+        assert table.values[key].dtype == pd.DataFrame({key: object_array(column)})[key].dtype, key
     has_sparse = any(item is not None for item in expected_sparse)
     assert table.sparse == (expected_sparse if has_sparse else None)
     assert sorted(table.errors) == [i for i, props in enumerate(records) if not isinstance(props, dict)]
@@ -124,3 +134,25 @@ def test_a_line_per_feature_file_forced_as_another_format_is_refused_as_before(t
         return str(caught.value)
 
     assert refusal(path) == refusal(path.read_bytes())
+
+
+@pytest.mark.parametrize("features", [40, 3_000])  # 3,000: runs packed into Arrow while the file is read
+def test_another_tools_lists_under_the_exports_names_are_read_as_that_tool_wrote_them(tmp_path: Path,
+                                                                                       features: int) -> None:
+    """A GeoJSON in another schema: its "places" and "sources" are its own properties, lists read back as lists."""
+    rows = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [30.5 + i / 1e4, 50.4]},
+             "properties": {"id": f"e{i}", "date": "2024-05-01", "places": ["Kyiv", f"block {i}"] if i % 3 else [],
+                            "sources": [f"https://a.example/{i}", "https://b.example/x"],
+                            "note": {"by": "me"} if i % 2 else None}} for i in range(features)]
+    path = tmp_path / "other.geojson"
+    path.write_bytes(b"\n".join([b'{"type": "FeatureCollection", "features": [',
+                                 b",\n".join(orjson.dumps(row) for row in rows), b"]}"]) + b"\n")
+    result = read_incidents(path, limits=Limits())
+    frame = result.frame.set_index("id")
+    assert result.loaded == features
+    for row in rows[:50]:
+        props = row["properties"]
+        assert frame.at[props["id"], "places_2"] == props["places"]  # kept beside the export's own "places"
+        assert frame.at[props["id"], "sources"] == [{"source": url, "quote": ""} for url in props["sources"]]
+        assert frame.at[props["id"], "corroboration"] == 2
+    assert result.first_rows[1]["places"] == rows[1]["properties"]["places"]
