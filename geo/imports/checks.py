@@ -12,6 +12,7 @@ the same id with other content is kept under a new id (``-2``, ``-3``…) with a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -94,19 +95,40 @@ class ImportResult:
                 "problems": [p.to_dict() for p in self.problems]}
 
 
-def _labels(start: pd.Series, end: pd.Series, precision: pd.Series) -> pd.Series:
-    """Return human date labels ('10 March 2022', 'week of …', 'March 2022', '2022', a range): DateInterval's rule.
+def per_distinct(columns: list[pd.Series], make: Callable[[pd.DataFrame], pd.Series]) -> pa.Array:
+    """Return the text `make` gives each row of `columns`, made once per distinct row (a row with a missing
+    value: null).
 
-    Computed once per distinct (start, end, precision): a large dataset has few distinct days.
+    A large dataset has few distinct days: its dates and labels are made as many times, and each row's is taken
+    from them in Arrow, not kept as a million Python strings.
     """
-    keys = start.dt.strftime("%Y-%m-%d") + "|" + end.dt.strftime("%Y-%m-%d") + "|" + precision.astype(str)
+    n = len(columns[0])
+    combined, missing, span = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), 1
+    for column in columns:  # each column's values as codes, the codes of a row as one number
+        codes, values = pd.factorize(column)
+        missing |= codes < 0
+        span *= len(values) + 1
+        if span >= 2**62:  # too many distinct rows to number: each row is its own
+            texts = make(pd.DataFrame({i: column.reset_index(drop=True) for i, column in enumerate(columns)}))
+            return pa.array([text if isinstance(text, str) else None for text in texts], pa.large_string())
+        combined = combined * (len(values) + 1) + codes + 1
+    codes, distinct = pd.factorize(combined)
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[codes[::-1]] = np.arange(n - 1, -1, -1)  # the last write of each code is its first row
+    rows = pd.DataFrame({i: column.iloc[first].reset_index(drop=True) for i, column in enumerate(columns)})
+    texts = [text if isinstance(text, str) else None for text in (make(rows) if len(rows) else [])]
+    return pa.array(texts, pa.large_string()).take(pa.array(codes, mask=missing))
 
-    def label(key: str) -> str:
-        first, last, kind = key.split("|")
-        return DateInterval(date.fromisoformat(first), date.fromisoformat(last), kind).label()
 
-    lookup = {key: label(key) for key in keys.unique()}
-    return keys.map(lookup)
+def _day_text(days: pd.DataFrame) -> pd.Series:
+    return days[0].dt.strftime("%Y-%m-%d")
+
+
+def _label_text(intervals: pd.DataFrame) -> pd.Series:
+    """Return human date labels ('10 March 2022', 'week of …', 'March 2022', '2022', a range): DateInterval's rule."""
+    return pd.Series([DateInterval(first.date(), last.date(), kind).label() if pd.notna(first) and pd.notna(last)
+                      and isinstance(kind, str) else None
+                      for first, last, kind in zip(intervals[0], intervals[1], intervals[2], strict=True)])
 
 
 def _free_name(name: str, taken: set[str]) -> str:
@@ -245,23 +267,25 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     good = ~bad
     good[list(merged_into)] = False
     ids = ident.to_numpy(dtype=object)
-    first_days = days.start.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
     # The usable rows, by first day then id, taken in that order once: sorting the frame afterwards copied it whole.
     kept = np.flatnonzero(good)
-    kept = kept[np.lexsort((ids[kept], first_days[kept]))]
+    kept = kept[np.lexsort((ids[kept], days.start.to_numpy(dtype="datetime64[ns]")[kept]))]
     columns: dict[str, np.ndarray] = {"id": ids[kept]}
     for name, column in draft.columns.items():
-        if isinstance(column, pa.Array):  # JSON text (an export's lists): taken in Arrow
+        if isinstance(column, pa.Array | pa.ChunkedArray):  # JSON text (an export's lists): taken in Arrow
             columns[name] = column.take(kept)
+            continue
+        if isinstance(column, pd.Series) and isinstance(column.dtype, pd.StringDtype):  # text in Arrow, taken there
+            columns[name] = column.array.take(kept)
             continue
         array = column.to_numpy() if isinstance(column, pd.Series) else (
             column if isinstance(column, np.ndarray) else object_array(column))
         columns[name] = array[kept]
-    columns["date_start"] = first_days[kept]
-    columns["date_end"] = days.end.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)[kept]
-    columns["date_precision"] = days.precision.to_numpy(dtype=object)[kept]
-    columns["date_label"] = _labels(days.start.iloc[kept], days.end.iloc[kept],
-                                    days.precision.iloc[kept]).to_numpy(dtype=object)
+    start, end, precision = days.start.iloc[kept], days.end.iloc[kept], days.precision.iloc[kept]
+    columns["date_start"] = per_distinct([start], _day_text)
+    columns["date_end"] = per_distinct([end], _day_text)
+    columns["date_precision"] = precision.to_numpy(dtype=object)
+    columns["date_label"] = per_distinct([start, end, precision], _label_text)
     columns["corroboration"] = np.array(outlet_counts(columns["sources"]), dtype=np.int64)
     flags = (list(dict.fromkeys(code for code, _ in warnings[i] if code in _FLAG_CODES)) if i in warnings else []
              for i in kept)
@@ -283,13 +307,15 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
                                        "warning", "column_renamed"))
         taken.add(kept_name)
         extra_names.append(kept_name)
-        columns[kept_name] = column.to_numpy(dtype=object if column.dtype == object else None)[kept]
+        columns[kept_name] = (column.array.take(kept) if isinstance(column.dtype, pd.StringDtype)
+                              else column.to_numpy(dtype=object if column.dtype == object else None)[kept])
     if sparse is not None:
         kept_sparse = object_array(sparse)[kept]
         if any(item is not None for item in kept_sparse):
             extra_names.append(SPARSE_COLUMN)
             columns[SPARSE_COLUMN] = kept_sparse
-    frame = pd.DataFrame({name: columns[name] for name in (*INCIDENT_COLUMNS, *extra_names)})  # one build, not 5,000 inserts
+    frame = pd.DataFrame({name: pd.array(columns[name], dtype="str") if isinstance(columns[name], pa.Array)
+                          else columns[name] for name in (*INCIDENT_COLUMNS, *extra_names)})  # one build, not 5,000 inserts
     frame["radius_m"] = pd.to_numeric(frame["radius_m"], errors="coerce")
     frame["graphic"] = frame["graphic"].map(lambda v: v is True or v is np.True_)
     points = gpd.points_from_xy(lon.to_numpy()[kept], lat.to_numpy()[kept], crs=CRS)
@@ -298,9 +324,9 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
                         len(merged_into), renamed)
 
 
-def list_column(cells: np.ndarray | pa.Array, json_text: bool) -> np.ndarray | JsonTextArray:
+def list_column(cells: np.ndarray | pa.Array | pa.ChunkedArray, json_text: bool) -> np.ndarray | JsonTextArray:
     """Return a column of lists, as lists or JSON text, as JSON text (`json_text`) or as lists."""
-    if isinstance(cells, pa.Array):
+    if isinstance(cells, pa.Array | pa.ChunkedArray):
         return JsonTextArray(cells) if json_text else object_array(decoded(cells.to_pylist()))
     if json_text:
         try:

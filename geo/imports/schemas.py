@@ -132,6 +132,20 @@ def text(series: pd.Series) -> pd.Series:
     return stripped.astype(object).where(stripped.notna() & (stripped != ""), None)
 
 
+def kept_text(series: pd.Series) -> pd.Series:
+    """Return cells as :func:`text` does, as pandas' text (missing: NaN): a column of text stays in Arrow.
+
+    For a column only copied into the frame: as Python strings, a million rows of one took a hundred megabytes.
+    """
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        stripped = series.str.strip()  # the Arrow kernel text() strips with too
+        kept = stripped.mask(stripped == "")
+    else:
+        kept = text(series).astype("str")
+    # A column with no text at all is a column of None, as pandas makes of text()'s None (not of text)
+    return kept if kept.notna().any() else none_column(series.to_frame())
+
+
 def numbers(series: pd.Series) -> pd.Series:
     """Return cells as floats; NaN for anything that is not a number (booleans included)."""
     values = pd.to_numeric(series.where(~series.map(lambda v: isinstance(v, bool))), errors="coerce")
@@ -373,13 +387,13 @@ def export_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
     del lists["flags"]  # only checked: the checks work out each row's flags anew
     columns = {
         "title": _titles(cols.text("title", "name"), kinds, [[p] if p else [] for p in first_places]),
-        "description": cols.text("description"),
+        "description": kept_text(cols.get("description")),
         "type": kinds.fillna("unspecified"),
-        "precision": cols.text("precision"),
+        "precision": kept_text(cols.get("precision")),
         "radius_m": numbers(cols.get("radius_m")),
         **lists,
         "graphic": cols.get("graphic").map(lambda v: v is True or str(v).strip().lower() == "true").to_numpy(dtype=bool),
-        **{name: cols.text(name) for name in ("time", "timezone", "weapon", "coding_note")},
+        **{name: kept_text(cols.get(name)) for name in ("time", "timezone", "weapon", "coding_note")},
     }
     schema = {*INCIDENT_COLUMNS, *DERIVED}
     if kind == "export-csv":
@@ -639,19 +653,20 @@ LIST_BLOCK_ROWS = 8_192  # a list column's cells are taken from its table this m
 
 
 def _list_cells(series: pd.Series, name: str, flag: Flag, read: Callable[[int, Any], Any] | None,
-                reader_json: bool = False) -> pa.Array | None:
-    """Return a list column's cells, each read by `read` (row, value), as JSON text in one Arrow array.
+                reader_json: bool = False) -> pa.ChunkedArray:
+    """Return a list column's cells, each read by `read` (row, value), as JSON text in Arrow.
 
     A cell is a value (a list, a mapping), or JSON text: the CSV export's list cells, or a GeoJSON feature's
     lists kept as text while the file was read (:class:`~geo.imports.tables.JsonText`). One row's value at a time
     is a Python object: a million rows of sources and places as lists took gigabytes. A value `read` returns
     unchanged keeps the text it came as, when the reader wrote it (orjson's, the same as a dump: a JsonText, or
     any text of a column of them, `reader_json`); any other is written anew. Without `read`, the cells are only
-    checked.
+    checked (and the text is empty).
     """
-    out: list[str] = []
+    blocks: list[pa.Array] = []
     i = 0
     for start in range(0, len(series), LIST_BLOCK_ROWS):  # a block of Python values at a time, never the column's
+        out: list[str] = []
         for value in series.iloc[start:start + LIST_BLOCK_ROWS].tolist():
             ours = reader_json or type(value) is JsonText
             # orjson reads only exact strings: a JsonText is copied into one (which is kept, if the value is)
@@ -671,7 +686,8 @@ def _list_cells(series: pd.Series, name: str, flag: Flag, read: Callable[[int, A
                 else:
                     out.append("[]" if kept == [] else orjson.dumps(kept).decode("utf-8"))
             i += 1
-    return pa.array(out, type=pa.large_string()) if read is not None else None
+        blocks.append(pa.array(out, type=pa.large_string()))
+    return pa.chunked_array(blocks, pa.large_string())
 
 
 def _strings(value: Any) -> list[str]:

@@ -80,12 +80,33 @@ def _listed(cell: Any) -> Any:
     return orjson.loads(cell) if isinstance(cell, str) else None
 
 
+class Numbered(Sequence[str]):
+    """The names of a file's records ("feature 1", "feature 2"…), made when one is read, not kept a million times."""
+
+    def __init__(self, noun: str) -> None:
+        self.noun, self.count = noun, 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, row: Any) -> Any:
+        if isinstance(row, slice):
+            return [f"{self.noun} {i + 1}" for i in range(*row.indices(self.count))]
+        row = range(self.count)[row]  # IndexError past the end, as a list's; negative rows from the end
+        return f"{self.noun} {row + 1}"
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a list
+
+
 @dataclass
 class Table:
     """Rows as read (raw values, object dtype), where each one is in the file, and what could not be read."""
 
     values: pd.DataFrame
-    where: list[str]  # "line 12" or "feature 3"
+    where: Sequence[str]  # "line 12" or "feature 3"
     lines: list[int | None]
     errors: dict[int, str] = field(default_factory=dict)  # rows that could not be read at all, and why
     points: tuple[list[Any], list[Any]] | None = None  # GeoJSON: each feature's longitude and latitude
@@ -147,7 +168,7 @@ class Records:
         self.lon: list[Any] = []
         self.lat: list[Any] = []
         self.errors: dict[int, str] = {}
-        self.where: list[str] = []
+        self.where = Numbered(noun)
         self.lines: list[int | None] = []
 
     def add_feature(self, feature: Any, line: int | None, error: str | None = None, size: int | None = None) -> None:
@@ -180,7 +201,7 @@ class Records:
         where = f"{self.noun} {row + 1}"
         if row >= self.limits.rows:
             raise DataError([Problem(self.file, line, None, f"{where}: {self.limits.cap_message('rows', self.noun + 's')}")])
-        self.where.append(where)
+        self.where.count += 1
         self.lines.append(line)
         if error is None and not isinstance(props, dict):
             error = f"{self.noun} is not a JSON object"
