@@ -22,7 +22,7 @@ import orjson
 from ..limits import Limits
 from ..memory import no_cycle_collection
 from ..problems import DataError, Problem, display_path
-from .checks import ImportResult, finish
+from .checks import ImportResult, as_values, finish
 from .days import DateOrderError
 from .fields import (
     FIELDS,
@@ -260,8 +260,14 @@ def read_incidents(
             if options.mapping_file:
                 table.notices.insert(0, Problem(file, None, None, f"column mapping read from {options.mapping_file}",
                                                 "warning", "notice"))
-            result = finish(table, draft, file, kind, options, limits, reasons, sparse, json_text)
-            result.columns_read, result.first_rows = _columns_and_head(table)
+            head = _columns_and_head(table)
+            # The lists stay JSON text through the checks; asked for as values, they are read once the table and
+            # the draft are gone (a million rows' lists, made beside them, took a gigabyte more).
+            result = finish(table, draft, file, kind, options, limits, reasons, sparse, json_text=True)
+            table = draft = sparse = None  # type: ignore[assignment]  # freed before the lists are read
+            if not json_text:
+                as_values(result.frame)
+            result.columns_read, result.first_rows = head
         except MemoryError:
             raise DataError([_out_of_memory(file, size)]) from None
     if key is not None and keep_in_background:
