@@ -270,13 +270,17 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     # The usable rows, by first day then id, taken in that order once: sorting the frame afterwards copied it whole.
     kept = np.flatnonzero(good)
     kept = kept[np.lexsort((ids[kept], days.start.to_numpy(dtype="datetime64[ns]")[kept]))]
+    # A file already in that order with every row usable (this tool's own exports) needs no copy of its text.
+    whole = len(kept) == n and bool((kept == np.arange(n)).all())
     columns: dict[str, np.ndarray] = {"id": ids[kept]}
-    for name, column in draft.columns.items():
+    # Each of the draft's columns is let go once taken: the taken copy and the draft's are never all held at once.
+    for name in list(draft.columns):
+        column = draft.columns.pop(name)
         if isinstance(column, pa.Array | pa.ChunkedArray):  # JSON text (an export's lists): taken in Arrow
-            columns[name] = column.take(kept)
+            columns[name] = column if whole else column.take(kept)
             continue
         if isinstance(column, pd.Series) and isinstance(column.dtype, pd.StringDtype):  # text in Arrow, taken there
-            columns[name] = column.array.take(kept)
+            columns[name] = column.array if whole else column.array.take(kept)
             continue
         array = column.to_numpy() if isinstance(column, pd.Series) else (
             column if isinstance(column, np.ndarray) else object_array(column))
@@ -307,7 +311,7 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
                                        "warning", "column_renamed"))
         taken.add(kept_name)
         extra_names.append(kept_name)
-        columns[kept_name] = (column.array.take(kept) if isinstance(column.dtype, pd.StringDtype)
+        columns[kept_name] = ((column.array if whole else column.array.take(kept)) if isinstance(column.dtype, pd.StringDtype)
                               else column.to_numpy(dtype=object if column.dtype == object else None)[kept])
     if sparse is not None:
         kept_sparse = object_array(sparse)[kept]

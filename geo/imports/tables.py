@@ -237,20 +237,11 @@ class Records:
         self.packed = len(self.where)
 
     def _packed(self, key: str, cells: np.ndarray) -> tuple[np.ndarray | pa.Array, bool]:
-        """Return a run's cells of one property as Arrow text when they are all text (or missing), and whether
-        they are the reader's JSON text; else as they are."""
+        """Return a run's cells of one property packed (:func:`packed`), or as they are if the run is short."""
         if len(cells) < PACK_MIN_ROWS:
             return cells, False
-        json = False
-        if key in self.as_json:
-            marked = sum(type(cell) is JsonText for cell in cells)
-            json = marked > 0
-            if json and marked != len(cells) - sum(cell is None for cell in cells):
-                return cells, False  # JSON text and other text: each cell keeps its kind
-        try:
-            return pa.array(cells, type=pa.large_string()), json
-        except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all text: numbers, lists…
-            return cells, False
+        text, json = packed(cells, key in self.as_json)
+        return (cells, False) if text is None else (text, json)
 
     def _json_text(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
         """Return a record's values with its lists and mappings in the `as_json` columns as JSON text."""
@@ -285,7 +276,7 @@ class Records:
         for key in self.keys:
             parts = self.pieces.pop(key, [])
             if key in self.columns or sum(len(cells) for _, cells, _ in parts) * SPARSE_SHARE >= n:
-                columns[key], json = _column(parts, n)
+                columns[key], json = _column(parts, n, key in self.as_json)
                 if json:
                     json_columns.add(key)
             else:
@@ -300,6 +291,21 @@ class Records:
                      sparse if has_sparse else None, json_columns=json_columns)
 
 
+def packed(cells: np.ndarray, json_column: bool) -> tuple[pa.Array | None, bool]:
+    """Return cells as Arrow text when they are all text (or missing), and whether they are the reader's JSON
+    text (of a `json_column`); None when they are not all text, or mix JSON text and other text."""
+    json = False
+    if json_column:
+        marked = sum(type(cell) is JsonText for cell in cells)
+        json = marked > 0
+        if json and marked != len(cells) - sum(cell is None for cell in cells):
+            return None, False  # JSON text and other text: each cell keeps its kind
+    try:
+        return pa.array(cells, type=pa.large_string()), json
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # not all text: numbers, lists…
+        return None, False
+
+
 def _unpacked(cells: np.ndarray | pa.Array, json: bool) -> np.ndarray:
     """Return a piece's cells as Python values (the reader's JSON text marked as such)."""
     if isinstance(cells, np.ndarray):
@@ -308,23 +314,37 @@ def _unpacked(cells: np.ndarray | pa.Array, json: bool) -> np.ndarray:
     return object_array(values, lambda cell: None if cell is None else JsonText(cell)) if json else values
 
 
-def _column(parts: list[tuple[int, np.ndarray | pa.Array, bool]], n: int) -> tuple[pd.Series | np.ndarray, bool]:
+def _column(parts: list[tuple[int, np.ndarray | pa.Array, bool]], n: int,
+            json_column: bool) -> tuple[pd.Series | np.ndarray, bool]:
     """Return one property's column from its pieces, and whether it is the reader's JSON text.
 
     Text throughout is one Arrow column (pandas' text dtype, as pandas makes of a column of text); anything
-    else is a column of Python values, cell for cell as read.
+    else is a column of Python values, cell for cell as read. The runs too short to be packed as the file was
+    read are packed here, or the last few hundred records of a file would keep a million-row column in Python.
     """
-    kinds = {json for _, cells, json in parts if isinstance(cells, pa.Array) and cells.null_count < len(cells)}
-    if parts and len(kinds) == 1 and all(isinstance(cells, pa.Array) for _, cells, _ in parts):
-        chunks, row = [], 0
-        for first, cells, _ in parts:
-            if first > row:  # records without this property
-                chunks.append(pa.nulls(first - row, pa.large_string()))
-            chunks.append(cells)
-            row = first + len(cells)
-        if row < n:
-            chunks.append(pa.nulls(n - row, pa.large_string()))
-        return pd.Series(pd.array(pa.chunked_array(chunks, pa.large_string()), dtype="str")), kinds.pop()
+    chunks: list[pa.Array] = []
+    kinds: set[bool] = set()
+    row = 0
+    for first, cells, json in parts:
+        if isinstance(cells, np.ndarray):
+            text, json = packed(cells, json_column)
+            if text is None:
+                break
+            cells = text
+        if cells.null_count < len(cells):
+            kinds.add(json)
+        if first > row:  # records without this property
+            chunks.append(pa.nulls(first - row, pa.large_string()))
+        chunks.append(cells)
+        row = first + len(cells)
+    else:
+        if len(kinds) == 1:
+            if row < n:
+                chunks.append(pa.nulls(n - row, pa.large_string()))
+            text = pa.chunked_array(chunks, pa.large_string())
+            if text.num_chunks > 64:  # many short runs: one buffer
+                text = pa.chunked_array([text.combine_chunks()])
+            return pd.Series(pd.array(text, dtype="str")), kinds.pop()
     column = np.full(n, None, dtype=object)
     marked = False
     for first, cells, json in parts:

@@ -156,3 +156,16 @@ def test_another_tools_lists_under_the_exports_names_are_read_as_that_tool_wrote
         assert frame.at[props["id"], "sources"] == [{"source": url, "quote": ""} for url in props["sources"]]
         assert frame.at[props["id"], "corroboration"] == 2
     assert result.first_rows[1]["places"] == rows[1]["properties"]["places"]
+
+
+def test_a_long_files_text_and_lists_are_packed_however_its_last_run_ends() -> None:
+    """17,000 records: the last 616 (a run too short to pack while reading) do not keep their columns in Python."""
+    gathered = Records("f.geojson", Limits(), "feature", frozenset({"id", "title", "sources"}), frozenset({"sources"}))
+    for i in range(17_000):
+        gathered.add({"id": f"e{i}", "title": "t", "sources": [{"source": f"s{i}", "quote": ""}]}, i + 2, lon=1.0, lat=2.0)
+    table = gathered.table()
+    assert {str(table.values[name].dtype) for name in ("id", "title", "sources")} == {"str"}
+    assert table.json_columns == {"sources"}
+    assert table.where[16_999] == "feature 17000" and len(table.where) == 17_000
+    restore_json(table)
+    assert table.values["sources"].iat[16_999] == [{"source": "s16999", "quote": ""}]
