@@ -224,6 +224,19 @@ def _titles(titles: pd.Series, kinds: pd.Series, places: list[list[str]]) -> lis
     return [t or f"{k or 'Incident'}{' in ' + p[0] if p else ''}" for t, k, p in zip(titles, kinds, places, strict=True)]
 
 
+def _kept_titles(titles: pd.Series, kinds: pd.Series, first_places: list[str | None]) -> pd.Series:
+    """Return :func:`_titles` of columns of :func:`kept_text`, given each row's first place (None: no place):
+    a title is made only where it is missing."""
+    missing = np.flatnonzero(titles.isna().to_numpy())
+    if not len(missing):
+        return titles
+    made = [f"{kind if isinstance(kind, str) else 'Incident'}{'' if first_places[i] is None else ' in ' + first_places[i]}"
+            for kind, i in zip(kinds.iloc[missing], missing, strict=True)]
+    filled = titles.copy()
+    filled.iloc[missing] = made
+    return filled
+
+
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?$")
 
 
@@ -358,10 +371,10 @@ def export_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
         lon, lat = (numbers(pd.Series(object_array(c), index=values.index)) for c in table.points)
     raw_date = cols.text("date_start")
     days, end_problems = days_of(raw_date, cols.text("date_end"), options, limits, row_of, "date_start", "date_end")
-    stated = cols.text("date_precision")
     ranged = days.precision == "range"
-    days.precision[ranged] = stated[ranged].where(stated[ranged].isin(DATE_PRECISIONS), "range")
-    kinds = cols.text("type")
+    stated = text(cols.get("date_precision")[ranged])  # only where an end made a range
+    days.precision[ranged] = stated.where(stated.isin(DATE_PRECISIONS), "range")
+    kinds = kept_text(cols.get("type"))
     first_places: list[str | None] = []
 
     def place_names(i: int, value: Any) -> list[str]:
@@ -386,7 +399,7 @@ def export_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
         ("casualties", strings), ("conflicts", conflicts), ("flags", None))}
     del lists["flags"]  # only checked: the checks work out each row's flags anew
     columns = {
-        "title": _titles(cols.text("title", "name"), kinds, [[p] if p else [] for p in first_places]),
+        "title": _kept_titles(kept_text(cols.get("title", "name")), kinds, first_places),
         "description": kept_text(cols.get("description")),
         "type": kinds.fillna("unspecified"),
         "precision": kept_text(cols.get("precision")),

@@ -1,4 +1,4 @@
-"""geo.imports.checks: texts made once per distinct row are each row's own."""
+"""geo.imports.checks and .schemas: texts made once per distinct row, or kept in Arrow, are what a row at a time makes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.imports.checks import _day_text, _label_text, per_distinct
+from geo.imports.schemas import _kept_titles, _titles, kept_text, text
 
 DAYS = st.one_of(st.none(), st.dates(min_value=pd.Timestamp("1700-01-01").date(), max_value=pd.Timestamp("2200-12-31").date()))
 KINDS = st.one_of(st.none(), st.sampled_from(["day", "week", "month", "year", "range"]))
@@ -29,3 +30,21 @@ def test_a_text_made_per_distinct_row_is_each_rows_own(data: list[tuple]) -> Non
     one_by_one = _label_text(pd.DataFrame({0: start, 1: end, 2: kind})).tolist()
     missing = start.isna() | end.isna() | kind.isna()
     assert labels == [None if gone else label for label, gone in zip(one_by_one, missing, strict=True)]
+
+
+CELLS = st.one_of(st.none(), st.sampled_from(["", " ", "strike", " raid ", "Київ"]), st.text(max_size=4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(CELLS, CELLS, st.one_of(st.none(), CELLS.filter(lambda c: c is not None))), max_size=30),
+       st.booleans())
+def test_titles_kept_in_arrow_are_the_titles_made_a_row_at_a_time(rows: list[tuple], as_text: bool) -> None:
+    """A title, else "<type> in <first place>" (a first place of "" too), else "Incident"; as read from text or not."""
+    titles = pd.Series([r[0] for r in rows], dtype=object)
+    kinds = pd.Series([r[1] for r in rows], dtype=object)
+    if as_text and len(rows):  # as a column of text comes from the reader: pandas' text, in Arrow
+        titles, kinds = titles.astype("str"), kinds.astype("str")
+    first = [r[2] for r in rows]
+    made = _titles(text(titles), text(kinds), [[] if p is None else [p] for p in first])
+    assert [None if pd.isna(t) else t for t in _kept_titles(kept_text(titles), kept_text(kinds), first)] == made
+    assert [None if pd.isna(t) else t for t in kept_text(titles)] == text(titles).tolist()
