@@ -103,7 +103,10 @@ class Numbered(Sequence[str]):
 
 @dataclass
 class Table:
-    """Rows as read (raw values, object dtype), where each one is in the file, and what could not be read."""
+    """Rows as read, where each one is in the file, and what could not be read.
+
+    A column of text is pandas' text (in Arrow, as pandas reads text); any other column holds the values as read.
+    """
 
     values: pd.DataFrame
     where: Sequence[str]  # "line 12" or "feature 3"
@@ -198,9 +201,9 @@ class Records:
         a cell over it, and its values need not be measured one by one.
         """
         row = len(self.where)
-        where = f"{self.noun} {row + 1}"
         if row >= self.limits.rows:
-            raise DataError([Problem(self.file, line, None, f"{where}: {self.limits.cap_message('rows', self.noun + 's')}")])
+            raise DataError([Problem(self.file, line, None,
+                                     f"{self.noun} {row + 1}: {self.limits.cap_message('rows', self.noun + 's')}")])
         self.where.count += 1
         self.lines.append(line)
         if error is None and not isinstance(props, dict):
@@ -209,7 +212,7 @@ class Records:
             shape = tuple(props)
             run = self.runs[-1] if self.runs else None
             if run is None or run[0] != shape or run[1] + len(run[2]) != row:
-                self._new_keys(shape, line, where)
+                self._new_keys(shape, line, row)
                 run = (shape, row, [])
                 self.runs.append(run)
                 self.json_at = tuple(k for k, key in enumerate(shape) if key in self.as_json)
@@ -257,12 +260,12 @@ class Records:
                     pass
         return tuple(cells)
 
-    def _new_keys(self, shape: tuple[str, ...], line: int | None, where: str) -> None:
+    def _new_keys(self, shape: tuple[str, ...], line: int | None, row: int) -> None:
         """Note the property names a record brings, refusing the file past the cap on distinct names."""
         for key in shape:
             if key not in self.keys:
                 if len(self.keys) >= self.limits.property_keys:
-                    raise DataError([Problem(self.file, line, None, f"{where}: " + self.limits.cap_message(
+                    raise DataError([Problem(self.file, line, None, f"{self.noun} {row + 1}: " + self.limits.cap_message(
                         "property_keys", "distinct property keys"))])
                 self.keys[key] = None
 
