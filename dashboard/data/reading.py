@@ -82,6 +82,11 @@ def step(file: ImportedFile | None, state: PageState) -> None:
     found = (file.dataset.preview if file.dataset is not None and file.dataset.preview
              else loaders.file_preview(file.key, file.name, file.source, PREVIEW_ROWS))
     with st.expander(escape_markdown(_label(file, found)), expanded=file.dataset is None):
+        if file.dataset is not None and not state.map_drawn:
+            # Collapsed: its pickers and first rows wait for the map. Their browser scripts (the table's is over
+            # a megabyte) held the map's first drawing back by about half a second.
+            st.caption("The mapping step follows as soon as the map is drawn.")
+            return
         if file.error:
             st.error(f"Not loaded: {escape_markdown(file.error)}.", icon="🚫")
         if "error" in found:

@@ -188,3 +188,25 @@ def test_the_tools_own_export_is_said_to_be_read_by_its_schema(monkeypatch: pyte
     step = expander(at, "How export.geojson is read")
     assert shown(step.label).endswith("GeoJSON in this tool's export schema, every column a field by its name")
     assert any("Read as this tool's own export" in m.value for m in at.markdown)
+
+
+def test_a_loaded_files_mapping_step_waits_for_the_map_and_a_failed_ones_does_not(monkeypatch: pytest.MonkeyPatch,
+                                                                                 tmp_path: Path) -> None:
+    """Loaded, the step is collapsed: its pickers and first rows (their browser scripts are large) follow the map."""
+    data = tmp_path / "incidents.geojson"
+    data.write_text(geo.geojson_text(geo.incidents_frame(geo.load_catalogue())), encoding="utf-8")
+    monkeypatch.setenv("SIM_DATA", str(data))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py"), default_timeout=30).run()
+    assert not at.exception
+    step = expander(at, "How incidents.geojson is read")
+    assert step.caption.values == ["The mapping step follows as soon as the map is drawn."]
+    assert not at.dataframe and not at.selectbox and not any(b.label.startswith("Read the file") for b in at.button)
+    at.button(key="details_now").click().run()  # as the map's first report does
+    assert not at.exception
+    assert field_box(at, f"path:{data}", "lat").value is not None and at.dataframe
+    # A file that did not load shows its step at once, open: the reader needs it to load the file.
+    broken = tmp_path / "monitor.csv"
+    broken.write_text(MONITOR)
+    monkeypatch.setenv("SIM_DATA", str(broken))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py"), default_timeout=30).run()
+    assert field_box(at, f"path:{broken}", "lat").value == NO_COLUMN and at.dataframe
