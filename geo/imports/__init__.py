@@ -263,7 +263,7 @@ def read_incidents(
             head = _columns_and_head(table)
             # The lists stay JSON text through the checks; asked for as values, they are read once the table and
             # the draft are gone (a million rows' lists, made beside them, took a gigabyte more).
-            result = finish(table, draft, file, kind, options, limits, reasons, sparse, json_text=True)
+            result = finish(table, draft, file, kind, options, limits, reasons, sparse)
             table = draft = sparse = None  # type: ignore[assignment]  # freed before the lists are read
             if not json_text:
                 as_values(result.frame)

@@ -204,11 +204,11 @@ def plausibility(lat: np.ndarray, lon: np.ndarray, start: np.ndarray, good: np.n
 
 
 def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOptions, limits: Limits,
-           reasons: dict[int, list[tuple[str, str]]], sparse: list[dict | None] | None,
-           json_text: bool = False) -> ImportResult:
+           reasons: dict[int, list[tuple[str, str]]], sparse: list[dict | None] | None) -> ImportResult:
     """Check every row; build the frame from the usable ones; a problem for each reason a row is bad or odd.
 
-    With `json_text`, the frame's columns of lists stay JSON text (:class:`~geo.json_cells.JsonTextArray`).
+    The frame's columns of lists are JSON text (:class:`~geo.json_cells.JsonTextArray`; :func:`as_values` reads
+    them), unless a value in one is not JSON's to carry back exactly.
     """
     n = len(table.where)
 
@@ -293,14 +293,13 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     columns["corroboration"] = np.array(outlet_counts(columns["sources"]), dtype=np.int64)
     flags = (list(dict.fromkeys(code for code, _ in warnings[i] if code in _FLAG_CODES)) if i in warnings else []
              for i in kept)
-    columns["flags"] = (pa.array(["[]" if not f else orjson.dumps(f).decode("utf-8") for f in flags], pa.large_string())
-                        if json_text else object_array(list(flags)))
+    columns["flags"] = pa.array(["[]" if not f else orjson.dumps(f).decode("utf-8") for f in flags], pa.large_string())
     count = len(kept)
     for name in INCIDENT_COLUMNS:
         if name not in columns:
             columns[name] = object_array([[] for _ in range(count)] if name in LIST_COLUMNS else [None] * count)
     for name in LIST_COLUMNS:
-        columns[name] = list_column(columns[name], json_text)
+        columns[name] = list_column(columns[name])
     extra_names, taken, renamed = [], set(INCIDENT_COLUMNS), {}
     for name, column in draft.extra.items():
         kept_name = _free_name(str(name), taken)
@@ -328,18 +327,15 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
                         len(merged_into), renamed)
 
 
-def list_column(cells: np.ndarray | pa.Array | pa.ChunkedArray, json_text: bool) -> np.ndarray | JsonTextArray:
-    """Return a column of lists, as lists or JSON text, as JSON text (`json_text`) or as lists."""
+def list_column(cells: np.ndarray | pa.Array | pa.ChunkedArray) -> np.ndarray | JsonTextArray:
+    """Return a column of lists (their JSON text, or the lists) as JSON text; as lists if JSON cannot carry one."""
     if isinstance(cells, pa.Array | pa.ChunkedArray):
-        return JsonTextArray(cells) if json_text else object_array(decoded(cells.to_pylist()))
-    if json_text:
-        try:
-            return JsonTextArray(pa.array([cell if isinstance(cell, str) else cell_text(cell) for cell in cells],
-                                          type=pa.large_string()))
-        except ValueError:  # a value JSON cannot carry back exactly stays as it is
-            pass
-    if not any(isinstance(cell, str) for cell in cells):
-        return cells
+        return JsonTextArray(cells)
+    try:
+        return JsonTextArray(pa.array([cell if isinstance(cell, str) else cell_text(cell) for cell in cells],
+                                      type=pa.large_string()))
+    except ValueError:  # a value JSON cannot carry back exactly: the column stays as it is, every cell a list
+        pass
     with no_cycle_collection():
         return object_array(cells, lambda cell: orjson.loads(cell) if isinstance(cell, str) else cell)
 
