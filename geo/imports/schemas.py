@@ -382,10 +382,12 @@ def export_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
         first_places.append(names[0] if names else None)
         return names
 
+    conflict_problems: list[tuple[int, str]] = []
+
     def conflicts(i: int, value: Any) -> list:
         problem = None if _missing(value) else _conflict_problem(value)
         if problem:
-            flag(i, problem, "invalid_conflicts")
+            conflict_problems.append((i, problem))
         return value if not _missing(value) and problem is None else []
 
     def strings(i: int, value: Any) -> list[str]:
@@ -394,9 +396,13 @@ def export_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
     def sources(i: int, value: Any) -> list[dict]:
         return _sources(value)
 
-    lists = {name: _list_cells(cols.get(name), name, flag, read, cols.name(name) in table.json_columns) for name, read in (
-        ("places", strings), ("place_names", place_names), ("sources", sources), ("location_evidence", strings),
-        ("casualties", strings), ("conflicts", conflicts), ("flags", None))}
+    readers = {"places": strings, "place_names": place_names, "casualties": strings, "sources": sources,
+               "conflicts": conflicts, "location_evidence": strings, "flags": None}
+    # In LIST_COLUMNS' order, and a row's bad conflicts after its bad JSON: a row's problems come in that order.
+    lists = {name: _list_cells(cols.get(name), name, flag, readers[name], cols.name(name) in table.json_columns)
+             for name in LIST_COLUMNS}
+    for i, problem in conflict_problems:
+        flag(i, problem, "invalid_conflicts")
     del lists["flags"]  # only checked: the checks work out each row's flags anew
     columns = {
         "title": _kept_titles(kept_text(cols.get("title", "name")), kinds, first_places),

@@ -169,3 +169,14 @@ def test_a_long_files_text_and_lists_are_packed_however_its_last_run_ends() -> N
     assert table.where[16_999] == "feature 17000" and len(table.where) == 17_000
     restore_json(table)
     assert table.values["sources"].iat[16_999] == [{"source": "s16999", "quote": ""}]
+
+
+def test_a_rows_problems_come_bad_json_first_in_the_columns_order_then_its_conflicts(tmp_path: Path) -> None:
+    """The order a row's problems are listed in does not depend on how its lists were read (as text or values)."""
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [30.5, 50.4]},
+               "properties": {"id": "e1", "date_start": "2024-05-01", "sources": "[", "conflicts": [{"field": 1}],
+                              "places": "{", "flags": "[1,"}}
+    path = tmp_path / "bad.geojson"
+    path.write_bytes(b'{"type": "FeatureCollection", "features": [\n' + orjson.dumps(feature) + b"\n]}\n")
+    reasons = [p.message.split(": ", 1)[1].split(" (")[0].split(" is ")[0] for p in read_incidents(path).problems]
+    assert reasons == ["places", "sources", "flags", "conflicts item 1"], reasons
