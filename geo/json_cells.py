@@ -65,6 +65,16 @@ def decoded(cells: list[str | None]) -> list[Any]:
     return values
 
 
+def as_values(frame: pd.DataFrame) -> None:
+    """Read a frame's columns of JSON text into lists and mappings, in place, one column at a time."""
+    for name in frame.columns:
+        if isinstance(frame[name].array, JsonTextArray):
+            values = decoded(frame[name].array.text.to_pylist())
+            # fromiter: lists of equal length are never read as a second dimension
+            frame[name] = pd.Series(np.fromiter(values, dtype=object, count=len(values)), index=frame.index,
+                                    dtype=object)
+
+
 def non_empty_lists(column: pd.Series) -> np.ndarray:
     """Return which cells of a column hold a list with something in it (read from the text, when kept as text)."""
     if isinstance(column.array, JsonTextArray):

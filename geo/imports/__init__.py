@@ -19,10 +19,11 @@ from pathlib import Path
 
 import orjson
 
+from ..json_cells import as_values
 from ..limits import Limits
 from ..memory import no_cycle_collection
 from ..problems import DataError, Problem, display_path
-from .checks import ImportResult, as_values, finish
+from .checks import ImportResult, finish
 from .days import DateOrderError
 from .fields import (
     FIELDS,

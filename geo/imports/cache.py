@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..json_cells import JsonTextArray, JsonTextDtype, cell_text, decoded
+from ..json_cells import JsonTextArray, JsonTextDtype, as_values, cell_text
 from ..problems import Problem
 
 CACHE_ENV = "SIM_CACHE_DIR"
@@ -82,19 +82,15 @@ def load(folder: Path, key: str, json_text: bool = False):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("version") != FORMAT_VERSION:
             return None
-        if json_text:
-            texts = pq.read_table(table_path, columns=meta["json_columns"])
-            frame = pd.read_parquet(table_path, columns=[c for c in pq.read_schema(table_path).names
-                                                         if c not in meta["json_columns"]])
-        else:
-            frame = pd.read_parquet(table_path)
+        texts = pq.read_table(table_path, columns=meta["json_columns"])
+        frame = pd.read_parquet(table_path, columns=[c for c in pq.read_schema(table_path).names
+                                                     if c not in meta["json_columns"]])
     except (OSError, ValueError, KeyError, pa.ArrowException):
         return None
     for column in meta["json_columns"]:
-        if json_text:
-            frame[column] = pd.Series(JsonTextArray(texts.column(column)), index=frame.index)
-        else:
-            frame[column] = pd.Series(decoded(frame[column].tolist()), index=frame.index, dtype=object)
+        frame[column] = pd.Series(JsonTextArray(texts.column(column)), index=frame.index)
+    if not json_text:
+        as_values(frame)
     lon, lat = frame.pop("__lon"), frame.pop("__lat")
     frame = frame[meta["columns"]]  # no copy: pandas' copy-on-write keeps a selection apart from what it came from
     frame[meta["geometry"]] = gpd.points_from_xy(lon, lat)

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from ..dates import DateInterval
 from ..frames import CRS, INCIDENT_COLUMNS, SPARSE_COLUMN
-from ..json_cells import JsonTextArray, cell_text, decoded, non_empty_lists
+from ..json_cells import JsonTextArray, cell_text, non_empty_lists
 from ..limits import Limits
 from ..memory import no_cycle_collection
 from ..problems import Problem
@@ -338,14 +338,6 @@ def list_column(cells: np.ndarray | pa.Array | pa.ChunkedArray) -> np.ndarray | 
         pass
     with no_cycle_collection():
         return object_array(cells, lambda cell: orjson.loads(cell) if isinstance(cell, str) else cell)
-
-
-def as_values(frame: pd.DataFrame) -> None:
-    """Read a frame's columns of JSON text into lists and mappings, in place, one column at a time."""
-    for name in frame.columns:
-        if isinstance(frame[name].array, JsonTextArray):
-            text = frame[name].array.text
-            frame[name] = pd.Series(object_array(decoded(text.to_pylist())), index=frame.index, dtype=object)
 
 
 _FLAG_CODES = frozenset({"near_null_island", "far_from_the_rest", "lat_lon_swapped", "date_isolated", "date_in_future",

@@ -20,6 +20,8 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 
+from ..json_cells import BLOCK_ROWS
+
 # Links are separated by whitespace, ; or |, or by a comma (before a space, or glued to the next link).
 _URL_RE = re.compile(r"https?://[^\s;|<>\"']+", re.I)
 _NEXT_URL_RE = re.compile(r",(?=https?://)", re.I)
@@ -142,6 +144,6 @@ def outlet_counts(sources: list[list[dict]] | pd.Series | np.ndarray | pa.Array)
         return len(items) if len(items) < 2 else len({outlet_of(item["source"]) for item in items})
 
     if isinstance(sources, pa.Array | pa.ChunkedArray):  # JSON text in Arrow: a block of Python strings at a time
-        return [count(items) for start in range(0, len(sources), 8_192)
-                for items in sources.slice(start, 8_192).to_pylist()]
+        return [count(items) for start in range(0, len(sources), BLOCK_ROWS)
+                for items in sources.slice(start, BLOCK_ROWS).to_pylist()]
     return [count(items) for items in sources]

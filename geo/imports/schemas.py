@@ -43,6 +43,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..frames import INCIDENT_COLUMNS, SPARSE_COLUMN
+from ..json_cells import BLOCK_ROWS
 from ..limits import Limits
 from .days import DateOrderError, DayColumn, read_days
 from .fields import FIELDS, GUESSES, REQUIRED, ImportOptions, guess_mapping
@@ -668,7 +669,6 @@ def _timemap_sources(cell: Any, sources: dict) -> list[dict]:
 
 
 _EMPTY: list = []  # the value of every "[]" cell: never changed, only read and compared
-LIST_BLOCK_ROWS = 8_192  # a list column's cells are taken from its table this many at a time
 
 
 def _list_cells(series: pd.Series, name: str, flag: Flag, read: Callable[[int, Any], Any] | None,
@@ -684,9 +684,9 @@ def _list_cells(series: pd.Series, name: str, flag: Flag, read: Callable[[int, A
     """
     blocks: list[pa.Array] = []
     i = 0
-    for start in range(0, len(series), LIST_BLOCK_ROWS):  # a block of Python values at a time, never the column's
+    for start in range(0, len(series), BLOCK_ROWS):  # a block of Python values at a time, never the column's
         out: list[str] = []
-        for value in series.iloc[start:start + LIST_BLOCK_ROWS].tolist():
+        for value in series.iloc[start:start + BLOCK_ROWS].tolist():
             ours = reader_json or type(value) is JsonText
             # orjson reads only exact strings: a JsonText is copied into one (which is kept, if the value is)
             text = str.__str__(value) if isinstance(value, str) and value.strip()[:1] in ("[", "{") else None

@@ -95,11 +95,6 @@ class Numbered(Sequence[str]):
         row = range(self.count)[row]  # IndexError past the end, as a list's; negative rows from the end
         return f"{self.noun} {row + 1}"
 
-    def __eq__(self, other: object) -> bool:
-        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, as a list
-
 
 @dataclass
 class Table:
