@@ -107,7 +107,11 @@ def _keep_a_log(page: Any) -> None:
     def note(kind: str, text: str) -> None:
         log.append(f"{time.monotonic() - started:7.2f} {kind}: {text[:300]}")
 
-    page.on("framenavigated", lambda frame: note("navigated", frame.url) if frame == page.main_frame else None)
+    page.on("framenavigated", lambda frame: note("navigated" if frame == page.main_frame else "frame navigated",
+                                                 frame.url))
+    # A frame made anew (the map's after a rerun) shows as a frame detached, then one attached.
+    page.on("frameattached", lambda frame: note("frame attached", frame.name or "(unnamed)"))
+    page.on("framedetached", lambda frame: note("frame detached", frame.url))
     page.on("console", lambda message: note(f"console {message.type}", message.text))
     page.on("pageerror", lambda error: note("page error", str(error)))
     page.on("requestfailed", lambda request: note("request failed", f"{request.url} {request.failure}"))

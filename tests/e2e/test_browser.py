@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -165,6 +166,46 @@ def _expected_ids(incidents: pd.DataFrame, first: pd.Period, last: pd.Period) ->
     }
 
 
+def _idle(page, quiet_s: float = 0.6) -> None:
+    """Wait until the app's script has run to its end and stayed so for `quiet_s` (a rerun can follow a rerun)."""
+    app = page.locator('[data-testid="stApp"]')
+    still_since = None
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        if app.get_attribute("data-test-script-state") == "notRunning":
+            still_since = still_since or time.monotonic()
+            if time.monotonic() - still_since >= quiet_s:
+                return
+        else:
+            still_since = None
+        time.sleep(0.1)
+    raise AssertionError(f"the app was still running after {TIMEOUT_S} s")
+
+
+def _open_popup(page, incident_id: str):
+    """Click an incident's marker; return the map's frame and the popup, open, once the click's rerun has ended.
+
+    A click reruns the page (the incident is shown beside the map). In a few clean-clone runs (stops 24-27; never
+    reproduced here, even under load) the map's frame was made anew by that rerun, and the popup opened in the old
+    frame was gone before the test used it. The marker is then clicked once more, as a person would, and a
+    warning says so in the run's summary, so that each time it happens is counted, not hidden.
+    """
+    _click_marker(page, incident_id)
+    for attempt in (1, 2):
+        _poll(lambda: _shared_query(page), lambda q: q.get("incident") == incident_id)
+        _idle(page)
+        frame = _map_frame(page)
+        popup = frame.locator(f'.sim-popup[data-incident="{incident_id}"]')
+        if attempt == 2 or popup.is_visible():
+            break
+        warnings.warn(f"the popup of {incident_id} was gone after its click's rerun "
+                      f"(the map's frame made anew: {frame.evaluate('() => !window.__simClicked')}); clicked again",
+                      stacklevel=2)
+        _click_marker(page, incident_id)
+    popup.wait_for(state="visible")
+    return frame, popup
+
+
 def _close_popup(frame) -> None:
     """Close the map's popup and wait until it is gone (Leaflet fades it out, and meanwhile it takes clicks)."""
     frame.evaluate("() => { window.map.closePopup(); }")
@@ -191,6 +232,7 @@ def _click_marker(page, incident_id: str) -> None:
     point = _poll(lambda: frame.evaluate(JS_MARKER_POINT, incident_id), lambda p: p is not None)
     assert point is not None, f"no marker for {incident_id}"
     box = page.locator(MAP_FRAME).bounding_box()
+    frame.evaluate("() => { window.__simClicked = true; }")  # a frame made anew after the click has no such mark
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
 
 
@@ -277,11 +319,7 @@ def test_marker_popup_opens_the_source_reader_at_the_quote(server, new_page, inc
     _open(page, server)
     _wait_for_markers(page, set(incidents["id"]))
     row = incidents[incidents["id"] == KHARKIV].iloc[0]
-    _click_marker(page, KHARKIV)
-
-    frame = _map_frame(page)
-    popup = frame.locator(f'.sim-popup[data-incident="{KHARKIV}"]')
-    popup.wait_for(state="visible")
+    _, popup = _open_popup(page, KHARKIV)
     assert popup.locator(".sim-title").inner_text() == row["title"]
     badge = popup.locator(".sim-corroborated" if row["corroboration"] > 1 else ".sim-single")
     assert badge.inner_text() == (f"{row['corroboration']} sources" if row["corroboration"] > 1 else "single source")
@@ -577,10 +615,7 @@ def test_a_popup_and_the_reader_fit_a_phone(server, new_page, incidents):
     page = new_page(PHONE)
     _open(page, server)
     _wait_for_markers(page, set(incidents["id"]))
-    _click_marker(page, KHARKIV)
-    frame = _map_frame(page)
-    frame.locator(f'.sim-popup[data-incident="{KHARKIV}"]').wait_for(state="visible")
-    page.wait_for_timeout(500)  # the popup pans into view
+    frame, _ = _open_popup(page, KHARKIV)  # the popup has panned into view by the end of the click's rerun
     popup, map_box = frame.locator(".leaflet-popup").bounding_box(), page.locator(MAP_FRAME).bounding_box()
     # Inside the map, clear of the zoom buttons on the left (its width was 387 px in a 358-px map).
     assert map_box["x"] + 44 <= popup["x"] and popup["x"] + popup["width"] <= map_box["x"] + map_box["width"], \

@@ -16,7 +16,7 @@ import pytest
 
 import geo
 from tests.e2e.browser import INCIDENT_TABLE, TIMEOUT_S, app_server
-from tests.e2e.test_browser import _click_marker, _map_frame, _poll
+from tests.e2e.test_browser import _map_frame, _open_popup, _poll
 
 pytestmark = pytest.mark.browser
 
@@ -59,12 +59,9 @@ def _open(page, server: str, query: str = "") -> None:
 
 
 def _popup_of(page, incident: str):
-    """Click an incident's marker and return its popup (inside the map's frame)."""
-    _click_marker(page, incident)
-    frame = _map_frame(page)
-    popup = frame.locator(POPUP)
-    popup.wait_for(timeout=TIMEOUT_S * 1000)
-    return frame, popup
+    """Click an incident's marker and return its popup's content (inside the map's frame)."""
+    frame, _ = _open_popup(page, incident)
+    return frame, frame.locator(POPUP)
 
 
 def test_a_popup_links_only_to_http_addresses(new_page, server: str, tmp_path: Path) -> None:
