@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.browser import ROOT, TIMEOUT_S, app_server
-from tests.e2e.test_browser import _map_frame, _poll
+from tests.e2e.test_browser import _idle, _map_frame, _poll
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +55,7 @@ def test_a_curator_adds_an_article_and_the_map_follows(new_page, curating_server
     page = new_page()
     page.goto(curating_server)
     _map_frame(page)
+    _idle(page)  # the page's second run (the parts drawn after the map) has ended before the form is filled
     assert _shown(page).startswith("10 of 10")
     page.get_by_text("Add an article").click()
     page.get_by_label("Paste the article's text").fill(ARTICLE)
