@@ -41,7 +41,9 @@ with st.sidebar:
     st.caption("Every marker opens the passage it comes from. Sources disagree; the map shows where.")
     data, imported_file = data_section.picker(state)
     state.begin(data)
-    data_section.filters(data)
+    # Drawn after the map, in their place here: their "Reported by" outlets (2 s at a million incidents, gathered
+    # from every row's sources) need not hold up the first map. Their values are the page state's all along.
+    filters_slot = st.container()
     curate.panel(state)  # only on a server started with `-- --curate`
 for notice in state.notices:
     st.warning(notice, icon="⚠️")
@@ -86,6 +88,9 @@ def window_view(data: Dataset, state: PageState) -> None:
         incidents.details_pending(state)
 
 
+data_section.prepare_search(data, state)
 window_view(data, state)
+with filters_slot:
+    data_section.filters(data)
 data_section.checks(data)
 timeline.player(state, data.months)

@@ -28,7 +28,7 @@ import geo
 
 from .data.dataset import Dataset
 from .data.filters import Filters
-from .state import View, parse_view, view_params
+from .state import View, WhenAsked, parse_view, view_params
 
 # Widget keys: Streamlit keeps each widget's value in st.session_state under its key.
 WINDOW = "window"
@@ -151,8 +151,8 @@ class PageState:
             self.reset_for(data)
 
     def _from_link(self, data: Dataset) -> None:
-        view = parse_view(st.query_params.to_dict(), data.months, data.positions, set(data.sources),
-                          set(data.type_codes[1]), outlets=set(data.outlets),
+        view = parse_view(st.query_params.to_dict(), data.months, data.positions, WhenAsked(lambda: data.sources),
+                          set(data.type_codes[1]), outlets=WhenAsked(lambda: data.outlets),
                           columns={name: set(values) for name, (_, values) in data.column_values.items()},
                           flagged=data.flagged > 0)
         self.incident, self.source, self.cell, self.map_target = view.incident, view.source, view.cell, view.incident

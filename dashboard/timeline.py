@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -94,6 +93,10 @@ def chart_slot() -> DeltaGenerator:
 
 def chart(starts: np.ndarray, span: tuple[date, date], window: tuple[date, date]) -> None:
     """Draw incidents per month (by their first days) over the whole span, the window's months highlighted."""
+    # Imported here, not with the module: altair's import (a third of a second) is paid after the first map,
+    # in the run that draws the chart, not before it.
+    import altair as alt
+
     counts = counts_by_month(starts, span, window)
     bars = (
         alt.Chart(counts)

@@ -86,14 +86,19 @@ def filters(data: Dataset) -> None:
     # Outlets, not links: thousands of URLs are a few hundred sites and channels, the most cited first (type to search).
     st.multiselect("Reported by", data.outlets, format_func=lambda o: outlet_label(o, len(counts[o]), data.source_titles),
                    key=session.FILTER_SOURCES, placeholder="Type to search the outlets")
-    if st.text_input("Search every field", key=session.FILTER_TEXT) and not data.search_ready:
-        with st.spinner(f"Reading the {len(data.frame):,} incidents' text for the search (once)…"):
-            data.build_search()
+    st.text_input("Search every field", key=session.FILTER_TEXT)
     if data.column_values:
         with st.expander(f"Filter by column ({len(data.column_values)})", expanded=len(data.column_values) <= 3):
             for name, (_, values) in data.column_values.items():
                 # The column's name is the file's: escaped, since a widget's label is Markdown.
                 st.multiselect(escape_markdown(name), values, key=session.column_filter_key(name))
+
+
+def prepare_search(data: Dataset, state: PageState) -> None:
+    """Read every incident's text for the first search, under a spinner, before the map filters by it."""
+    if state.filters.text and not data.search_ready:
+        with st.spinner(f"Reading the {len(data.frame):,} incidents' text for the search (once)…"):
+            data.build_search()
 
 
 def checks(data: Dataset) -> None:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -202,16 +204,24 @@ def read_incidents(
             options = options.over(read_mapping_file(mapping_file_for(path)))
         except ValueError as exc:
             raise DataError([Problem(mapping_file_for(path).name, None, None, str(exc))]) from None
-    key = None
+    key: Callable[[], str] | None = None
     if cache is not None and (path is None or path.is_file()):
         from . import cache as kept
 
-        progress(0.0, f"Looking for {file} read before")
-        key = kept.key_of(kept.digest_of(path if path is not None else source), file, (format, options, limits))
-        found = kept.load(cache, key, json_text=json_text)
-        if found is not None:
-            progress(1.0, found.summary())
-            return found
+        how, size = (format, options, limits), len(source) if path is None else path.stat().st_size
+        if path is None or kept.may_hold(cache, size):
+            progress(0.0, f"Looking for {file} read before")
+            known_key = kept.key_of(kept.digest_of(path if path is not None else source), file, how, size=size)
+            found = kept.load(cache, known_key, json_text=json_text)
+            if found is not None:
+                progress(1.0, found.summary())
+                return found
+            key = lambda: known_key  # noqa: E731
+        else:
+            # No file of this size was kept: it is read now, and its digest (to keep it under) is taken meanwhile, on
+            # another core (hashlib lets go of the GIL). A million rows' 785 MB took 2 s before the first line was read.
+            digest = _beside(kept.digest_of, path)
+            key = lambda: kept.key_of(digest.result(), file, how, size=size)  # noqa: E731
     lines = _streamed(path, format)
     if lines is not None:  # one GeoJSON feature per line: read a line at a time, the file never held whole
         raw, size = b"", path.stat().st_size
@@ -272,11 +282,30 @@ def read_incidents(
         except MemoryError:
             raise DataError([_out_of_memory(file, size)]) from None
     if key is not None and keep_in_background:
-        threading.Thread(target=kept.save, args=(cache, key, result), name="import-cache", daemon=True).start()
+        threading.Thread(target=_keep, args=(cache, key, result), name="import-cache", daemon=True).start()
     elif key is not None:
-        kept.save(cache, key, result)
+        _keep(cache, key, result)
     progress(1.0, result.summary())
     return result
+
+
+def _keep(cache: Path, key: Callable[[], str], result: ImportResult) -> None:
+    """Keep a result read now in the cache, under its key (a file gone before its digest was taken is not kept)."""
+    from . import cache as kept
+
+    try:
+        name = key()
+    except OSError:
+        return
+    kept.save(cache, name, result)
+
+
+def _beside(work: Callable[..., Any], *args: Any) -> Future:
+    """Run `work(*args)` in a thread of its own; return its future (its result, or its exception, when asked)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-digest")
+    future = pool.submit(work, *args)
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return future
 
 
 def preview(source: str | Path | bytes, name: str | None = None, *, rows: int = 5, options: ImportOptions | None = None,

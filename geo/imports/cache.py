@@ -62,10 +62,20 @@ def digest_of(source: bytes | Path) -> str:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def key_of(digest: str, file: str, how: Any, today: date | None = None) -> str:
-    """Return the cache key of reading bytes of this digest (named `file`) in the way `how` describes."""
+def key_of(digest: str, file: str, how: Any, today: date | None = None, size: int | None = None) -> str:
+    """Return the cache key of reading bytes of this digest (named `file`) in the way `how` describes.
+
+    With the bytes' `size`, the key starts with it: :func:`may_hold` then tells a file of a size never kept
+    without reading it for its digest.
+    """
     parts = [FORMAT_VERSION, _code_digest(), digest, file, repr(how), (today or date.today()).isoformat()]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    return key if size is None else f"{size}-{key}"
+
+
+def may_hold(folder: Path, size: int) -> bool:
+    """Return whether a result of a file of `size` bytes may be kept in `folder` (False: it is certainly not)."""
+    return any(folder.glob(f"{size}-*.json"))
 
 
 def load(folder: Path, key: str, json_text: bool = False):

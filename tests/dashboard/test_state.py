@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard.data.filters import CORROBORATION_CHOICES, Filters
-from dashboard.state import View, parse_view, view_params
+from dashboard.state import View, WhenAsked, parse_view, view_params
 from dashboard.timeline import month_window
 
 SPAN = (date(2022, 3, 1), date(2025, 11, 30))
@@ -199,3 +199,26 @@ def test_parse_view_never_raises_and_only_keeps_known_ids(params: dict) -> None:
     assert view.filters.corroboration in CORROBORATION_CHOICES
     if view.window is not None:
         assert MONTHS[0] <= view.window[0] <= view.window[1] <= MONTHS[-1]
+
+
+def test_a_link_that_names_no_source_never_gathers_the_sources() -> None:
+    def gathered() -> list[str]:
+        raise AssertionError("the sources were gathered")
+
+    view = parse_view({"from": "2022-03", "incident": "kharkiv-consulate-2022-03"}, MONTHS, INCIDENT_IDS,
+                      WhenAsked(gathered), TYPES, outlets=WhenAsked(gathered))
+    assert view.incident == "kharkiv-consulate-2022-03" and view.source is None and view.filters.sources == ()
+
+
+def test_a_link_that_names_a_source_or_an_outlet_is_checked_against_them() -> None:
+    asked: list[str] = []
+
+    def names(which: str, found: set[str]):
+        return lambda: asked.append(which) or found
+
+    source = sorted(SOURCE_IDS)[0]
+    view = parse_view({"source": source, "sources": "example.org,nowhere.test"}, MONTHS, INCIDENT_IDS,
+                      WhenAsked(names("sources", SOURCE_IDS)), TYPES,
+                      outlets=WhenAsked(names("outlets", {"example.org"})))
+    assert (view.source, view.filters.sources) == (source, ("example.org",))
+    assert asked == ["sources", "outlets"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -142,3 +143,37 @@ def test_the_progress_moves_through_every_stage_of_a_read() -> None:
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert [m for f, m in seen if 0.8 <= f < 1.0] == ["Reading the fields of 23 rows",
                                                        "Checking 23 rows: dates, sources, repeats, plausibility"]
+
+
+def test_a_file_of_a_size_never_kept_is_read_at_once_and_hashed_beside(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    source = FIXTURES / "monitor_plain.csv"
+    path = tmp_path / "data.csv"
+    path.write_bytes(source.read_bytes())
+    cache = tmp_path / "cache"
+    hashed_in: list[str] = []
+    digest = kept.digest_of
+
+    def recording(source):
+        hashed_in.append(threading.current_thread().name)
+        return digest(source)
+
+    monkeypatch.setattr(kept, "digest_of", recording)
+    first = read_incidents(path, cache=cache)
+    # Nothing of its size was kept: the parse did not wait for the digest, taken in a thread of its own.
+    assert len(hashed_in) == 1 and hashed_in[0].startswith("import-digest"), hashed_in
+    [entry] = cache.glob("*.parquet")
+    assert entry.name.startswith(f"{path.stat().st_size}-")
+    again = read_incidents(path, cache=cache)  # of a size kept: hashed first, here, and loaded
+    assert hashed_in[1] == threading.current_thread().name
+    assert_frame_equal(again.frame, first.frame, check_exact=True)
+
+
+def test_a_file_of_the_same_size_and_other_bytes_is_not_taken_for_a_kept_one(tmp_path: Path) -> None:
+    path, cache = tmp_path / "data.csv", tmp_path / "cache"
+    path.write_text("id,date,latitude,longitude,title\na1,2024-01-05,50.45,30.52,Strike on a depot\n", encoding="utf-8")
+    first = read_incidents(path, cache=cache)
+    path.write_text("id,date,latitude,longitude,title\na2,2024-01-06,50.45,30.52,Strike on a depot\n", encoding="utf-8")
+    second = read_incidents(path, cache=cache)
+    assert first.frame["id"].tolist() == ["a1"] and second.frame["id"].tolist() == ["a2"]
+    assert len(list(cache.glob(f"{path.stat().st_size}-*.parquet"))) == 2
