@@ -9,6 +9,7 @@ id is) is derived once per dataset, on first use, as typed properties.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -54,13 +55,16 @@ class Dataset:
     # What the mapping step shows of the file (its format, columns, guessed mapping, first rows as read), from
     # the import itself: reading a million-row file again for five rows took a third of its first load.
     preview: dict = field(default_factory=dict)
+    _place_rows: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)  # rows_naming, by place
+    # Set once a browser has drawn this dataset's map: its indexes are built after that (loaders._settle).
+    map_drawn: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     def warm(self) -> None:
         """Compute every index now (called in a background thread after a load)."""
         # Not the search text: at a million rows it took 20 s and 2 GB, on the server's second core, for a
         # search nobody may type. It is built on the first search (about 10 s there; instant at 100,000).
         for name in ("positions", "days", "corroboration", "latlon", "type_codes", "source_rows", "outlet_rows",
-                     "outlets", "flagged_mask", "column_values", "place_rows", "months"):
+                     "outlets", "flagged_mask", "column_values", "months"):
             getattr(self, name)
 
     @property
@@ -185,14 +189,12 @@ class Dataset:
                 found[name] = coded
         return found
 
-    @cached_property
-    def place_rows(self) -> dict[str, np.ndarray]:
-        """Return, per gazetteer place id, the rows that name it (to highlight the districts in view)."""
-        rows: dict[str, list[int]] = defaultdict(list)
-        for i, places in enumerate(self.frame["places"]):
-            for place in places or ():
-                rows[place].append(i)
-        return {place: np.asarray(found, dtype=np.int64) for place, found in rows.items()}
+    def rows_naming(self, place: str) -> np.ndarray:
+        """Return the rows that name a gazetteer place (to highlight the districts in view), found once per place."""
+        found = self._place_rows.get(place)
+        if found is None:
+            found = self._place_rows[place] = geo.rows_holding(self.frame["places"], place).astype(np.int64)
+        return found
 
     @cached_property
     def sources(self) -> list[str]:

@@ -36,6 +36,7 @@ from .dataset import Dataset
 DATA_ENV = "SIM_DATA"
 CATALOGUE_ENV = "SIM_CATALOGUE_DIR"  # a folder with data/ and seeds/: the catalogue to show (and, curating, to edit)
 REGISTRY_SIZE = 3  # parsed datasets kept per server (a 100,000-row dataset is about 150 MB)
+SETTLE_WAIT_S = 60.0  # the longest a loaded dataset's indexes wait for its first map
 
 
 def catalogue_dirs(environ: dict[str, str] | None = None) -> tuple[Path, Path]:
@@ -140,14 +141,18 @@ def _frozen(load: Callable[[], Dataset]) -> Dataset:
     return loaded
 
 
-def _settle(dataset: Dataset) -> None:
+def _settle(dataset: Dataset, wait_s: float = SETTLE_WAIT_S) -> None:
     """Build a dataset's indexes, then take its objects (and every other object alive) out of the collector's passes.
+
+    The indexes wait until a browser has drawn the dataset's map (or `wait_s`): built beside the first run, they
+    took its turns at the GIL, and a million incidents' first map waited 2 s more for them.
 
     Streamlit collects garbage after every run (`runner.postScriptGC`): a full pass over a million incidents'
     eight million objects took 2 s, after every slider step. Frozen (gc.freeze), they are not scanned again;
     reference counting still frees them. A dataset leaving the registry unfreezes all, so that a cycle in it
     can still be collected.
     """
+    dataset.map_drawn.wait(wait_s)
     dataset.warm()
     gc.collect()  # the garbage there is now goes first: frozen, it would never be collected
     gc.freeze()
@@ -170,10 +175,22 @@ def dataset_from_path(path: Path, progress: geo.Progress | None = None,
     mapping_time = beside.stat().st_mtime_ns if beside is not None else None
     key = ("path", str(path.resolve()), stat.st_size, stat.st_mtime_ns, mapping_time, options_key(options))
     # Named by its file name alone: the page and its messages never show where the server keeps it.
-    return _remember(key, lambda: datasets.from_import(
-        geo.read_incidents(path, path.name, progress=progress, limits=geo.Limits.from_env(), options=options,
-                           cache=geo.import_cache_dir(), keep_in_background=True, json_text=True),
-        catalogue()))
+    return _remember(key, lambda: _imported(path, path.name, progress, options))
+
+
+def _imported(source: Path | bytes, name: str, progress: geo.Progress | None, options: geo.ImportOptions) -> Dataset:
+    """Read a file (kept for a restart) into a dataset whose bundled sources open in the reader.
+
+    The copy kept for a restart is written once a browser has drawn the dataset's map, as its indexes are
+    (:func:`_settle`): both took the first run's turns at the GIL.
+    """
+    drawn = threading.Event()
+    dataset = datasets.from_import(
+        geo.read_incidents(source, name, progress=progress, limits=geo.Limits.from_env(), options=options,
+                           cache=geo.import_cache_dir(), keep_in_background=True, keep_after=drawn, json_text=True),
+        catalogue())
+    dataset.map_drawn = drawn
+    return dataset
 
 
 def mapping_file(path: Path) -> Path | None:
@@ -196,9 +213,7 @@ def dataset_from_upload(name: str, digest: str, read: Callable[[], bytes], progr
     """Return the dataset in an uploaded file, by its digest (parsed once per content; `read` gives its bytes)."""
     options = options or geo.ImportOptions()
     key = ("upload", digest, name, options_key(options))
-    return _remember(key, lambda: datasets.from_import(
-        geo.read_incidents(read(), name, progress=progress, limits=geo.Limits.from_env(), options=options,
-                           cache=geo.import_cache_dir(), keep_in_background=True, json_text=True), catalogue()))
+    return _remember(key, lambda: _imported(read(), name, progress, options))
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file's columns…")

@@ -120,7 +120,7 @@ def map_payload(dataset: Dataset, items: ViewItems, *, districts: Sequence[str],
 
 def named_places(dataset: Dataset, mask: np.ndarray, place_ids: Sequence[str]) -> list[str]:
     """Return which of the given places (Kyiv's districts) an incident passing `mask` names."""
-    return [p for p in place_ids if p in dataset.place_rows and bool(mask[dataset.place_rows[p]].any())]
+    return [p for p in place_ids if bool(mask[dataset.rows_naming(p)].any())]
 
 
 def incidents_layer(payload: dict) -> folium.FeatureGroup:

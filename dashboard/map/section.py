@@ -60,7 +60,10 @@ def camera(data: Dataset, shown_mask: np.ndarray, state: PageState) -> tuple[tup
         return framing_of_rows(data, np.array([target]))
     if state.home is None:
         rows = np.flatnonzero(shown_mask)
-        state.set_home(framing_of_rows(data, rows) if len(rows) else framing_of_dataset(data))
+        # Every incident shown (a page opened without a narrower link): the dataset's own framing, made once per
+        # dataset, not once per visitor (1.2 s at a million incidents).
+        whole = not len(rows) or len(rows) == len(data.frame)
+        state.set_home(framing_of_dataset(data) if whole else framing_of_rows(data, rows))
     return state.home
 
 
@@ -114,6 +117,8 @@ def incident_map(data: Dataset, shown_mask: np.ndarray, state: PageState, window
         if clicked["id"] in data.positions:
             state.select(clicked["id"])
             session.rerun(session.Rerun.MAP_CLICK)
+    if reported_by_browser(returned):
+        data.map_drawn.set()  # the dataset's indexes may be built now (loaders._settle)
     if not state.map_drawn and reported_by_browser(returned):
         # The page's first run left out the timeline, the table and the link to the view (the browser scripts
         # that draw them are large), so that the browser drew the map first; now that it has, draw them.

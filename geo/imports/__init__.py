@@ -176,10 +176,13 @@ def _geojson_notice(table: Table, file: str) -> None:
                                      "mapped"))
 
 
+KEEP_WAIT_S = 60.0  # the longest a copy kept in the background waits for its `keep_after`
+
+
 def read_incidents(
     source: str | Path | bytes, name: str | None = None, *, format: str | None = None, progress: Progress | None = None,
     limits: Limits | None = None, options: ImportOptions | None = None, cache: Path | None = None,
-    keep_in_background: bool = False, json_text: bool = False,
+    keep_in_background: bool = False, keep_after: threading.Event | None = None, json_text: bool = False,
 ) -> ImportResult:
     """Read a dataset (a path, a TimeMap folder, or bytes with their file name) into the incidents schema.
 
@@ -188,7 +191,8 @@ def read_incidents(
     (``NAME.mapping.yaml``), which goes over the format's own mapping or the guessed one.
     With `cache` (a folder), a file read before in the same way is loaded from there (:mod:`.cache`), and a
     file read now is kept there; with `keep_in_background`, by a thread, after this returns (a server's first
-    map need not wait for the copy: a quarter of a million-row import). With `json_text`, the result (read, or
+    map need not wait for the copy: a quarter of a million-row import), once `keep_after` is set if given (or after
+    KEEP_WAIT_S): a server's copy took its first run's turns at the GIL. With `json_text`, the result (read, or
     loaded from `cache`) keeps its columns of lists as JSON text (:class:`~geo.json_cells.JsonTextArray`): the
     same values, read when a row or column is read.
     """
@@ -282,17 +286,19 @@ def read_incidents(
         except MemoryError:
             raise DataError([_out_of_memory(file, size)]) from None
     if key is not None and keep_in_background:
-        threading.Thread(target=_keep, args=(cache, key, result), name="import-cache", daemon=True).start()
+        threading.Thread(target=_keep, args=(cache, key, result, keep_after), name="import-cache", daemon=True).start()
     elif key is not None:
         _keep(cache, key, result)
     progress(1.0, result.summary())
     return result
 
 
-def _keep(cache: Path, key: Callable[[], str], result: ImportResult) -> None:
+def _keep(cache: Path, key: Callable[[], str], result: ImportResult, after: threading.Event | None = None) -> None:
     """Keep a result read now in the cache, under its key (a file gone before its digest was taken is not kept)."""
     from . import cache as kept
 
+    if after is not None:
+        after.wait(KEEP_WAIT_S)
     try:
         name = key()
     except OSError:

@@ -161,7 +161,12 @@ def test_a_dataset_of_json_text_reads_as_the_same_dataset(catalogue: geo.Catalog
     parsed = datasets.from_import(read_incidents(path, cache=tmp_path / "cache"), catalogue)
     kept = datasets.from_import(read_incidents(path, cache=tmp_path / "cache", json_text=True), catalogue)
     assert str(kept.frame["sources"].dtype) == "json_text" and parsed.frame["sources"].dtype == object
-    for name in ("positions", "corroboration", "source_rows", "outlet_rows", "outlets", "place_rows", "sources"):
+    places = {place for cell in parsed.frame["places"] for place in cell or ()}
+    assert places, "the catalogue names places"
+    for place in [*sorted(places), "kyiv", "nowhere"]:
+        expected = [i for i, cell in enumerate(parsed.frame["places"]) if place in (cell or ())]
+        assert parsed.rows_naming(place).tolist() == kept.rows_naming(place).tolist() == expected, place
+    for name in ("positions", "corroboration", "source_rows", "outlet_rows", "outlets", "sources"):
         a, b = getattr(parsed, name), getattr(kept, name)
         assert (a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)) if isinstance(a, dict) \
             else np.array_equal(a, b), name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 from datetime import date
@@ -57,10 +58,13 @@ def test_the_key_changes_with_anything_the_result_depends_on() -> None:
     assert base != kept.key_of(digest, "x.csv", ("csv", None), date(2026, 1, 2))  # "in the future" moves daily
 
 
-def test_a_file_is_hashed_in_blocks_to_the_same_digest(tmp_path: Path) -> None:
+@pytest.mark.parametrize("block", [7, 1_000_000, 3_000_000, kept.DIGEST_BLOCK])
+def test_a_file_is_hashed_in_blocks_to_the_same_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       block: int) -> None:
     path = tmp_path / "f.bin"
-    path.write_bytes(b"x" * 3_000_000)
-    assert kept.digest_of(path) == kept.digest_of(path.read_bytes())
+    path.write_bytes(bytes(range(256)) * 11_719 + b"tail")  # 3,000,068 bytes: blocks of 1 MB end in a short one
+    monkeypatch.setattr(kept, "DIGEST_BLOCK", block)
+    assert kept.digest_of(path) == hashlib.sha256(path.read_bytes()).hexdigest() == kept.digest_of(path.read_bytes())
 
 
 def test_missing_values_keep_their_kind_and_what_json_cannot_carry_is_not_kept(tmp_path: Path) -> None:
@@ -116,11 +120,15 @@ def test_a_server_keeps_the_file_after_returning_it(tmp_path: Path, monkeypatch:
         return real_save(*args, **kwargs)
 
     monkeypatch.setattr(kept, "save", slow_save)
-    first = read_incidents(path, cache=tmp_path, keep_in_background=True)  # returns while the copy waits
+    before = set(threading.enumerate())
+    drawn = threading.Event()
+    first = read_incidents(path, cache=tmp_path, keep_in_background=True, keep_after=drawn)  # returns at once
+    [copying] = [t for t in threading.enumerate() if t.name == "import-cache" and t not in before]
+    assert not started.wait(0.5)  # the copy waits for its signal (a server's: the first map drawn)
+    drawn.set()
     assert started.wait(10) and not list(tmp_path.glob("*.parquet"))
     finish.set()
-    for thread in [t for t in threading.enumerate() if t.name == "import-cache"]:
-        thread.join(10)
+    copying.join(10)
     assert len(list(tmp_path.glob("*.parquet"))) == 1
     monkeypatch.setattr(imports, "_table", lambda *a, **k: pytest.fail("parsed again"))
     assert_frame_equal(read_incidents(path, cache=tmp_path).frame, first.frame, check_exact=True)

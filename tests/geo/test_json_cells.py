@@ -169,3 +169,16 @@ def test_filled_lists_are_told_from_the_text_as_from_the_values() -> None:
     kept = pd.Series(JsonTextArray.from_values(values))
     assert geo.non_empty_lists(plain).tolist() == [False, True, False, False, True, False, False, True]
     assert geo.non_empty_lists(kept).tolist() == geo.non_empty_lists(plain).tolist()
+
+
+PLACE_NAMES = st.sampled_from(["kyiv", "kyiv-x", "x-kyiv", 'ky"iv', "ky\\iv", "Київ", "a,b", "[kyiv]", ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.lists(PLACE_NAMES | json_values, max_size=4), json_values), max_size=25), PLACE_NAMES)
+def test_rows_holding_a_value_are_found_in_the_text_as_in_the_values(values: list, wanted: str) -> None:
+    expected = [i for i, cell in enumerate(values) if type(cell) is list and wanted in cell]
+    plain = pd.Series(values, dtype=object)
+    kept = pd.Series(JsonTextArray.from_values(values))
+    assert geo.rows_holding(plain, wanted).tolist() == expected
+    assert geo.rows_holding(kept, wanted).tolist() == expected
