@@ -129,11 +129,12 @@ def save(folder: Path, key: str, result) -> bool:
         return False
     plain = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     json_columns = []
+    # Kept as text already: written as it is, from Arrow to Parquet (through Python strings, a million rows' lists
+    # took seconds of a server's GIL beside its first visitors' pages).
+    texts = {column: plain.pop(column).array.text for column in list(plain.columns)
+             if isinstance(plain[column].dtype, JsonTextDtype)}
+    json_columns.extend(texts)
     for column in plain.columns:
-        if isinstance(plain[column].dtype, JsonTextDtype):  # kept as text already: written as it is
-            plain[column] = pd.Series(plain[column].array.text.to_pylist(), index=plain.index, dtype=object)
-            json_columns.append(column)
-            continue
         if plain[column].dtype != object:
             continue
         values = plain[column].tolist()
@@ -154,7 +155,10 @@ def save(folder: Path, key: str, result) -> bool:
     folder.mkdir(parents=True, exist_ok=True)
     # Written beside, then renamed: a server stopped half-way never leaves half a file under the key.
     with tempfile.TemporaryDirectory(dir=folder) as work:
-        plain.to_parquet(Path(work) / "table.parquet", index=True)
+        table = pa.Table.from_pandas(plain, preserve_index=True)
+        for column, text in texts.items():
+            table = table.append_column(column, text)
+        pq.write_table(table, Path(work) / "table.parquet")
         (Path(work) / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         os.replace(Path(work) / "table.parquet", folder / f"{key}.parquet")
         os.replace(Path(work) / "meta.json", folder / f"{key}.json")

@@ -185,3 +185,21 @@ def test_a_file_of_the_same_size_and_other_bytes_is_not_taken_for_a_kept_one(tmp
     second = read_incidents(path, cache=cache)
     assert first.frame["id"].tolist() == ["a1"] and second.frame["id"].tolist() == ["a2"]
     assert len(list(cache.glob(f"{path.stat().st_size}-*.parquet"))) == 2
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if readable(p)], ids=lambda p: p.name)
+def test_a_file_read_as_json_text_is_kept_and_comes_back_exactly(path: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # The dashboard's read: its lists are JSON text, written to Parquet as they are (no Python strings between).
+    plain = read_incidents(path)
+    read_incidents(path, cache=tmp_path, json_text=True)
+    import geo.imports as imports
+
+    monkeypatch.setattr(imports, "_table", lambda *a, **k: pytest.fail("parsed again"))
+    for json_text in (False, True):
+        again = read_incidents(path, cache=tmp_path, json_text=json_text)
+        frame = again.frame if json_text is False else again.frame.astype(
+            {c: object for c in again.frame.columns if str(again.frame[c].dtype) == "json_text"})
+        assert_frame_equal(frame, plain.frame, check_exact=True, check_dtype=not json_text)
+        for field in FIELDS:
+            assert getattr(again, field) == getattr(plain, field), field
