@@ -233,7 +233,13 @@ def file_preview(key: tuple, name: str, _source: Callable[[], bytes | Path], row
 def combined(imported: Dataset) -> Dataset:
     """Return the bundled catalogue and an imported dataset as one (cached per pair)."""
     key = ("combined", imported.key or imported.label)
-    return _remember(key, lambda: datasets.combine(bundled(), imported))
+
+    def both() -> Dataset:
+        joined = datasets.combine(bundled(), imported)
+        joined.map_drawn = imported.map_drawn  # its map is the imported file's: what waits for that map goes on
+        return joined
+
+    return _remember(key, both)
 
 
 def load_with_progress(load: Callable[[geo.Progress], Dataset], what: str) -> tuple[Dataset | None, str | None]:

@@ -299,3 +299,11 @@ def test_a_loaded_datasets_indexes_wait_for_its_first_map() -> None:
         data.map_drawn.set()
         settling.join()
         gc.unfreeze()
+
+
+def test_an_imported_file_shown_beside_the_catalogue_settles_when_that_map_is_drawn() -> None:
+    from dashboard.data.dataset import Dataset
+
+    imported = Dataset(frame=loaders.bundled().frame.iloc[:0], label="beside", key=("test", "beside"))
+    both = loaders.combined(imported)
+    assert both.map_drawn is imported.map_drawn  # drawing the joined map lets the imported file's work go on
