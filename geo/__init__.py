@@ -30,7 +30,7 @@ from .imports.checks import distance_km
 from .imports.links import outlet, split_links
 from .ingest import ArticleInfo, Candidate, article_text, file_for_review, propose
 from .ingest import ingest as find_candidates
-from .json_cells import JsonTextArray, non_empty_lists, rows_holding
+from .json_cells import JsonTextArray, non_empty_lists, rows_by_field, rows_holding
 from .limits import Limits
 from .memory import no_cycle_collection
 from .normalize import fold, fold_many
@@ -102,6 +102,7 @@ __all__ = [
     "propose",
     "read_incidents",
     "reject_candidate",
+    "rows_by_field",
     "rows_holding",
     "source_spans",
     "split_links",

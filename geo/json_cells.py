@@ -21,6 +21,7 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pa_json
 from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype
 
 from .memory import no_cycle_collection
@@ -99,6 +100,74 @@ def rows_holding(column: pd.Series, value: str) -> np.ndarray:
                                       count=len(candidates))]
     return np.flatnonzero(np.fromiter((type(c) is list and value in c for c in column), dtype=bool,
                                       count=len(column)))
+
+
+def rows_by_field(column: pd.Series, key: str) -> dict[str, np.ndarray]:
+    """Return, per text value of `key` in the mappings of each cell's list, the positions of the cells holding one.
+
+    A column of sources gives, per source, the incidents that cite it. Kept as text, the lists are read by Arrow's
+    JSON reader, in C++ (a million rows' sources took 2 s a cell at a time); a column it cannot read exactly (a
+    cell that is no list of mappings, a value of `key` that is no text) is read a cell at a time, as plain values.
+    """
+    if isinstance(column.array, JsonTextArray):
+        found = _rows_by_field_in_text(column.array.text, key)
+        if found is not None:
+            return found
+    rows: dict[str, list[int]] = {}
+    for i, items in enumerate(column):
+        for value in {item[key] for item in items or ()}:
+            rows.setdefault(value, []).append(i)
+    return {value: np.asarray(found, dtype=np.int64) for value, found in rows.items()}
+
+
+def _rows_by_field_in_text(text: pa.ChunkedArray, key: str) -> dict[str, np.ndarray] | None:
+    """rows_by_field on JSON text; None when a cell or a value is not what Arrow can read exactly.
+
+    Each cell becomes one line, ``{"v": CELL}``, read as a list of mappings with `key`'s text alone. A cell that
+    is no list of mappings (NaN, a mapping, a number, a list of text) or a value of `key` that is no text makes
+    the read fail, and an item without `key` (or null) shows as a null: either way, None.
+    """
+    cells = pc.fill_null(text, "[]")
+    lines = pc.binary_join_element_wise(*(pa.scalar(part, pa.large_string()) for part in ('{"v":',)), cells,
+                                        *(pa.scalar(part, pa.large_string()) for part in ("}\n", "")))
+    data = b"".join(_text_bytes(chunk) for chunk in lines.chunks if len(chunk))
+    schema = pa.schema([("v", pa.list_(pa.struct([(key, pa.string())])))])
+    try:
+        table = pa_json.read_json(pa.BufferReader(data), parse_options=pa_json.ParseOptions(
+            explicit_schema=schema, unexpected_field_behavior="ignore"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if table.num_rows != len(text) or table.column_names != ["v"]:  # a line break inside a cell, a stray field
+        return None
+    lists = table.column("v").combine_chunks()
+    if lists.null_count:
+        return None
+    items, parents = pc.list_flatten(lists), pc.list_parent_indices(lists)
+    values = pc.struct_field(items, key)
+    if items.null_count or values.null_count:
+        return None
+    if not len(values):
+        return {}
+    encoded = values.dictionary_encode()
+    codes, names = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist()
+    pairs = sorted_unique(codes * len(text) + parents.to_numpy(zero_copy_only=False).astype(np.int64))
+    by_code, rows = np.divmod(pairs, len(text))
+    bounds = np.searchsorted(by_code, np.arange(len(names) + 1))
+    return {name: rows[bounds[i]:bounds[i + 1]] for i, name in enumerate(names)}
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Return an integer array's distinct values, sorted (numpy 2.4's np.unique took 1.2 s on 1.4 million, a sort 0.1)."""
+    ordered = np.sort(values, kind="stable")
+    keep = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def _text_bytes(array: pa.LargeStringArray) -> memoryview:
+    """Return the bytes of an Arrow text array's cells, one after the other (no nulls)."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + len(array) + 1]
+    return memoryview(array.buffers()[2])[offsets[0]:offsets[-1]]
 
 
 def _one(cell: str | None) -> Any:

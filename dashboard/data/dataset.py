@@ -154,11 +154,7 @@ class Dataset:
     @cached_property
     def source_rows(self) -> dict[str, np.ndarray]:
         """Return, per source, the row positions of the incidents that cite it."""
-        rows: dict[str, list[int]] = defaultdict(list)
-        for i, items in enumerate(self.frame["sources"]):
-            for name in {s["source"] for s in items or ()}:
-                rows[name].append(i)
-        return {name: np.asarray(found, dtype=np.int64) for name, found in rows.items()}
+        return geo.rows_by_field(self.frame["sources"], "source")
 
     @cached_property
     def outlet_rows(self) -> dict[str, np.ndarray]:

@@ -182,3 +182,53 @@ def test_rows_holding_a_value_are_found_in_the_text_as_in_the_values(values: lis
     kept = pd.Series(JsonTextArray.from_values(values))
     assert geo.rows_holding(plain, wanted).tolist() == expected
     assert geo.rows_holding(kept, wanted).tolist() == expected
+
+
+SOURCE_NAMES = st.sampled_from(["a.example", "Київ TV", 'quote"d', "back\\slash", "", "line\nbreak", "é"])
+source_items = st.fixed_dictionaries({"source": SOURCE_NAMES}, optional={"quote": st.text(max_size=6) | st.none(),
+                                                                         "n": st.integers(-5, 5)})
+
+
+def rows_by_field_plainly(values: list, key: str) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for i, items in enumerate(values):
+        for value in {item[key] for item in items or ()}:
+            rows.setdefault(value, []).append(i)
+    return rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(source_items, max_size=4)), max_size=30))
+def test_rows_by_a_field_are_read_from_the_text_as_from_the_values(values: list) -> None:
+    expected = rows_by_field_plainly(values, "source")
+    for column in (pd.Series(values, dtype=object), pd.Series(JsonTextArray.from_values(values))):
+        found = geo.rows_by_field(column, "source")
+        assert {k: v.tolist() for k, v in found.items()} == expected
+
+
+@pytest.mark.parametrize("values", [
+    [[{"source": 1}], [{"source": "a"}]],  # a value that is no text
+    [[{"source": "a"}], {"source": "b"}],  # a cell that is a mapping
+    [[{"source": "a"}], ["b"]],  # an item that is no mapping
+    [[{"source": "a"}], math.nan],
+    [[{"source": "a", "n": 2**64 - 1}]],  # a number Arrow cannot hold
+])
+def test_rows_by_a_field_read_what_arrow_cannot_as_plain_values(values: list) -> None:
+    plain = pd.Series(values, dtype=object)
+    kept = pd.Series(JsonTextArray.from_values(values))
+    try:
+        expected = {k: v.tolist() for k, v in geo.rows_by_field(plain, "source").items()}
+    except (TypeError, KeyError) as error:  # the plain reading's own refusal: the text's is the same
+        with pytest.raises(type(error)):
+            geo.rows_by_field(kept, "source")
+        return
+    assert {k: v.tolist() for k, v in geo.rows_by_field(kept, "source").items()} == expected
+
+
+def test_rows_by_a_field_of_well_formed_text_are_read_by_arrow() -> None:
+    # The fast way is taken for what the import writes (not only the cell-at-a-time way, which is always right).
+    from geo.json_cells import _rows_by_field_in_text
+
+    values = [[{"source": "a", "quote": "x"}, {"source": "b"}], None, [], [{"source": "a"}, {"source": "a"}]]
+    found = _rows_by_field_in_text(JsonTextArray.from_values(values).text, "source")
+    assert found is not None and {k: v.tolist() for k, v in found.items()} == {"a": [0, 3], "b": [0]}
