@@ -132,9 +132,11 @@ def _rows_by_field_in_text(text: pa.ChunkedArray, key: str) -> dict[str, np.ndar
                                         *(pa.scalar(part, pa.large_string()) for part in ("}\n", "")))
     data = b"".join(_text_bytes(chunk) for chunk in lines.chunks if len(chunk))
     schema = pa.schema([("v", pa.list_(pa.struct([(key, pa.string())])))])
+    longest = pc.max(pc.binary_length(lines)).as_py() or 0
     try:
-        table = pa_json.read_json(pa.BufferReader(data), parse_options=pa_json.ParseOptions(
-            explicit_schema=schema, unexpected_field_behavior="ignore"))
+        table = pa_json.read_json(  # a block holds whole lines: the longest (a long quote) sets its size
+            pa.BufferReader(data), read_options=pa_json.ReadOptions(block_size=max(1 << 20, 2 * longest)),
+            parse_options=pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
     if table.num_rows != len(text) or table.column_names != ["v"]:  # a line break inside a cell, a stray field

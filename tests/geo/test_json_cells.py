@@ -229,6 +229,7 @@ def test_rows_by_a_field_of_well_formed_text_are_read_by_arrow() -> None:
     # The fast way is taken for what the import writes (not only the cell-at-a-time way, which is always right).
     from geo.json_cells import _rows_by_field_in_text
 
-    values = [[{"source": "a", "quote": "x"}, {"source": "b"}], None, [], [{"source": "a"}, {"source": "a"}]]
+    values = [[{"source": "a", "quote": "x"}, {"source": "b"}], None, [], [{"source": "a"}, {"source": "a"}],
+              [{"source": "c", "quote": "y" * 3_000_000}]]  # longer than Arrow's reading block of 1 MB
     found = _rows_by_field_in_text(JsonTextArray.from_values(values).text, "source")
-    assert found is not None and {k: v.tolist() for k, v in found.items()} == {"a": [0, 3], "b": [0]}
+    assert found is not None and {k: v.tolist() for k, v in found.items()} == {"a": [0, 3], "b": [0], "c": [4]}
