@@ -200,10 +200,16 @@ def rows_by_field_plainly(values: list, key: str) -> dict[str, list[int]]:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.lists(source_items, max_size=4)), max_size=30))
 def test_rows_by_a_field_are_read_from_the_text_as_from_the_values(values: list) -> None:
+    from unittest import mock
+
+    from geo import json_cells
+
     expected = rows_by_field_plainly(values, "source")
-    for column in (pd.Series(values, dtype=object), pd.Series(JsonTextArray.from_values(values))):
-        found = geo.rows_by_field(column, "source")
-        assert {k: v.tolist() for k, v in found.items()} == expected
+    for read_rows in (3, json_cells.READ_ROWS):  # blocks of 3 rows: the pieces are joined in order
+        with mock.patch.object(json_cells, "READ_ROWS", read_rows):
+            for column in (pd.Series(values, dtype=object), pd.Series(JsonTextArray.from_values(values))):
+                found = geo.rows_by_field(column, "source")
+                assert {k: v.tolist() for k, v in found.items()} == expected
 
 
 @pytest.mark.parametrize("values", [
