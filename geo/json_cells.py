@@ -149,8 +149,8 @@ def _rows_by_field_in_text(text: pa.ChunkedArray, key: str) -> dict[str, np.ndar
 def _field_of_items(text: pa.ChunkedArray, key: str) -> tuple[pa.Array, np.ndarray] | None:
     """Return `key`'s value in each item of each cell's list, and the position of its cell; None if unreadable."""
     cells = pc.fill_null(text, "[]")
-    lines = pc.binary_join_element_wise(*(pa.scalar(part, pa.large_string()) for part in ('{"v":',)), cells,
-                                        *(pa.scalar(part, pa.large_string()) for part in ("}\n", "")))
+    before, after, between = (pa.scalar(part, pa.large_string()) for part in ('{"v":', "}\n", ""))
+    lines = pc.binary_join_element_wise(before, cells, after, between)
     data = b"".join(_text_bytes(chunk) for chunk in lines.chunks if len(chunk))
     schema = pa.schema([("v", pa.list_(pa.struct([(key, pa.string())])))])
     longest = pc.max(pc.binary_length(lines)).as_py() or 0

@@ -117,9 +117,10 @@ def incident_map(data: Dataset, shown_mask: np.ndarray, state: PageState, window
         if clicked["id"] in data.positions:
             state.select(clicked["id"])
             session.rerun(session.Rerun.MAP_CLICK)
-    if reported_by_browser(returned):
+    drawn = reported_by_browser(returned)
+    if drawn:
         data.map_drawn.set()  # the dataset's indexes may be built now (loaders._settle)
-    if not state.map_drawn and reported_by_browser(returned):
+    if drawn and not state.map_drawn:
         # The page's first run left out the timeline, the table and the link to the view (the browser scripts
         # that draw them are large), so that the browser drew the map first; now that it has, draw them.
         state.mark_map_drawn()

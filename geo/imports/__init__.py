@@ -208,24 +208,24 @@ def read_incidents(
             options = options.over(read_mapping_file(mapping_file_for(path)))
         except ValueError as exc:
             raise DataError([Problem(mapping_file_for(path).name, None, None, str(exc))]) from None
-    key: Callable[[], str] | None = None
+    digest: Future[str] | None = None  # of the file's bytes: with `file` and `how`, its key in the cache
     if cache is not None and (path is None or path.is_file()):
         from . import cache as kept
 
         how, size = (format, options, limits), len(source) if path is None else path.stat().st_size
         if path is None or kept.may_hold(cache, size):
             progress(0.0, f"Looking for {file} read before")
-            known_key = kept.key_of(kept.digest_of(path if path is not None else source), file, how, size=size)
-            found = kept.load(cache, known_key, json_text=json_text)
+            digest = Future()
+            digest.set_result(kept.digest_of(path if path is not None else source))
+            found = kept.load(cache, kept.key_of(digest.result(), file, how, size=size), json_text=json_text)
             if found is not None:
                 progress(1.0, found.summary())
                 return found
-            key = lambda: known_key  # noqa: E731
         else:
             # No file of this size was kept: it is read now, and its digest (to keep it under) is taken meanwhile, on
             # another core (hashlib lets go of the GIL). A million rows' 785 MB took 2 s before the first line was read.
             digest = _beside(kept.digest_of, path)
-            key = lambda: kept.key_of(digest.result(), file, how, size=size)  # noqa: E731
+        key_parts = (file, how, size)
     lines = _streamed(path, format)
     if lines is not None:  # one GeoJSON feature per line: read a line at a time, the file never held whole
         raw, size = b"", path.stat().st_size
@@ -285,25 +285,28 @@ def read_incidents(
             result.columns_read, result.first_rows = head
         except MemoryError:
             raise DataError([_out_of_memory(file, size)]) from None
-    if key is not None and keep_in_background:
-        threading.Thread(target=_keep, args=(cache, key, result, keep_after), name="import-cache", daemon=True).start()
-    elif key is not None:
-        _keep(cache, key, result)
+    if digest is not None and keep_in_background:
+        threading.Thread(target=_keep, args=(cache, digest, key_parts, result, keep_after), name="import-cache",
+                         daemon=True).start()
+    elif digest is not None:
+        _keep(cache, digest, key_parts, result)
     progress(1.0, result.summary())
     return result
 
 
-def _keep(cache: Path, key: Callable[[], str], result: ImportResult, after: threading.Event | None = None) -> None:
+def _keep(cache: Path, digest: Future[str], key_parts: tuple[str, Any, int], result: ImportResult,
+          after: threading.Event | None = None) -> None:
     """Keep a result read now in the cache, under its key (a file gone before its digest was taken is not kept)."""
     from . import cache as kept
 
     if after is not None:
         after.wait(KEEP_WAIT_S)
     try:
-        name = key()
+        found = digest.result()
     except OSError:
         return
-    kept.save(cache, name, result)
+    file, how, size = key_parts
+    kept.save(cache, kept.key_of(found, file, how, size=size), result)
 
 
 def _beside(work: Callable[..., Any], *args: Any) -> Future:
