@@ -22,7 +22,8 @@ it measures
 Both are timed in the page, not by the harness: a script in every frame checks every 10 ms what the
 map shows and notes when that changes; the harness reads those notes afterwards, so its own round
 trips to the browser are not counted.
-- **rss**: the server process's peak resident memory.
+- **rss**: the server process's peak resident memory; "+ helper" is its child processes' peak, summed (the
+  reading helper that reads half of a large file: `geo/imports/split.py`).
 - **restarted** (the dashboard): a new server on the same file once the first has kept it in its import cache
   (what a restart, or a second worker, does): its first map, and its peak resident memory.
 
@@ -121,6 +122,7 @@ class Result:
     step_s: float | None = None
     cold_s: float | None = None  # the first load of a server that never saw the file (no import cache either)
     rss_mb: float | None = None
+    helper_rss_mb: float | None = None  # the server's child processes' (the reading helper's) peak, summed
     restarted_s: float | None = None  # the first map of a new server whose import cache holds the file
     restarted_rss_mb: float | None = None  # that server's peak resident memory
     labels_ms: float | None = None  # the place labels' pass after each map draw, median (the dashboard only)
@@ -305,7 +307,7 @@ def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs:
                 result.labels_ms = label_pass_ms(page)
             context.close()
             browser.close()
-        result.rss_mb = server.peak_rss_mb()
+        result.rss_mb, result.helper_rss_mb = server.peak_rss_mb(), server.helpers_peak_rss_mb()
         kept = result.approach == "dashboard" and _kept_copy(timeout)  # written in the background: wait for it
     finally:
         server.stop()
@@ -402,7 +404,8 @@ def table(results: list[Result]) -> str:
             _fmt(r.ready_s, "s") + against(r.ready_s, "ready_s"),
             _fmt(r.after_load_s, "s") + against(r.after_load_s, "after_load_s"),
             _fmt(r.step_s, "s") + against(r.step_s, "step_s"),
-            _fmt(r.rss_mb, "MB") + against(r.rss_mb, "rss_mb"),
+            _fmt(r.rss_mb, "MB") + against(r.rss_mb, "rss_mb") + (
+                f" + helper {r.helper_rss_mb:.0f} MB" if r.helper_rss_mb else ""),
             _fmt(r.restarted_s, "s") + against(r.restarted_s, "restarted_s"),
             _fmt(r.restarted_rss_mb, "MB") + against(r.restarted_rss_mb, "restarted_rss_mb"),
             "—" if r.labels_ms is None else f"{r.labels_ms:.1f} ms",

@@ -75,6 +75,19 @@ class AppServer:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def helpers_peak_rss_mb(self) -> float:
+        """Return the summed peak resident set sizes (VmHWM) of the server's child processes (its reading helper)."""
+        total = 0.0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == self.process.pid:  # the parent's pid, after the state
+                    status = (stat.parent / "status").read_text().splitlines()
+                    total += next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+            except (OSError, IndexError, ValueError, StopIteration):
+                continue  # a process that ended meanwhile
+        return total
+
     def stop(self) -> None:
         """Stop the server (killed if it does not stop within 10 s)."""
         if self.process.poll() is None:

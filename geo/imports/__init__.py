@@ -161,10 +161,16 @@ def _streamed(path: Path | None, forced: str | None) -> Iterator[bytes] | None:
         return None  # read the usual way, which names the error
 
 
-def _streamed_table(lines: Iterator[bytes], size: int, file: str, progress: Progress,
+def _streamed_table(path: Path, lines: Iterator[bytes], size: int, file: str, progress: Progress,
                     limits: Limits) -> tuple[str, Table]:
-    """Read a GeoJSON file one feature per line; what :func:`_table` does for such a file, from its lines."""
-    table = geojson_lines(lines, size, file, progress, limits, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
+    """Read a GeoJSON file one feature per line; what :func:`_table` does for such a file, from its lines.
+
+    A large file is read on two cores (:mod:`.split`); the same table, and on one core if anything is unusual.
+    """
+    from .split import read_split
+
+    table = read_split(path, file, progress, limits, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS)) or geojson_lines(
+        lines, size, file, progress, limits, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
     _geojson_notice(table, file)
     return "geojson", table
 
@@ -238,7 +244,7 @@ def read_incidents(
         try:
             progress(0.0, f"Reading {file}")
             if lines is not None:
-                kind, table = _streamed_table(lines, size, file, progress, limits)
+                kind, table = _streamed_table(path, lines, size, file, progress, limits)
             else:
                 kind, table = _table(raw, file, format, progress, limits)
             del raw  # the file as read is in the table now: its bytes (a million rows: 785 MB) need not wait

@@ -223,9 +223,9 @@ class Records:
         self.lon.append(lon)
         self.lat.append(lat)
         if row + 1 - self.packed >= PACK_ROWS:
-            self._pack()
+            self.pack()
 
-    def _pack(self) -> None:
+    def pack(self) -> None:
         """Turn the runs gathered since the last time into pieces of columns."""
         for shape, first, rows in self.runs:
             for k, key in enumerate(shape):  # a column at a time (zip(*rows) made a million iterators)
@@ -264,9 +264,27 @@ class Records:
                         "property_keys", "distinct property keys"))])
                 self.keys[key] = None
 
+    def extend(self, later: Records, line_offset: int) -> None:
+        """Append the records another reader gathered from the lines after these (its line 0 is `line_offset`).
+
+        The caps are the caller's to check: `later`'s rows and property names were counted on their own.
+        """
+        self.pack()
+        later.pack()
+        row = len(self.where)
+        for key, parts in later.pieces.items():
+            self.pieces.setdefault(key, []).extend((first + row, cells, json) for first, cells, json in parts)
+        self.keys.update(later.keys)
+        self.lon += later.lon
+        self.lat += later.lat
+        self.errors.update((first + row, error) for first, error in later.errors.items())
+        self.lines += [None if line is None else line + line_offset for line in later.lines]
+        self.where.count += len(later.where)
+        self.packed = len(self.where)
+
     def table(self, points: bool = True) -> Table:
         """Return the records as a table: common properties as columns, rare ones in per-row mappings."""
-        self._pack()
+        self.pack()
         n = len(self.where)
         columns: dict[str, Any] = {}
         json_columns: set[str] = set()
@@ -340,8 +358,8 @@ def _column(parts: list[tuple[int, np.ndarray | pa.Array, bool]], n: int,
             if row < n:
                 chunks.append(pa.nulls(n - row, pa.large_string()))
             text = pa.chunked_array(chunks, pa.large_string())
-            if text.num_chunks > 64:  # many short runs: one buffer
-                text = pa.chunked_array([text.combine_chunks()])
+            if text.num_chunks > 64 and len(text) < text.num_chunks * PACK_MIN_ROWS:  # many short runs: one buffer
+                text = pa.chunked_array([text.combine_chunks()])  # (a file's blocks read apart are long enough)
             return pd.Series(pd.array(text, dtype="str")), kinds.pop()
     column = np.full(n, None, dtype=object)
     marked = False
@@ -436,7 +454,20 @@ def geojson_lines(lines: Iterable[bytes], total: int, file: str, progress: Progr
     """Read the features of a FeatureCollection written one feature per line (`lines`: those after its header,
     `total` bytes in all); a broken line costs only its feature. `columns`, `as_json`: as :func:`json_table`."""
     gathered = Records(file, limits, "feature", columns, as_json)
-    position, line, total, closed = 0, 2, max(total, 1), False
+    line, closed = add_feature_lines(gathered, lines, file, 2, progress, total)
+    if not closed:
+        raise DataError([Problem(file, line - 1, None, "JSON syntax error: the collection is not closed (truncated file?)")])
+    return gathered.table()
+
+
+def add_feature_lines(gathered: Records, lines: Iterable[bytes], file: str, line: int, progress: Progress | None = None,
+                      total: int = 1) -> tuple[int, bool]:
+    """Add the features of lines of a line-per-feature FeatureCollection, the first of them line number `line`.
+
+    Return the number the next line would have, and whether the collection's end was read. Text after the end
+    is refused (DataError); `progress` is told every PROGRESS_EVERY features, the fraction of `total` bytes read.
+    """
+    position, total, closed = 0, max(total, 1), False
     for text in lines:
         position += len(text) + 1
         chunk = text.strip()
@@ -448,16 +479,14 @@ def geojson_lines(lines: Iterable[bytes], total: int, file: str, progress: Progr
             raise DataError([Problem(file, line, None, "JSON syntax error: text after the end of the collection")])
         elif chunk:
             index = len(gathered.where)
-            if index % PROGRESS_EVERY == 0 and index:
+            if progress is not None and index % PROGRESS_EVERY == 0 and index:
                 progress(0.8 * position / total, f"Read {index:,} features")
             try:
                 gathered.add_feature(orjson.loads(chunk), line, size=len(chunk))
             except orjson.JSONDecodeError as exc:
                 gathered.add_feature(None, line, _json_error(file, exc).message)
         line += 1
-    if not closed:
-        raise DataError([Problem(file, line - 1, None, "JSON syntax error: the collection is not closed (truncated file?)")])
-    return gathered.table()
+    return line, closed
 
 
 # ---- CSV and tab-separated text -------------------------------------------------------------------

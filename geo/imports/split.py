@@ -1,0 +1,250 @@
+"""A file written one GeoJSON feature per line, read on two cores: this process from the front, a helper from the back.
+
+The file is cut into blocks of whole lines (:data:`BLOCK_BYTES`). Every block but the first is handed to a helper
+process as a task, the last block first; this process reads blocks from the front, and takes each one back by
+cancelling its task before the helper starts it. Where they meet, this process stops, and the helper's blocks come
+back as their packed columns (Arrow text, mostly), appended in the file's order. So each block is read once, by
+whichever side reaches it first, and the table is the one a read on one core makes, row for row and line for line.
+
+Anything unusual in the helper's part (a block it could not read, the collection closed before its last block or
+never closed, a cap reached by the parts together) and the whole file is read again on one core
+(:func:`~geo.imports.tables.geojson_lines`), which names what is wrong as it always did. A problem in this
+process's own blocks is named as it is found: they are read in order, from the first line.
+
+The helper is started once (a spawned process: a server's threads make forking unsafe) and kept for the next file;
+:func:`start_helper` starts it ahead, so that its imports (a second) are done when a file comes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import queue
+import sys
+import tempfile
+import threading
+import types
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from ..limits import Limits
+from ..memory import no_cycle_collection
+from .tables import Progress, Records, Table, add_feature_lines
+
+BLOCK_BYTES = 2 << 20  # 2,700 features of the export: small, so that the two sides meet evenly
+SPLIT_MIN_BYTES = 16 << 20  # a smaller file is read on one core: the hand-over would cost what it saves
+HELPER_ENV = "SIM_READ_HELPER"  # "off": every file is read on one core
+OWN_BLOCKS_MAX: int | None = None  # at most this many blocks read here (the tests': the helper's part made large)
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+
+
+class _Unusual(Exception):
+    """The helper's part cannot be joined as it is: the file is read again on one core."""
+
+
+def helper_wanted() -> bool:
+    """Return whether files are read with a helper: two cores or more, and not turned off."""
+    return os.environ.get(HELPER_ENV, "on").strip().lower() not in ("off", "0", "no") and len(
+        os.sched_getaffinity(0)) >= 2
+
+
+def _helper() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            import multiprocessing
+
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            with _without_main():
+                _pool.submit(_ready)  # a spawned pool starts its process here, in the first submit
+        return _pool
+
+
+@contextlib.contextmanager
+def _without_main() -> Iterator[None]:
+    """Hide the caller's main module while the helper is spawned: a spawned process runs it again first.
+
+    A script without a ``__main__`` guard would read its file again in the helper; a Streamlit app's script (which
+    Streamlit puts in sys.modules as ``__main__``) would draw its page there. The helper needs only this package.
+    """
+    main = sys.modules.get("__main__")
+    blank = types.ModuleType("__main__")
+    sys.modules["__main__"] = blank
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is blank and main is not None:
+            sys.modules["__main__"] = main
+
+
+def _drop_helper(pool: ProcessPoolExecutor) -> None:
+    """Forget a helper that broke: the next file starts a new one."""
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def start_helper() -> Future[int] | None:
+    """Start the reading helper now, if files are read with one; return the future of its process id (None if not)."""
+    return _helper().submit(_ready) if helper_wanted() else None
+
+
+def helper_pids() -> list[int]:
+    """Return the process ids of the reading helper (none before it is started)."""
+    pool = _pool
+    return [] if pool is None else list(getattr(pool, "_processes", None) or {})
+
+
+def blocks_of(path: Path, block_bytes: int | None = None) -> list[tuple[int, int]]:
+    """Return the byte ranges of a line-per-feature file's blocks after its header line, each ending after a newline."""
+    size, block_bytes = path.stat().st_size, block_bytes or BLOCK_BYTES
+    bounds: list[tuple[int, int]] = []
+    with path.open("rb") as file:
+        start = len(file.readline())
+        while start < size:
+            file.seek(min(start + block_bytes, size) - 1)
+            file.readline()  # to just past the newline at or after the block's last byte
+            stop = min(file.tell(), size)
+            bounds.append((start, stop))
+            start = stop
+    return bounds
+
+
+def read_block(path: Path, start: int, stop: int, file: str, limits: Limits, columns: frozenset[str],
+               as_json: frozenset[str]) -> tuple[Records, int, bool]:
+    """Read one block of features; return them (their lines counted from 0), its number of lines, whether it closed."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        data = handle.read(stop - start)
+    gathered = Records(file, limits, "feature", columns, as_json)
+    with no_cycle_collection():
+        line, closed = add_feature_lines(gathered, _lines(data), file, 0)
+        gathered.pack()
+    return gathered, line, closed
+
+
+def _block_file(path: Path, start: int, stop: int, file: str, limits: Limits, columns: frozenset[str],
+                as_json: frozenset[str]) -> str:
+    """In the helper: read one block, and leave what it read in a file (in memory, /dev/shm); return its name.
+
+    Not through the pool's pipe: 64 kB at a time, every piece waited for the reading side's turn at the GIL, and
+    the helper sat blocked while this process parsed (it read a third of the blocks, not half).
+    """
+    read = read_block(path, start, stop, file, limits, columns, as_json)
+    folder = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    with tempfile.NamedTemporaryFile("wb", dir=folder, prefix="sim-block-", suffix=".pickle", delete=False) as out:
+        pickle.dump(read, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return out.name
+
+
+def _fetch(task: Future[str]) -> tuple[Records, int, bool]:
+    """Return what the helper read for a task, its file removed."""
+    name = Path(task.result())
+    try:
+        return pickle.loads(name.read_bytes())
+    finally:
+        name.unlink(missing_ok=True)
+
+
+def _discard(task: Future[str]) -> None:
+    """Remove the file of a block read and not wanted (the read was given up)."""
+    if not task.cancelled() and task.exception() is None:
+        Path(task.result()).unlink(missing_ok=True)
+
+
+def _lines(data: bytes) -> list[bytes]:
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()  # the newline ends the last line; no line follows it
+    return lines
+
+
+def read_split(path: Path, file: str, progress: Progress, limits: Limits, columns: frozenset[str],
+               as_json: frozenset[str] = frozenset()) -> Table | None:
+    """Read a line-per-feature GeoJSON file on two cores (see the module); None when it is to be read on one."""
+    if path.stat().st_size < SPLIT_MIN_BYTES or not helper_wanted():
+        return None
+    bounds = blocks_of(path)
+    if len(bounds) < 2:
+        return None
+    pool = _helper()
+    finished: queue.SimpleQueue[int] = queue.SimpleQueue()
+    try:
+        tasks = {i: pool.submit(_block_file, path, *bounds[i], file, limits, columns, as_json)
+                 for i in reversed(range(1, len(bounds)))}
+    except RuntimeError:  # the helper broke or was shut down: a new one next time
+        _drop_helper(pool)
+        return None
+    for i, task in tasks.items():
+        task.add_done_callback(lambda _, i=i: finished.put(i))
+    parts: dict[int, tuple[Records, int, bool]] = {}  # the helper's blocks, taken in as they are done
+
+    def take_in(i: int) -> None:
+        try:
+            parts[i] = _fetch(tasks[i])
+        except BrokenProcessPool as exc:  # the helper died (out of memory, killed): a new one next time
+            _drop_helper(pool)
+            raise _Unusual from exc
+        except Exception as exc:  # a problem the helper met is named by the read on one core, at its line
+            raise _Unusual from exc
+
+    def take_in_finished() -> None:
+        while not finished.empty():
+            i = finished.get()
+            if not tasks[i].cancelled():
+                take_in(i)
+
+    gathered = Records(file, limits, "feature", columns, as_json)
+    line, last, mine = 2, len(bounds) - 1, 0  # the header is line 1
+    try:
+        for i, (start, stop) in enumerate(bounds):
+            if i and (i == OWN_BLOCKS_MAX or not tasks[i].cancel()):
+                break  # the helper has it: the rest are the helper's
+            with path.open("rb") as handle:
+                handle.seek(start)
+                data = handle.read(stop - start)
+            line, closed = add_feature_lines(gathered, _lines(data), file, line)
+            mine = i + 1
+            if closed and i < last:
+                raise _Unusual
+            take_in_finished()
+            read = len(gathered.where) + sum(len(part.where) for part, _, _ in parts.values())
+            progress(0.8 * (mine + len(parts)) / len(bounds), f"Read {read:,} features")
+        for i in range(mine, len(bounds)):
+            if i not in parts:
+                tasks[i].exception()  # waits for it
+                take_in_finished()
+            part, lines, closed = parts.pop(i)
+            if (closed and i < last) or len(gathered.where) + len(part.where) > limits.rows or len(
+                    gathered.keys.keys() | part.keys.keys()) > limits.property_keys:
+                raise _Unusual
+            gathered.extend(part, line)
+            line += lines
+            progress(0.8 * (i + 1) / len(bounds), f"Read {len(gathered.where):,} features")
+        if not closed:
+            raise _Unusual
+    except _Unusual:
+        _give_up(tasks)
+        return None
+    except BaseException:  # this process's own blocks are read in order: their problems are named as they are
+        _give_up(tasks)
+        raise
+    return gathered.table()
+
+
+def _give_up(tasks: dict[int, Future[str]]) -> None:
+    """Cancel the blocks the helper has not started, and remove what it read of the others when it is done."""
+    for task in tasks.values():
+        if not task.cancel():
+            task.add_done_callback(_discard)

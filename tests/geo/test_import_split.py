@@ -1,0 +1,171 @@
+"""A line-per-feature GeoJSON file read on two cores: the same table and the same refusals as a read on one."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from unittest import mock
+
+import orjson
+import pandas as pd
+import pytest
+
+from geo.export import geojson_text
+from geo.imports import LIST_COLUMNS, SCHEMA_COLUMNS, read_incidents, split, tables
+from geo.imports.tables import BOM, geojson_lines, geojson_lines_file
+from geo.limits import Limits
+from geo.memory import no_cycle_collection
+from geo.problems import DataError
+from geo.synthetic import synthetic_incidents
+
+FEATURES = [orjson.dumps(f) + b"," for f in json.loads(geojson_text(synthetic_incidents(120, seed=5)))["features"]]
+RARE = [line.replace(b'"properties":{', b'"properties":{"only_here":[1,{"a":"\xd0\x96"}],', 1) for line in FEATURES[:2]]
+
+
+def _file(body: list[bytes], newline: bytes = b"\n", bom: bool = False, close: bytes = b"]}") -> bytes:
+    head = (BOM if bom else b"") + b'{"type": "FeatureCollection", "features": ['
+    return newline.join([head, *body, close]) + newline
+
+
+CASES = {
+    "plain": _file(FEATURES),
+    "crlf, a byte-order mark": _file(FEATURES, b"\r\n", bom=True),
+    "broken lines and blank ones": _file([*FEATURES[:30], b'{"type": "Feature", "geometry":', b"", *FEATURES[30:70],
+                                          b"[1, 2],", *FEATURES[70:]]),
+    "rare properties in the helper's blocks": _file([*FEATURES[:60], RARE[0], *FEATURES[60:], RARE[1]]),
+    "a cell over the cap": _file([*FEATURES[:50], FEATURES[50].replace(b"synthetic test data", b"x" * 3000),
+                                  *FEATURES[51:]]),
+    "no newline at the end": _file(FEATURES)[:-1],
+}
+LIMITS = Limits(cell_chars=2000)
+
+
+@pytest.fixture
+def small_blocks():
+    """Blocks of a few features, every file split, and the helper given all blocks but the first two."""
+    with mock.patch.object(split, "BLOCK_BYTES", 4000), mock.patch.object(split, "SPLIT_MIN_BYTES", 0), \
+            mock.patch.object(split, "OWN_BLOCKS_MAX", 2), mock.patch.dict(os.environ, {split.HELPER_ENV: "on"}):
+        yield
+
+
+def _one_core(path: Path, limits: Limits = LIMITS) -> tables.Table:
+    with no_cycle_collection():
+        return geojson_lines(geojson_lines_file(path), path.stat().st_size, path.name, lambda *_: None, limits,
+                             SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
+
+
+def _same_tables(a: tables.Table, b: tables.Table) -> None:
+    pd.testing.assert_frame_equal(a.values, b.values)
+    assert [type(cell) for cell in a.values.get("sources", [])] == [type(cell) for cell in b.values.get("sources", [])]
+    assert list(a.where) == list(b.where) and a.lines == b.lines and a.errors == b.errors
+    assert a.points == b.points and a.sparse == b.sparse and a.json_columns == b.json_columns
+
+
+@pytest.mark.skipif(not split.helper_wanted(), reason="one core: files are read on one")
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_file_read_on_two_cores_is_the_table_read_on_one(tmp_path: Path, small_blocks, name: str) -> None:
+    path = tmp_path / "lines.geojson"
+    path.write_bytes(CASES[name])
+    assert len(split.blocks_of(path)) > 10
+    with mock.patch.object(split, "_fetch", wraps=split._fetch) as fetched:
+        table = split.read_split(path, path.name, lambda *_: None, LIMITS, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
+    assert table is not None and fetched.call_count == len(split.blocks_of(path)) - 2  # the helper's blocks
+    _same_tables(table, _one_core(path))
+
+
+def test_blocks_end_after_a_newline_and_cover_the_file_after_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "lines.geojson"
+    raw = _file([FEATURES[0], b'{"long": "' + b"x" * 9000 + b'"},', *FEATURES[1:5]])
+    path.write_bytes(raw)
+    bounds = split.blocks_of(path, block_bytes=300)
+    assert bounds[0][0] == raw.index(b"\n") + 1 and bounds[-1][1] == len(raw)
+    assert all(stop == start for (_, stop), (start, _) in itertools.pairwise(bounds))
+    assert all(raw[stop - 1:stop] == b"\n" for _, stop in bounds)
+    assert len(bounds) == 7  # one line a block, the long one too
+
+
+def _read(path: Path, limits: Limits = LIMITS):
+    try:
+        result = read_incidents(path, path.name, limits=limits)
+    except DataError as exc:
+        return "refused", [str(p) for p in exc.problems]
+    return result.frame.to_json(), [str(p) for p in result.problems], result.rows, result.loaded
+
+
+REFUSED = {
+    "closed in an early block": (_file([*FEATURES[:20], b"]}", *FEATURES[20:]]), LIMITS),
+    "not closed": (_file(FEATURES)[:-4], LIMITS),
+    "text after the end, in the helper's block": (_file(FEATURES) + b'{"x": 1}\n', LIMITS),
+    "more rows than the cap, the helper's part over it": (_file(FEATURES), Limits(cell_chars=2000, rows=100)),
+    "more property names than the cap, together": (_file([*FEATURES[:5], RARE[0], *FEATURES[5:]]),
+                                                   Limits(cell_chars=2000, property_keys=23)),
+    "more rows than the cap, in this process's blocks": (_file(FEATURES), Limits(cell_chars=2000, rows=5)),
+}
+
+
+@pytest.mark.skipif(not split.helper_wanted(), reason="one core: files are read on one")
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_a_file_refused_on_two_cores_is_refused_as_on_one(tmp_path: Path, small_blocks, name: str) -> None:
+    raw, limits = REFUSED[name]
+    path = tmp_path / "lines.geojson"
+    path.write_bytes(raw)
+    with mock.patch.object(split, "read_split", wraps=split.read_split) as two_cores:
+        outcome = _read(path, limits)
+    assert two_cores.call_count == 1
+    with mock.patch.dict(os.environ, {split.HELPER_ENV: "off"}):
+        assert outcome == _read(path, limits)
+    assert outcome[0] == "refused" or name == "more property names than the cap, together"
+
+
+@pytest.mark.skipif(not split.helper_wanted(), reason="one core: files are read on one")
+def test_a_helper_that_died_costs_one_read_on_one_core_and_is_started_anew(tmp_path: Path, small_blocks) -> None:
+    path = tmp_path / "lines.geojson"
+    path.write_bytes(CASES["plain"])
+    split.start_helper().result()
+    (dead,) = split.helper_pids()
+    os.kill(dead, signal.SIGKILL)
+    time.sleep(0.5)
+    assert split.read_split(path, path.name, lambda *_: None, LIMITS, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS)) is None
+    assert _read(path)[2] == len(FEATURES)  # read on one core meanwhile, and a new helper for the next file
+    table = split.read_split(path, path.name, lambda *_: None, LIMITS, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
+    assert table is not None and split.helper_pids() != [dead]
+
+
+@pytest.mark.skipif(not split.helper_wanted(), reason="one core: files are read on one")
+def test_the_helper_leaves_no_block_behind_read_or_given_up(tmp_path: Path, small_blocks) -> None:
+    folder = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(os.environ.get("TMPDIR", "/tmp"))
+    before = set(folder.glob("sim-block-*"))
+    for name, raw in [("read", CASES["plain"]), ("given up", REFUSED["closed in an early block"][0])]:
+        path = tmp_path / f"{name}.geojson"
+        path.write_bytes(raw)
+        _read(path)
+    split.start_helper().result()  # the helper is done with every block handed to it before this
+    deadline = time.monotonic() + 5
+    while set(folder.glob("sim-block-*")) - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert set(folder.glob("sim-block-*")) - before == set()
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_helper(tmp_path: Path) -> None:
+    path = tmp_path / "lines.geojson"
+    path.write_bytes(CASES["plain"])
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from unittest import mock\n"
+        "from geo.imports import read_incidents, split\n"
+        "from geo.limits import Limits\n"
+        "with mock.patch.object(split, 'BLOCK_BYTES', 4000), mock.patch.object(split, 'SPLIT_MIN_BYTES', 0), "
+        "mock.patch.object(split, 'OWN_BLOCKS_MAX', 2):\n"
+        f"    result = read_incidents({str(path)!r}, limits=Limits(cell_chars=2000))\n"
+        "print('read', result.loaded, len(split.helper_pids()))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, split.HELPER_ENV: "on", "SIM_CACHE_DIR": "off"})
+    assert done.returncode == 0, done.stderr
+    expected = 1 if split.helper_wanted() else 0
+    assert done.stdout.splitlines() == [f"read {len(FEATURES)} {expected}"]  # once: not again in the helper
