@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ..limits import Limits
 from ..memory import no_cycle_collection
-from .tables import Progress, Records, Table, add_feature_lines
+from .tables import PROGRESS_EVERY, Progress, Records, Table, add_feature_lines
 
 BLOCK_BYTES = 2 << 20  # 2,700 features of the export: small, so that the two sides meet evenly
 SPLIT_MIN_BYTES = 16 << 20  # a smaller file is read on one core: the hand-over would cost what it saves
@@ -205,6 +205,14 @@ def read_split(path: Path, file: str, progress: Progress, limits: Limits, column
             if not tasks[i].cancelled():
                 take_in(i)
 
+    told = [0]
+
+    def report(blocks: int, read: int) -> None:
+        """Tell `progress` every PROGRESS_EVERY features, as a read on one core does: each is a message to a page."""
+        if read // PROGRESS_EVERY > told[0]:
+            told[0] = read // PROGRESS_EVERY
+            progress(0.8 * blocks / len(bounds), f"Read {read:,} features")
+
     gathered = Records(file, limits, "feature", columns, as_json)
     line, last, mine = 2, len(bounds) - 1, 0  # the header is line 1
     try:
@@ -219,8 +227,7 @@ def read_split(path: Path, file: str, progress: Progress, limits: Limits, column
             if closed and i < last:
                 raise _Unusual
             take_in_finished()
-            read = len(gathered.where) + sum(len(part.where) for part, _, _ in parts.values())
-            progress(0.8 * (mine + len(parts)) / len(bounds), f"Read {read:,} features")
+            report(mine + len(parts), len(gathered.where) + sum(len(part.where) for part, _, _ in parts.values()))
         for i in range(mine, len(bounds)):
             if i not in parts:
                 tasks[i].exception()  # waits for it
@@ -231,7 +238,7 @@ def read_split(path: Path, file: str, progress: Progress, limits: Limits, column
                 raise _Unusual
             gathered.extend(part, line)
             line += lines
-            progress(0.8 * (i + 1) / len(bounds), f"Read {len(gathered.where):,} features")
+            report(i + 1, len(gathered.where))
         if not closed:
             raise _Unusual
     except _Unusual:

@@ -10,7 +10,7 @@ from unittest import mock
 import orjson
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from geo.export import geojson_text
@@ -180,3 +180,53 @@ def test_a_rows_problems_come_bad_json_first_in_the_columns_order_then_its_confl
     path.write_bytes(b'{"type": "FeatureCollection", "features": [\n' + orjson.dumps(feature) + b"\n]}\n")
     reasons = [p.message.split(": ", 1)[1].split(" (")[0].split(" is ")[0] for p in read_incidents(path).problems]
     assert reasons == ["places", "sources", "flags", "conflicts item 1"], reasons
+
+
+# ---- the export's list cells: a missing cell and "[]" are "[]" without a reader's call ---------------------
+
+LIST_CELL = st.one_of(st.none(), st.just([]), st.just([""]), st.lists(st.sampled_from(["Kyiv", "", "Київ"]), max_size=2),
+                      st.just([{"source": "Reuters", "quote": "q"}]), st.just([{"source": "", "quote": 1}]),
+                      st.just("not a list"), st.just({"field": "x"}), st.just([None]), st.just([1]),
+                      st.just([{"field": "date", "values": [{"value": "2023", "source": "a"}]}]))
+
+
+MIXED_EMPTY = [{"places": [], "place_names": ["Kyiv"], "casualties": None, "sources": [{"source": "R", "quote": "q"}],
+                "conflicts": [], "flags": None},
+               {"places": None, "place_names": [], "casualties": [""], "sources": [], "conflicts": None, "flags": []}]
+
+
+@settings(max_examples=150, deadline=None)
+@example(MIXED_EMPTY)
+@given(st.lists(st.fixed_dictionaries({name: LIST_CELL for name in
+                                       ("places", "place_names", "casualties", "sources", "conflicts", "flags")}),
+                min_size=1, max_size=12))
+def test_the_export_reads_a_list_column_in_arrow_as_it_reads_one_of_python_text(cells: list[dict]) -> None:
+    from geo.imports import LIST_COLUMNS, SCHEMA_COLUMNS
+    from geo.imports.fields import ImportOptions
+    from geo.imports.schemas import export_draft
+    from geo.imports.tables import JsonText
+
+    gathered = Records("f.geojson", Limits(), "feature", SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
+    for i, props in enumerate(cells):
+        gathered.add_feature({"type": "Feature", "geometry": {"type": "Point", "coordinates": [30.5, 50.4]},
+                              "properties": {"id": f"f{i}", "date_start": "2023-05-01", **props}}, i + 2)
+    in_arrow = gathered.table()
+    in_python = tables.Table(in_arrow.values.copy(), in_arrow.where, in_arrow.lines, dict(in_arrow.errors),
+                             in_arrow.points, in_arrow.sparse)
+    for name in in_arrow.json_columns:  # the same text, as Python strings marked as the reader's
+        in_python.values[name] = pd.Series(object_array(
+            [None if _missing(cell) else JsonText(cell) for cell in in_arrow.values[name]]), dtype=object)
+    assert all(isinstance(in_arrow.values[name].dtype, pd.StringDtype) for name in in_arrow.json_columns)
+    if cells == MIXED_EMPTY:  # the columns of the reader's text the test is about
+        assert in_arrow.json_columns == {"places", "place_names", "casualties", "sources", "conflicts", "flags"}
+
+    def drafted(table: tables.Table) -> tuple:
+        flags: list[tuple] = []
+        draft = export_draft(table, "geojson", ImportOptions(), lambda *flagged: flags.append(flagged), Limits(),
+                             lambda i: f"feature {i + 1}")
+        lists = {name: draft.columns[name].to_pylist() for name in LIST_COLUMNS if name in draft.columns}
+        return lists, list(draft.columns["title"]), flags
+
+    assert drafted(in_arrow) == drafted(in_python)
+    if cells == MIXED_EMPTY:  # a row without a title is named by its first place; one without places is not
+        assert "Kyiv" in drafted(in_arrow)[1][0] and "Kyiv" not in drafted(in_arrow)[1][1]
