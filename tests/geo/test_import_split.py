@@ -169,3 +169,20 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_the_helper(tmp_path: 
     assert done.returncode == 0, done.stderr
     expected = 1 if split.helper_wanted() else 0
     assert done.stdout.splitlines() == [f"read {len(FEATURES)} {expected}"]  # once: not again in the helper
+
+
+def test_the_checks_run_without_the_files_values_which_the_draft_made_anew(tmp_path: Path) -> None:
+    import geo.imports as imports
+
+    seen = []
+
+    def finish(table, *args):
+        seen.append((len(table.values), table.points))
+        return real(table, *args)
+
+    real = imports.finish
+    path = tmp_path / "lines.geojson"
+    path.write_bytes(CASES["plain"])
+    with mock.patch.object(imports, "finish", finish):
+        result = read_incidents(path, limits=LIMITS)
+    assert seen == [(0, None)] and result.loaded == len(FEATURES)
