@@ -125,10 +125,21 @@ def parse_view(
             view.cell = (int(found.group(1)), int(found.group(2)))
         else:
             view.notices.append("The link names a stack of incidents that is not on this map.")
-    chosen_types = tuple(t for t in (_one(params, "type") or "").split(",") if t in types)
+    wanted_types = [t for t in (_one(params, "type") or "").split(",") if t.strip()]
+    chosen_types = tuple(t for t in wanted_types if t in types)
+    if len(chosen_types) < len(wanted_types):
+        view.notices.append(f"The link filters on {_count(len(wanted_types) - len(chosen_types), 'incident type')} "
+                            "not in this dataset; left out.")
     corroboration = _one(params, "corroboration")
+    if corroboration is not None and corroboration.strip() and corroboration not in CORROBORATION_CHOICES:
+        view.notices.append(f"The link's corroboration filter is not one of: {', '.join(CORROBORATION_CHOICES)}; "
+                            "showing all.")
     reported_by = _one(params, "sources")
-    chosen_sources = tuple(s for s in reported_by.split(",") if s in outlets) if reported_by is not None else ()
+    wanted_sources = [s for s in (reported_by or "").split(",") if s.strip()]
+    chosen_sources = tuple(s for s in wanted_sources if s in outlets) if wanted_sources else ()
+    if len(chosen_sources) < len(wanted_sources):
+        view.notices.append(f"The link filters on {_count(len(wanted_sources) - len(chosen_sources), 'outlet')} "
+                            "(Reported by) not in this dataset; left out.")
     only_flagged = _one(params, FLAGGED_PARAM) == "1"
     if only_flagged and not flagged:
         view.notices.append("The link asks for flagged incidents only; this dataset has none, so all are shown.")
@@ -152,6 +163,10 @@ def parse_view(
         columns=tuple(chosen_columns),
     )
     return view
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def view_params(view: View) -> dict[str, str]:

@@ -57,6 +57,7 @@ class JsonText(str):
 
 
 EMPTY_LIST = JsonText("[]")  # one object for every empty list (most cells of most list columns)
+JSON_GROWTH = 4  # how much longer than its bytes in a file a value's JSON text can be (see Records.add)
 
 
 def json_value(cell: Any) -> Any:
@@ -121,10 +122,24 @@ def object_array(values: Sequence[Any], pick: Callable[[Any], Any] | None = None
     return np.fromiter(values if pick is None else map(pick, values), dtype=object, count=len(values))
 
 
-def too_long(limits: Limits, name: str, value: str) -> str:
+def too_long(limits: Limits, name: str, value: Any) -> str:
     """Return why a cell over the cap rejects its row."""
-    return (f"the cell in column {name!r} has {len(value):,} characters, over the cap of {limits.cell_chars:,} "
+    what = "characters" if isinstance(value, str) and type(value) is not JsonText else "characters as JSON text"
+    return (f"the cell in column {name!r} has {cell_chars(value):,} {what}, over the cap of {limits.cell_chars:,} "
             f"({limits.how_to_raise('cell_chars')})")
+
+
+def cell_chars(value: Any) -> int:
+    """Return a cell's length in characters: text as it is, a list or mapping as its JSON text (as the export writes
+    it in one cell), anything else 0. A quote of millions of characters inside a list of sources is one long cell."""
+    if isinstance(value, str):
+        return len(value)
+    if type(value) in (list, dict):
+        try:
+            return len(orjson.dumps(value).decode("utf-8"))
+        except orjson.JSONEncodeError:  # not JSON's (an integer past 64 bits): its text is measured as written
+            return len(str(value))
+    return 0
 
 
 # ---- JSON ---------------------------------------------------------------------------------------
@@ -192,8 +207,9 @@ class Records:
             size: int | None = None) -> None:
         """Add one record's properties (or, with `error`, a record that could not be read).
 
-        `size` is the record's length in bytes when known: a record shorter than the cap on a cell cannot hold
-        a cell over it, and its values need not be measured one by one.
+        A cell over the cap on a cell's characters rejects the record; a list or mapping is measured as its JSON
+        text (:func:`cell_chars`). `size` is the record's length in bytes when known: a record much shorter than
+        the cap cannot hold a cell over it, and its values need not be measured one by one.
         """
         row = len(self.where)
         if row >= self.limits.rows:
@@ -215,9 +231,11 @@ class Records:
             if self.json_at:
                 values = self._json_text(values)
             run[2].append(values)
-            if error is None and (size is None or size > self.limits.cell_chars):
+            # A record of `size` bytes holds no text longer, and no list whose JSON text is over JSON_GROWTH times
+            # longer (a number JSON writes anew: "1e15" is 1000000000000000.0): shorter ones need no measuring.
+            if error is None and (size is None or size * JSON_GROWTH > self.limits.cell_chars):
                 error = next((too_long(self.limits, key, value) for key, value in zip(shape, values, strict=True)
-                              if type(value) is str and len(value) > self.limits.cell_chars), None)
+                              if cell_chars(value) > self.limits.cell_chars), None)
         if error is not None:
             self.errors[row] = error
         self.lon.append(lon)

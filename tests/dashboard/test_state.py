@@ -222,3 +222,23 @@ def test_a_link_that_names_a_source_or_an_outlet_is_checked_against_them() -> No
                       outlets=WhenAsked(names("outlets", {"example.org"})))
     assert (view.source, view.filters.sources) == (source, ("example.org",))
     assert asked == ["sources", "outlets"]
+
+
+@pytest.mark.parametrize(("params", "kept", "notice"), [
+    ({"type": "attack,no such type,<b>x</b>"}, Filters(types=("attack",)), "2 incident types not in this dataset"),
+    ({"sources": "000_17e1e5416acb89c9,nowhere.example"}, Filters(sources=("000_17e1e5416acb89c9",)),
+     "1 outlet (Reported by) not in this dataset"),
+    ({"corroboration": "verified"}, Filters(), "corroboration filter is not one of"),
+    ({"type": "attack,", "sources": ",000_17e1e5416acb89c9,", "corroboration": ""},
+     Filters(types=("attack",), sources=("000_17e1e5416acb89c9",)), None),  # blanks (a trailing comma) are no values
+])
+def test_a_filter_value_not_in_the_dataset_is_left_out_with_a_notice(params: dict, kept: Filters, notice) -> None:
+    view = parse(params)
+    assert view.filters == kept
+    assert [n for n in view.notices if notice and notice in n] == view.notices and len(view.notices) == (notice is not None)
+
+
+def test_a_link_of_many_unknown_outlets_counts_them_in_one_notice() -> None:
+    view = parse({"sources": ",".join(f"outlet-{i}" for i in range(200_000))})
+    assert view.filters.sources == () and view.notices == ["The link filters on 200,000 outlets (Reported by) not in "
+                                                           "this dataset; left out."]

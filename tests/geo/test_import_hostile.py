@@ -127,6 +127,34 @@ def test_a_long_cell_rejects_its_row_not_the_file() -> None:
     assert "SIM_MAX_CELL_CHARS" in messages(capped)
 
 
+def _one_per_line(features: list[dict]) -> bytes:
+    body = ",\n".join(json.dumps(f) for f in features)
+    return ('{"type": "FeatureCollection", "features": [\n' + body + "\n]}\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("layout", ["one feature per line", "one document"])
+@pytest.mark.parametrize(("cell", "length"), [
+    ({"sources": [{"source": "Reuters", "quote": "x" * 1_000}]}, 1_033),  # a long quote inside the sources
+    ({"place_names": ["Kyiv"] * 200}, 1_401),
+    ({"conflicts_seen": {"note": "y" * 1_000}}, 1_011),  # a mapping of the file's own, not the schema's
+    ({"casualties": [1e15] * 60}, 1_141),  # short in the file: "1e15" is written 1000000000000000.0
+])
+def test_a_list_or_mapping_longer_than_the_cap_as_json_text_rejects_its_row(tmp_path, layout: str, cell: dict,
+                                                                            length: int) -> None:
+    features = [feature(0), feature(1, **cell), feature(2)]
+    raw = _one_per_line(features) if layout == "one feature per line" else collection(features)
+    if "casualties" in cell:
+        raw = raw.replace(b"1000000000000000.0", b"1e15")
+        assert len(raw) < 1_000 * 1.4  # the whole file is hardly longer than the cap
+    path = tmp_path / "long.geojson"
+    path.write_bytes(raw)
+    result = read_incidents(path, limits=Limits(cell_chars=1_000))
+    assert result.rejected == ["f1"] and len(result.frame) == 2
+    name = next(iter(cell))
+    assert f"'{name}' has {length:,} characters as JSON text, over the cap of 1,000" in messages(result)
+    assert read_incidents(path, limits=Limits(cell_chars=length)).rejected == []  # at the cap: kept
+
+
 def test_limits_come_from_the_environment() -> None:
     limits = Limits.from_env({"SIM_MAX_ROWS": "5_000", "SIM_YEARS": "1700-2200", "SIM_MAX_CELL_CHARS": "10,000"})
     assert (limits.rows, limits.first_year, limits.last_year, limits.cell_chars) == (5_000, 1700, 2200, 10_000)

@@ -82,11 +82,12 @@ def _missing(cell: Any) -> bool:
 
 
 def test_a_cell_over_the_cap_rejects_its_record_by_its_first_long_key() -> None:
-    gathered = Records("f.json", Limits(cell_chars=3), "record")
-    gathered.add({"a": "ok", "b": "long", "c": "longer"}, 1)
-    gathered.add({"a": "fine"}, 2, size=2)  # a record of 2 bytes cannot hold a long cell: not measured
+    gathered = Records("f.json", Limits(cell_chars=12), "record")
+    gathered.add({"a": "ok", "b": "x" * 13, "c": "x" * 14}, 1)
+    # a record of 3 bytes cannot hold a cell over 12 characters, even as JSON text (JSON_GROWTH): not measured
+    gathered.add({"a": "x" * 13}, 2, size=3)
     gathered.add({"a": "x"}, 3, error="broken")
-    assert gathered.errors[0].startswith("the cell in column 'b' has 4 characters")
+    assert gathered.errors[0].startswith("the cell in column 'b' has 13 characters")
     assert 1 not in gathered.errors and gathered.errors[2] == "broken"
 
 
