@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import orjson
 import pandas as pd
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,3 +50,21 @@ def test_titles_kept_in_arrow_are_the_titles_made_a_row_at_a_time(rows: list[tup
     made = _titles(text(titles), text(kinds), [[] if p is None else [p] for p in first])
     assert [None if pd.isna(t) else t for t in _kept_titles(kept_text(titles), kept_text(kinds), first)] == made
     assert [None if pd.isna(t) else t for t in kept_text(titles)] == text(titles).tolist()
+
+
+# ---- distinct outlets per row, from lists or their JSON text ---------------------------------------------------
+
+SOURCE_ITEM = st.fixed_dictionaries({
+    "source": st.sampled_from(["Reuters", "https://t.me/s/kyivinfo/12", "https://www.pravda.com.ua/x", "t.me/kyivinfo/9",
+                               'say "source": 1', "source", "https://x.com/osint_one/status/1"]),
+    "quote": st.one_of(st.text(max_size=8), st.sampled_from(['"source":', '{"source": "a"}', "\\\"source\\\":"])),
+})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(SOURCE_ITEM, max_size=4), max_size=30))
+def test_outlets_are_counted_alike_from_lists_and_from_their_json_text_in_arrow(rows: list[list[dict]]) -> None:
+    from geo.imports.links import outlet_counts
+
+    text = pa.array([orjson.dumps(items).decode("utf-8") for items in rows], type=pa.large_string())
+    assert outlet_counts(text) == outlet_counts(rows) == outlet_counts(pa.chunked_array([text[:7], text[7:]]))
