@@ -377,34 +377,14 @@ def export_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
     stated = text(cols.get("date_precision")[ranged])  # only where an end made a range
     days.precision[ranged] = stated.where(stated.isin(DATE_PRECISIONS), "range")
     kinds = kept_text(cols.get("type"))
-    first_places: list[str | None] = [None] * len(values)  # a row whose cell is missing or "[]" keeps None
-
-    def place_names(i: int, value: Any) -> list[str]:
-        names = _strings(value)
-        first_places[i] = names[0] if names else None
-        return names
-
-    conflict_problems: list[tuple[int, str]] = []
-
-    def conflicts(i: int, value: Any) -> list:
-        problem = None if _missing(value) else _conflict_problem(value)
-        if problem:
-            conflict_problems.append((i, problem))
-        return value if not _missing(value) and problem is None else []
-
-    def strings(i: int, value: Any) -> list[str]:
-        return _strings(value)
-
-    def sources(i: int, value: Any) -> list[dict]:
-        return _sources(value)
-
-    readers = {"places": strings, "place_names": place_names, "casualties": strings, "sources": sources,
-               "conflicts": conflicts, "location_evidence": strings, "flags": None}
-    # In LIST_COLUMNS' order, and a row's bad conflicts after its bad JSON: a row's problems come in that order.
-    lists = {name: _list_cells(cols.get(name), name, flag, readers[name], cols.name(name) in table.json_columns)
-             for name in LIST_COLUMNS}
-    for i, problem in conflict_problems:
+    lists = _list_columns({name: (cols.get(name), cols.name(name) in table.json_columns) for name in LIST_COLUMNS})
+    for name in LIST_COLUMNS:  # a row's problems in LIST_COLUMNS' order, and its bad conflicts after its bad JSON
+        for i, reason, code in lists[name].flags:
+            flag(i, reason, code)
+    for i, problem in lists["conflicts"].problems:
         flag(i, problem, "invalid_conflicts")
+    first_places = lists["place_names"].firsts
+    lists = {name: cells.text for name, cells in lists.items()}
     del lists["flags"]  # only checked: the checks work out each row's flags anew
     columns = {
         "title": _kept_titles(kept_text(cols.get("title", "name")), kinds, first_places),
@@ -672,9 +652,88 @@ def _timemap_sources(cell: Any, sources: dict) -> list[dict]:
 _EMPTY: list = []  # the value of every "[]" cell: never changed, only read and compared
 
 
-def _list_cells(series: pd.Series, name: str, flag: Flag, read: Callable[[int, Any], Any] | None,
-                reader_json: bool = False) -> pa.ChunkedArray:
-    """Return a list column's cells, each read by `read` (row, value), as JSON text in Arrow.
+@dataclass
+class ListCells:
+    """A list column's cells as read: their JSON text, and what the reading found per row."""
+
+    text: pa.ChunkedArray
+    flags: list[tuple[int, str, str]] = field(default_factory=list)  # (row, reason, code): cells that are not JSON
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (row, reason): cells JSON, but not of the schema
+    firsts: list[str | None] = field(default_factory=list)  # each row's first item (place names: what titles name)
+
+
+def _read_strings(value: Any) -> tuple[list[str], None]:
+    return _strings(value), None
+
+
+def _read_sources(value: Any) -> tuple[list[dict], None]:
+    return _sources(value), None
+
+
+def _read_conflicts(value: Any) -> tuple[Any, str | None]:
+    problem = None if _missing(value) else _conflict_problem(value)
+    return (value if not _missing(value) and problem is None else []), problem
+
+
+# How the export's list columns are read: each cell's value to (the value kept, or the reason it is not of the
+# schema). Every one reads a missing cell and an empty list as an empty list, with no reason (see _list_cells).
+_CELL_READERS: dict[str, Callable[[Any], tuple[Any, str | None]] | None] = {
+    "places": _read_strings, "place_names": _read_strings, "casualties": _read_strings, "sources": _read_sources,
+    "conflicts": _read_conflicts, "location_evidence": _read_strings, "flags": None}
+# A file of at least this many rows has the second half of its list columns read by the reading helper, beside the
+# first half read here (a million rows' lists: 4.4 s on one core).
+LISTS_BESIDE_MIN_ROWS = 50_000
+
+
+def _list_columns(columns: dict[str, tuple[pd.Series, bool]]) -> dict[str, ListCells]:
+    """Return the export's list columns read (`columns`: each one's cells, and whether they are the reader's JSON text).
+
+    A long table's second half is read by the reading helper (:func:`~geo.imports.split.beside`) while this process
+    reads the first; the halves are joined in order, the same cells and the same problems at the same rows. If the
+    helper cannot (none, or it broke), this process reads the second half too.
+    """
+    from .split import beside
+
+    n = len(next(iter(columns.values()))[0])
+    half = n // 2
+    waiting = None
+    if n >= LISTS_BESIDE_MIN_ROWS:
+        waiting = beside(_read_list_columns, {name: (_compact(series, half), json)
+                                              for name, (series, json) in columns.items()}, half)
+    first = _read_list_columns({name: (series if waiting is None else series.iloc[:half], json)
+                                for name, (series, json) in columns.items()})
+    if waiting is None:
+        return first
+    try:
+        second = waiting()
+    except Exception:  # the helper broke: its half is read here
+        second = _read_list_columns({name: (series.iloc[half:], json) for name, (series, json) in columns.items()},
+                                    half)
+    return {name: ListCells(pa.chunked_array([*first[name].text.chunks, *second[name].text.chunks], pa.large_string()),
+                            first[name].flags + second[name].flags, first[name].problems + second[name].problems,
+                            first[name].firsts + second[name].firsts) for name in columns}
+
+
+def _compact(series: pd.Series, start: int) -> pa.Array | np.ndarray:
+    """Return a column's cells from row `start` on, on their own (a slice of an Arrow array pickles its whole buffer)."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        part = pa.array(series.iloc[start:], type=pa.large_string())
+        return pa.concat_arrays(part.chunks if isinstance(part, pa.ChunkedArray) else [part])
+    return series.to_numpy(dtype=object)[start:].copy()
+
+
+def _read_list_columns(columns: dict[str, tuple[Any, bool]], first_row: int = 0) -> dict[str, ListCells]:
+    """Read the export's list columns (each one's cells, and whether they are the reader's JSON text), the first cell
+    being row `first_row`."""
+    return {name: _list_cells(cells, name, _CELL_READERS[name], json, first_row, firsts=name == "place_names")
+            for name, (cells, json) in columns.items()}
+
+
+def _list_cells(cells: pd.Series | pa.Array | np.ndarray, name: str, read: Callable[[Any], tuple[Any, str | None]] | None,
+                reader_json: bool = False, first_row: int = 0, firsts: bool = False) -> ListCells:
+    """Return a list column's cells, each read by `read` (value → the value kept, and a reason it is not of the
+    schema, or None), as JSON text in Arrow; the first cell is row `first_row`. With `firsts`, each row's first item
+    is kept too (place names: a row without a title is named by its first place).
 
     A cell is a value (a list, a mapping), or JSON text: the CSV export's list cells, or a GeoJSON feature's
     lists kept as text while the file was read (:class:`~geo.imports.tables.JsonText`). One row's value at a time
@@ -686,6 +745,7 @@ def _list_cells(series: pd.Series, name: str, flag: Flag, read: Callable[[int, A
     In a column of the reader's text, a missing cell and "[]" are "[]" without a call: every `read` here reads
     both as an empty list and notes nothing (a test holds each to it), and they were half of a million rows' calls.
     """
+    found = ListCells(pa.chunked_array([], pa.large_string()))
     blocks: list[pa.Array] = []
 
     def one(i: int, value: Any) -> str | None:
@@ -698,34 +758,42 @@ def _list_cells(series: pd.Series, name: str, flag: Flag, read: Callable[[int, A
             try:
                 value = orjson.loads(text)
             except orjson.JSONDecodeError as exc:
-                flag(i, f"{name} is not valid JSON ({exc})", "invalid_json")
+                found.flags.append((i, f"{name} is not valid JSON ({exc})", "invalid_json"))
                 value = text = None
         if read is None:
             return None
-        kept = read(i, value)
+        kept, problem = read(value)
+        if problem is not None:
+            found.problems.append((i, problem))
+        if firsts and kept:
+            found.firsts[i - first_row] = kept[0]
         if kept is value and ours and text is not None:
             return text
         return "[]" if kept == [] else orjson.dumps(kept).decode("utf-8")
 
-    arrow = reader_json and isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"
-    for start in range(0, len(series), BLOCK_ROWS):  # a block of Python values at a time, never the column's
-        part = series.iloc[start:start + BLOCK_ROWS]
+    if isinstance(cells, pd.Series):  # text in Arrow stays there; any other column is read a Python value at a time
+        in_arrow = isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow"
+        cells = pa.array(cells, type=pa.large_string()) if in_arrow else cells.to_numpy(dtype=object)
+    arrow = isinstance(cells, pa.Array | pa.ChunkedArray)
+    found.firsts = [None] * len(cells) if firsts else []  # a row whose cell is missing or "[]" has no first item
+    for start in range(0, len(cells), BLOCK_ROWS):  # a block of Python values at a time, never the column's
         if not arrow:
-            out = [one(i, value) for i, value in enumerate(part.tolist(), start)]
+            out = [one(i, value) for i, value in enumerate(cells[start:start + BLOCK_ROWS].tolist(), first_row + start)]
             blocks.append(pa.array(out if read is not None else [], type=pa.large_string()))
             continue
-        cells = pa.array(part, type=pa.large_string())
-        if isinstance(cells, pa.ChunkedArray):  # a column of several runs
-            cells = cells.combine_chunks()
-        full = pc.invert(pc.fill_null(pc.equal(cells, "[]"), True))  # neither missing nor "[]"
-        rows = np.flatnonzero(full.to_numpy(zero_copy_only=False)) + start
-        out = [one(int(i), value) for i, value in zip(rows, pc.filter(cells, full).to_pylist(), strict=True)]
+        part = cells.slice(start, BLOCK_ROWS)
+        if isinstance(part, pa.ChunkedArray):  # a column of several runs
+            part = part.combine_chunks()
+        full = pc.invert(pc.fill_null(pc.equal(part, "[]"), True))  # neither missing nor "[]"
+        rows = np.flatnonzero(full.to_numpy(zero_copy_only=False)) + first_row + start
+        out = [one(int(i), value) for i, value in zip(rows, pc.filter(part, full).to_pylist(), strict=True)]
         if read is None:
             blocks.append(pa.array([], type=pa.large_string()))
             continue
-        empty = pa.array(np.full(len(cells), "[]", dtype=object), type=pa.large_string())
+        empty = pa.array(np.full(len(part), "[]", dtype=object), type=pa.large_string())
         blocks.append(pc.replace_with_mask(empty, full, pa.array(out, type=pa.large_string())))
-    return pa.chunked_array(blocks, pa.large_string())
+    found.text = pa.chunked_array(blocks, pa.large_string())
+    return found
 
 
 def _strings(value: Any) -> list[str]:

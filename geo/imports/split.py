@@ -25,10 +25,11 @@ import sys
 import tempfile
 import threading
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from ..limits import Limits
 from ..memory import no_cycle_collection
@@ -141,20 +142,67 @@ def _block_file(path: Path, start: int, stop: int, file: str, limits: Limits, co
     Not through the pool's pipe: 64 kB at a time, every piece waited for the reading side's turn at the GIL, and
     the helper sat blocked while this process parsed (it read a third of the blocks, not half).
     """
-    read = read_block(path, start, stop, file, limits, columns, as_json)
+    return _filed(read_block(path, start, stop, file, limits, columns, as_json))
+
+
+def _fetch(task: Future[str]) -> Any:
+    """Return what the helper made for a task, its file removed."""
+    return _unfiled(task.result())
+
+
+def _filed(value: Any) -> str:
+    """Keep a value in a file (in memory, /dev/shm, where there is one); return its name."""
     folder = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
     with tempfile.NamedTemporaryFile("wb", dir=folder, prefix="sim-block-", suffix=".pickle", delete=False) as out:
-        pickle.dump(read, out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
     return out.name
 
 
-def _fetch(task: Future[str]) -> tuple[Records, int, bool]:
-    """Return what the helper read for a task, its file removed."""
-    name = Path(task.result())
+def _unfiled(name: str) -> Any:
+    """Return the value kept in a file by :func:`_filed`, the file removed."""
+    path = Path(name)
     try:
-        return pickle.loads(name.read_bytes())
+        return pickle.loads(path.read_bytes())
     finally:
-        name.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+
+
+def _run_filed(work: Callable[..., Any], name: str) -> str:
+    """In the helper: run `work` on the arguments kept in file `name`; return the file its result is kept in.
+
+    The cycle collector waits meanwhile, as in the import this work is a share of (its passes over the share's
+    objects doubled its time)."""
+    with no_cycle_collection():
+        return _filed(work(*_unfiled(name)))
+
+
+def beside(work: Callable[..., Any], *args: Any) -> Callable[[], Any] | None:
+    """Start `work(*args)` in the reading helper; return what waits for its result (None: there is no helper).
+
+    `work` is a module's function; its arguments and its result go through files, not the pool's pipe (see
+    :func:`_block_file`), so this process may go on with its own share meanwhile. The waiting raises what the
+    work raised, or BrokenProcessPool if the helper died (a new one is started next time).
+    """
+    if not helper_wanted():
+        return None
+    pool = _helper()
+    name = _filed(args)
+    try:
+        task = pool.submit(_run_filed, work, name)
+    except RuntimeError:  # the helper broke or was shut down
+        Path(name).unlink(missing_ok=True)
+        _drop_helper(pool)
+        return None
+
+    def result() -> Any:
+        try:
+            return _fetch(task)
+        except BrokenProcessPool:
+            _drop_helper(pool)
+            Path(name).unlink(missing_ok=True)
+            raise
+
+    return result
 
 
 def _discard(task: Future[str]) -> None:

@@ -186,3 +186,52 @@ def test_the_checks_run_without_the_files_values_which_the_draft_made_anew(tmp_p
     with mock.patch.object(imports, "finish", finish):
         result = read_incidents(path, limits=LIMITS)
     assert seen == [(0, None)] and result.loaded == len(FEATURES)
+
+
+# ---- the export's list columns: the second half read by the helper ------------------------------------------------
+
+ODD_LISTS = [feature_line.replace(b'"conflicts":[]', b'"conflicts":[{"field":1}]', 1) if k % 7 == 3 else
+             feature_line.replace(b'"casualties":[]', b'"casualties":"[not json"', 1) if k % 11 == 5 else
+             feature_line.replace(b'"place_names":[', b'"title":null,"place_names":[', 1) if k % 5 == 1 else feature_line
+             for k, feature_line in enumerate(FEATURES)]
+
+
+def _outcome(path: Path) -> tuple:
+    result = read_incidents(path, limits=LIMITS)
+    return result.frame.to_json(), [str(p) for p in result.problems], result.rejected
+
+
+@pytest.mark.skipif(not split.helper_wanted(), reason="one core: files are read on one")
+def test_the_list_columns_read_half_by_the_helper_are_those_read_here(tmp_path: Path) -> None:
+    from geo.imports import schemas
+
+    path = tmp_path / "lists.geojson"
+    path.write_bytes(_file(ODD_LISTS))
+    with mock.patch.dict(os.environ, {split.HELPER_ENV: "off"}):
+        here = _outcome(path)
+    assert any("invalid_conflicts" in p or "conflicts item 1" in p for p in here[1]) and here[2]
+    started, real = [], split.beside
+
+    def beside(*args):
+        started.append(real(*args))
+        return started[-1]
+
+    with mock.patch.object(schemas, "LISTS_BESIDE_MIN_ROWS", 4), mock.patch.object(split, "beside", beside):
+        assert _outcome(path) == here
+    assert len(started) == 1 and started[0] is not None  # the helper read the second half
+
+
+def test_the_list_columns_are_read_here_when_the_helper_breaks(tmp_path: Path) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from geo.imports import schemas
+
+    def broken() -> None:
+        raise BrokenProcessPool("the helper died")
+
+    path = tmp_path / "lists.geojson"
+    path.write_bytes(_file(ODD_LISTS))
+    with mock.patch.dict(os.environ, {split.HELPER_ENV: "off"}):
+        here = _outcome(path)
+    with mock.patch.object(schemas, "LISTS_BESIDE_MIN_ROWS", 4), mock.patch.object(split, "beside", lambda *_: broken):
+        assert _outcome(path) == here
