@@ -142,6 +142,8 @@ def kept_text(series: pd.Series) -> pd.Series:
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
         stripped = series.str.strip()  # the Arrow kernel text() strips with too
         kept = stripped.mask(stripped == "")
+    elif series.isna().all():  # a column of the schema no row fills (a million rows: 0.15 s each, a cell at a time)
+        return none_column(series.to_frame())
     else:
         kept = text(series).astype("str")
     # A column with no text at all is a column of None, as pandas makes of text()'s None (not of text)
@@ -150,8 +152,9 @@ def kept_text(series: pd.Series) -> pd.Series:
 
 def numbers(series: pd.Series) -> pd.Series:
     """Return cells as floats; NaN for anything that is not a number (booleans included)."""
-    values = pd.to_numeric(series.where(~series.map(lambda v: isinstance(v, bool))), errors="coerce")
-    return values.astype(float)
+    if pd.api.types.infer_dtype(series, skipna=True) not in ("floating", "integer", "mixed-integer-float", "empty"):
+        series = series.where(~series.map(lambda v: isinstance(v, bool)))  # numbers only (a million rows' points: 0.6 s)
+    return pd.to_numeric(series, errors="coerce").astype(float)
 
 
 def _missing(value: Any) -> bool:

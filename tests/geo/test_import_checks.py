@@ -68,3 +68,35 @@ def test_outlets_are_counted_alike_from_lists_and_from_their_json_text_in_arrow(
 
     text = pa.array([orjson.dumps(items).decode("utf-8") for items in rows], type=pa.large_string())
     assert outlet_counts(text) == outlet_counts(rows) == outlet_counts(pa.chunked_array([text[:7], text[7:]]))
+
+
+CELL = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=False),
+                 st.sampled_from(["1.5", "x", "", " 2 ", "true"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CELL, max_size=12))
+def test_numbers_are_floats_and_nan_for_anything_else_booleans_included(cells: list) -> None:
+    import numpy as np
+
+    from geo.imports.schemas import numbers
+
+    def one(cell) -> float:
+        if isinstance(cell, bool) or cell is None:
+            return np.nan
+        try:
+            return float(cell)
+        except ValueError:
+            return np.nan
+
+    got = numbers(pd.Series(np.array(cells, dtype=object) if cells else np.array([], dtype=object)))
+    assert got.dtype == float
+    assert np.array_equal(got.to_numpy(), np.array([one(c) for c in cells], dtype=float), equal_nan=True)
+
+
+def test_a_schema_column_no_row_fills_is_a_column_of_none() -> None:
+    import numpy as np
+
+    column = kept_text(pd.Series(np.array([None, np.nan, None], dtype=object)))
+    assert column.isna().all() and len(column) == 3
+    assert kept_text(pd.Series(np.array([None, " Kyiv "], dtype=object))).tolist()[1] == "Kyiv"
