@@ -178,6 +178,8 @@ class Records:
         self.keys: dict[str, None] = {}  # every property name, in the order first seen
         # Each run: (its keys, the row of its first record, one tuple of values per record).
         self.runs: list[tuple[tuple[str, ...], int, list[tuple[Any, ...]]]] = []
+        self.run: tuple[tuple[str, ...], int, list[tuple[Any, ...]]] | None = None  # the last run, if it goes on
+        self.run_end = 0  # the row after its last record
         self.lon: list[Any] = []
         self.lat: list[Any] = []
         self.errors: dict[int, str] = {}
@@ -211,25 +213,25 @@ class Records:
         text (:func:`cell_chars`). `size` is the record's length in bytes when known: a record much shorter than
         the cap cannot hold a cell over it, and its values need not be measured one by one.
         """
-        row = len(self.where)
+        where = self.where
+        row = where.count
         if row >= self.limits.rows:
             raise DataError([Problem(self.file, line, None,
                                      f"{self.noun} {row + 1}: {self.limits.cap_message('rows', self.noun + 's')}")])
-        self.where.count += 1
+        where.count = row + 1
         self.lines.append(line)
-        if error is None and not isinstance(props, dict):
-            error = f"{self.noun} is not a JSON object"
-        if isinstance(props, dict) and props:  # kept even when the record is rejected: its id names it in the problem
+        if type(props) is not dict and not isinstance(props, dict):
+            error = error or f"{self.noun} is not a JSON object"
+        elif props:  # kept even when the record is rejected: its id names it in the problem
             shape = tuple(props)
-            run = self.runs[-1] if self.runs else None
-            if run is None or run[0] != shape or run[1] + len(run[2]) != row:
+            run = self.run
+            if run is None or run[0] != shape or self.run_end != row:
                 self._new_keys(shape, line, row)
-                run = (shape, row, [])
+                run = self.run = (shape, row, [])
                 self.runs.append(run)
                 self.json_at = tuple(k for k, key in enumerate(shape) if key in self.as_json)
-            values = tuple(props.values())
-            if self.json_at:
-                values = self._json_text(values)
+            self.run_end = row + 1
+            values = tuple(props.values()) if not self.json_at else self._json_text(props)
             run[2].append(values)
             # A record of `size` bytes holds no text longer, and no list whose JSON text is over JSON_GROWTH times
             # longer (a number JSON writes anew: "1e15" is 1000000000000000.0): shorter ones need no measuring.
@@ -249,7 +251,7 @@ class Records:
             for k, key in enumerate(shape):  # a column at a time (zip(*rows) made a million iterators)
                 cells = object_array(rows, itemgetter(k))
                 self.pieces.setdefault(key, []).append((first, *self._packed(key, cells)))
-        self.runs = []
+        self.runs, self.run = [], None
         self.packed = len(self.where)
 
     def _packed(self, key: str, cells: np.ndarray) -> tuple[np.ndarray | pa.Array, bool]:
@@ -259,14 +261,15 @@ class Records:
         text, json = packed(cells, key in self.as_json)
         return (cells, False) if text is None else (text, json)
 
-    def _json_text(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    def _json_text(self, props: dict) -> tuple[Any, ...]:
         """Return a record's values with its lists and mappings in the `as_json` columns as JSON text."""
-        cells = list(values)
+        cells = list(props.values())
         for k in self.json_at:
             value = cells[k]
-            if type(value) is list and not value:
+            kind = type(value)
+            if kind is list and not value:
                 cells[k] = EMPTY_LIST
-            elif type(value) in (list, dict):
+            elif kind is list or kind is dict:
                 try:
                     cells[k] = JsonText(orjson.dumps(value).decode("utf-8"))
                 except orjson.JSONEncodeError:  # not from a JSON file (an integer past 64 bits): kept as it is
