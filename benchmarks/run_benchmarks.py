@@ -26,6 +26,9 @@ trips to the browser are not counted.
   reading helper that reads half of a large file: `geo/imports/split.py`).
 - **restarted** (the dashboard): a new server on the same file once the first has kept it in its import cache
   (what a restart, or a second worker, does): its first map, and its peak resident memory.
+- **launched** (the dashboard): a server started by `python -m dashboard`, which reads `--data` as it starts, the
+  page opened as soon as the server answers (no import cache): its first map from the page's navigation, and (in
+  brackets) how long after the server's start the page was opened, the head start its read had.
 
 Each row is printed with its ratio to the dashboard at the same size. Run from the repository root:
 
@@ -38,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -125,6 +129,10 @@ class Result:
     helper_rss_mb: float | None = None  # the server's child processes' (the reading helper's) peak, summed
     restarted_s: float | None = None  # the first map of a new server whose import cache holds the file
     restarted_rss_mb: float | None = None  # that server's peak resident memory
+    # The first map of a server started by `python -m dashboard` (which reads --data as it starts), the page opened
+    # as soon as the server answers (no import cache either); and how long after the server's start that was.
+    launched_s: float | None = None
+    head_start_s: float | None = None
     labels_ms: float | None = None  # the place labels' pass after each map draw, median (the dashboard only)
     notes: list[str] = field(default_factory=list)
 
@@ -313,6 +321,8 @@ def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs:
         server.stop()
     if kept:
         measure_restart(result, path, timeout, logs)
+    if result.approach == "dashboard":
+        measure_launched(result, path, timeout, logs)
 
 
 def _kept_copy(timeout: float) -> bool:
@@ -346,6 +356,26 @@ def measure_restart(result: Result, path: Path, timeout: float, logs: Path) -> N
         server.stop()
 
 
+def measure_launched(result: Result, path: Path, timeout: float, logs: Path) -> None:
+    """Fill the first map of a server started by `python -m dashboard` (--data read as it starts), cold."""
+    from playwright.sync_api import sync_playwright
+
+    env = {**os.environ, "SIM_CACHE_DIR": tempfile.mkdtemp(prefix="cache-launched-")}
+    server = AppServer("dashboard/app.py", "--data", str(path), log=logs / f"launched-{result.size}.log",
+                       launcher=True, env=env)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            result.head_start_s = time.monotonic() - server.started
+            loaded = load_page(browser, server.url, result.approach, timeout)
+            result.launched_s = loaded[0]
+            loaded[-1].close()
+            browser.close()
+    finally:
+        server.stop()
+        shutil.rmtree(env["SIM_CACHE_DIR"], ignore_errors=True)
+
+
 # ---- report -----------------------------------------------------------------------------------------
 
 
@@ -365,9 +395,10 @@ def _ratio(value: float | None, base: float | None) -> str:
     return f" (×{value / base:.1f})"
 
 
-FLOOR_RATIOS = ("cold_s", "ready_s", "after_load_s", "step_s", "rss_mb", "restarted_s", "restarted_rss_mb")
-# A restarted server's figures are given against the floor's cold boot and memory.
-FLOOR_OF = {"restarted_s": "cold_s", "restarted_rss_mb": "rss_mb"}
+FLOOR_RATIOS = ("cold_s", "ready_s", "after_load_s", "step_s", "rss_mb", "restarted_s", "restarted_rss_mb",
+                "launched_s")
+# A restarted or launched server's figures are given against the floor's cold boot and memory.
+FLOOR_OF = {"restarted_s": "cold_s", "restarted_rss_mb": "rss_mb", "launched_s": "cold_s"}
 
 
 def table(results: list[Result]) -> str:
@@ -381,8 +412,8 @@ def table(results: list[Result]) -> str:
     lines = [
         "| incidents | approach | build (server) | data (websocket) | page total | first map, cold | markers shown "
         "| … after load event | slider step | server peak RSS | first map, restarted | peak RSS, restarted "
-        "| place labels per draw |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| first map, launched (page opened after) | place labels per draw |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in sorted(results, key=lambda r: (r.approach != "floor", r.size, list(APPS).index(r.approach))):
         b = base.get(r.size) if r.approach not in ("dashboard", "floor") else None
@@ -408,6 +439,8 @@ def table(results: list[Result]) -> str:
                 f" + helper {r.helper_rss_mb:.0f} MB" if r.helper_rss_mb else ""),
             _fmt(r.restarted_s, "s") + against(r.restarted_s, "restarted_s"),
             _fmt(r.restarted_rss_mb, "MB") + against(r.restarted_rss_mb, "restarted_rss_mb"),
+            _fmt(r.launched_s, "s") + against(r.launched_s, "launched_s") + (
+                f" ({r.head_start_s:.1f} s)" if r.head_start_s is not None else ""),
             "—" if r.labels_ms is None else f"{r.labels_ms:.1f} ms",
         ]
         lines.append("| " + " | ".join(cells) + " |")

@@ -35,18 +35,22 @@ class AppServer:
     the page itself; a server that exits or does not answer within `timeout` raises AppServerError.
     """
 
-    def __init__(self, script: str = "dashboard/app.py", *app_args: str, log: Path, timeout: float = 60.0) -> None:
+    def __init__(self, script: str = "dashboard/app.py", *app_args: str, log: Path, timeout: float = 60.0,
+                 launcher: bool = False, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
+        # With `launcher`, `python -m dashboard` (dashboard/app.py, its --data read as the server starts).
+        start = [sys.executable, "-m", "dashboard"] if launcher else [sys.executable, "-m", "streamlit", "run", script]
         command = [
-            sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
+            *start, "--server.headless", "true",
             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
             "--browser.gatherUsageStats", "false", "--", *app_args,
         ]
         log.parent.mkdir(parents=True, exist_ok=True)
         self._log = log.open("wb")
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + timeout
         while not self._answers():
             if self.process.poll() is not None or time.monotonic() > deadline:

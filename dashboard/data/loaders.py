@@ -77,7 +77,10 @@ def _arguments() -> argparse.ArgumentParser:
 
 def data_argument(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> Path | None:
     """Return the dataset path given as `--data PATH` after `--`, or in $SIM_DATA (None: bundled only)."""
-    known, _ = _arguments().parse_known_args(sys.argv[1:] if argv is None else argv)
+    # --data alone: a bad value of another argument (--duplicates sometimes) is data_options' to report, not an exit.
+    only_data = argparse.ArgumentParser(add_help=False)
+    only_data.add_argument("--data")
+    known, _ = only_data.parse_known_args(sys.argv[1:] if argv is None else argv)
     value = known.data or (os.environ if environ is None else environ).get(DATA_ENV)
     return Path(value).expanduser() if value else None
 
@@ -98,13 +101,31 @@ def options_key(options: geo.ImportOptions) -> tuple:
     return tuple(sorted(options.mapping.items())), options.date_format, options.duplicates
 
 
-def _remember(key: tuple, load: Callable[[], Dataset]) -> Dataset:
+class _Loading:
+    """A load under way: what another caller for the same key waits on, and the progress to show meanwhile."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.told: tuple[float, str] | None = None
+
+    def tell(self, fraction: float, message: str, then: geo.Progress | None) -> None:
+        self.told = (fraction, message)
+        if then is not None:
+            then(fraction, message)
+
+
+LOADING_POLL_S = 0.25  # how often a page waiting on another's load shows that load's progress
+
+
+def _remember(key: tuple, load: Callable[[geo.Progress], Dataset], progress: geo.Progress | None = None) -> Dataset:
     """Return the registry's dataset for `key`, loading (and keeping) it when missing.
 
     A file that could not be used is remembered too, with its error: every rerun of the page would
-    otherwise read a hostile file again.
+    otherwise read a hostile file again. A key already being loaded (by another page, or by the server as it
+    started: :func:`preload`) is waited for, its progress shown through `progress`: a file is never read twice at once.
     """
     entries, lock = _registry()
+    loading = _loading()
     with lock:
         if key in entries:
             entries.move_to_end(key)
@@ -112,20 +133,42 @@ def _remember(key: tuple, load: Callable[[], Dataset]) -> Dataset:
             if isinstance(found, Exception):
                 raise found
             return found
+        under_way = loading.get(key)
+        if under_way is None:
+            under_way = loading[key] = _Loading()
+            mine = True
+        else:
+            mine = False
+    if not mine:
+        while not under_way.done.wait(LOADING_POLL_S):
+            if progress is not None and under_way.told is not None:
+                progress(*under_way.told)
+        return _remember(key, load, progress)  # now in the registry (or its error), or dropped: loaded anew
     try:
-        loaded = _frozen(load)  # outside the lock: a slow parse must not block other sessions' cache hits
-    except (geo.DataError, ValueError) as exc:
+        try:
+            loaded = _frozen(lambda: load(lambda fraction, message: under_way.tell(fraction, message, progress)))
+        except (geo.DataError, ValueError) as exc:
+            with lock:
+                entries[key] = exc
+                _trim(entries)
+            raise
+        loaded.key = key
+        # Build the filter indexes in the background: the first filter need not wait for them.
+        threading.Thread(target=_settle, args=(loaded,), name="dataset-indexes", daemon=True).start()
         with lock:
-            entries[key] = exc
+            entries[key] = loaded
             _trim(entries)
-        raise
-    loaded.key = key
-    # Build the filter indexes in the background: the first filter need not wait for them.
-    threading.Thread(target=_settle, args=(loaded,), name="dataset-indexes", daemon=True).start()
-    with lock:
-        entries[key] = loaded
-        _trim(entries)
-    return loaded
+        return loaded
+    finally:
+        with lock:
+            loading.pop(key, None)
+        under_way.done.set()
+
+
+@st.cache_resource(show_spinner=False)
+def _loading() -> dict[tuple, _Loading]:
+    """Return the loads under way, by key (outside the lock: a slow parse must not block other sessions' hits)."""
+    return {}
 
 
 def _frozen(load: Callable[[], Dataset]) -> Dataset:
@@ -165,6 +208,33 @@ def _trim(entries: OrderedDict) -> None:
             gc.unfreeze()
 
 
+def preload(argv: list[str], environ: dict[str, str] | None = None) -> threading.Thread | None:
+    """Start reading the `--data` file (or $SIM_DATA) in the background as the server starts; return that thread.
+
+    The first page waits for this read, its progress on the page, instead of starting it (:func:`_remember`): an
+    analyst who opens the page a few seconds after starting the server finds the file read, or nearly. A file that
+    cannot be read is left to the page, which says why. `argv` are the app's arguments (after ``--``).
+    """
+    path = data_argument(argv, environ)
+    if path is None or not path.is_file():
+        return None
+    try:
+        options = data_options(argv)
+    except ValueError:
+        return None
+    print(f"Reading {path.name} as the server starts; the first page waits for it.", file=sys.stderr, flush=True)
+    thread = threading.Thread(target=_preloaded, args=(path, options), name="data-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def _preloaded(path: Path, options: geo.ImportOptions) -> None:
+    try:
+        dataset_from_path(path, None, options)
+    except (geo.DataError, OSError, ValueError, MemoryError):
+        pass  # the page meets it again (a refusal is remembered) and says what is wrong
+
+
 def dataset_from_path(path: Path, progress: geo.Progress | None = None,
                       options: geo.ImportOptions | None = None) -> Dataset:
     """Return the dataset in a file (parsed once per path, size, modification time and way of reading it)."""
@@ -175,7 +245,7 @@ def dataset_from_path(path: Path, progress: geo.Progress | None = None,
     mapping_time = beside.stat().st_mtime_ns if beside is not None else None
     key = ("path", str(path.resolve()), stat.st_size, stat.st_mtime_ns, mapping_time, options_key(options))
     # Named by its file name alone: the page and its messages never show where the server keeps it.
-    return _remember(key, lambda: _imported(path, path.name, progress, options))
+    return _remember(key, lambda told: _imported(path, path.name, told, options), progress)
 
 
 def _imported(source: Path | bytes, name: str, progress: geo.Progress | None, options: geo.ImportOptions) -> Dataset:
@@ -213,7 +283,7 @@ def dataset_from_upload(name: str, digest: str, read: Callable[[], bytes], progr
     """Return the dataset in an uploaded file, by its digest (parsed once per content; `read` gives its bytes)."""
     options = options or geo.ImportOptions()
     key = ("upload", digest, name, options_key(options))
-    return _remember(key, lambda: _imported(read(), name, progress, options))
+    return _remember(key, lambda told: _imported(read(), name, told, options), progress)
 
 
 @st.cache_data(max_entries=4, show_spinner="Reading the file's columns…")
@@ -234,7 +304,7 @@ def combined(imported: Dataset) -> Dataset:
     """Return the bundled catalogue and an imported dataset as one (cached per pair)."""
     key = ("combined", imported.key or imported.label)
 
-    def both() -> Dataset:
+    def both(_told: geo.Progress) -> Dataset:
         joined = datasets.combine(bundled(), imported)
         joined.map_drawn = imported.map_drawn  # its map is the imported file's: what waits for that map goes on
         return joined

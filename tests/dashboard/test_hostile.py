@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -220,7 +221,7 @@ def test_a_file_that_failed_is_not_read_again_on_every_rerun() -> None:
 
     calls = []
 
-    def failing():
+    def failing(_told=None):
         calls.append(1)
         raise DataError([Problem("bad.csv", 1, None, "broken")])
 
@@ -229,6 +230,59 @@ def test_a_file_that_failed_is_not_read_again_on_every_rerun() -> None:
         with pytest.raises(DataError):
             loaders._remember(key, failing)
     assert len(calls) == 1
+
+
+def _tiny_dataset():
+    return datasets.from_catalogue(loaders.catalogue())
+
+
+@pytest.mark.parametrize("outcome", ["loaded", "refused", "crashed"])
+def test_a_file_being_read_is_waited_for_with_its_progress_never_read_twice_at_once(outcome: str) -> None:
+    import threading
+
+    from geo.problems import DataError, Problem
+
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def load(told):
+        calls.append(threading.current_thread().name)
+        if len(calls) == 1:
+            told(0.4, "Read 40,000 features")
+            started.set()
+            release.wait(10)
+            if outcome == "refused":
+                raise DataError([Problem("big.geojson", 3, None, "broken")])
+            if outcome == "crashed":
+                raise RuntimeError("the first reader died")
+        return _tiny_dataset()
+
+    key = ("test", "read at once", outcome)
+    results: dict[str, object] = {}
+
+    def first() -> None:
+        try:
+            results["first"] = loaders._remember(key, load)
+        except Exception as exc:  # the test compares what each caller got
+            results["first"] = exc
+
+    reader = threading.Thread(target=first, name="first-reader")
+    reader.start()
+    assert started.wait(10)
+    seen: list[tuple[float, str]] = []
+    threading.Timer(3 * loaders.LOADING_POLL_S, release.set).start()
+    try:
+        second = loaders._remember(key, load, lambda fraction, message: seen.append((fraction, message)))
+    except Exception as exc:
+        second = exc
+    reader.join(10)
+    assert seen and set(seen) == {(0.4, "Read 40,000 features")}  # the first reader's progress, shown meanwhile
+    if outcome == "loaded":
+        assert calls == ["first-reader"] and second is results["first"]
+    elif outcome == "refused":  # the refusal is remembered: the second caller gets it without reading again
+        assert calls == ["first-reader"] and isinstance(second, DataError) and second is results["first"]
+    else:  # a crash is not remembered: the waiting caller reads the file itself
+        assert len(calls) == 2 and isinstance(results["first"], RuntimeError) and second is not None
+    assert key not in loaders._loading()
 
 
 def test_a_load_runs_without_the_collector_and_leaves_its_objects_frozen() -> None:
@@ -307,3 +361,31 @@ def test_an_imported_file_shown_beside_the_catalogue_settles_when_that_map_is_dr
     imported = Dataset(frame=loaders.bundled().frame.iloc[:0], label="beside", key=("test", "beside"))
     both = loaders.combined(imported)
     assert both.map_drawn is imported.map_drawn  # drawing the joined map lets the imported file's work go on
+
+
+def test_the_data_read_as_the_server_starts_is_the_one_the_page_asks_for(tmp_path) -> None:
+    from geo import geojson_text
+    from geo.synthetic import synthetic_incidents
+
+    path = tmp_path / "started.geojson"
+    path.write_text(geojson_text(synthetic_incidents(300, seed=3)), encoding="utf-8")
+    argv = ["--data", str(path), "--duplicates", "reject"]
+    thread = loaders.preload(argv)
+    assert thread is not None
+    thread.join(60)
+    # what the page asks for (its options from the same arguments) is in the registry: not read again
+    calls = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loaders, "_imported", lambda *args: calls.append(args))
+        found = loaders.dataset_from_path(path, None, loaders.data_options(argv))
+    assert calls == [] and len(found.frame) == 300
+    assert loaders.preload(["--data", str(tmp_path / "missing.geojson")]) is None
+    assert loaders.preload(["--data", str(path), "--duplicates", "sometimes"]) is None  # the page says what is wrong
+    assert loaders.preload([], environ={}) is None
+
+
+def test_a_bad_reading_argument_is_the_pages_to_report_not_an_exit() -> None:
+    argv = ["--data", "big.geojson", "--duplicates", "sometimes"]
+    assert loaders.data_argument(argv, environ={}) == Path("big.geojson")
+    with pytest.raises(ValueError, match="sometimes"):
+        loaders.data_options(argv)
