@@ -664,6 +664,14 @@ class ListCells:
     problems: list[tuple[int, str]] = field(default_factory=list)  # (row, reason): cells JSON, but not of the schema
     firsts: list[str | None] = field(default_factory=list)  # each row's first item (place names: what titles name)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the text's visible cells only: a slice of an Arrow array pickles its whole buffer (the helper's
+        half, kept as slices of what it was sent, came back eight times over)."""
+        state = dict(self.__dict__)
+        if self.text.num_chunks:
+            state["text"] = pa.chunked_array([pa.concat_arrays(self.text.chunks)], pa.large_string())
+        return state
+
 
 def _read_strings(value: Any) -> tuple[list[str], None]:
     return _strings(value), None
@@ -750,6 +758,7 @@ def _list_cells(cells: pd.Series | pa.Array | np.ndarray, name: str, read: Calla
     """
     found = ListCells(pa.chunked_array([], pa.large_string()))
     blocks: list[pa.Array] = []
+    rewritten = [False]  # whether a cell of the block at hand comes out as other text than it came in
 
     def one(i: int, value: Any) -> str | None:
         ours = reader_json or type(value) is JsonText
@@ -772,6 +781,7 @@ def _list_cells(cells: pd.Series | pa.Array | np.ndarray, name: str, read: Calla
             found.firsts[i - first_row] = kept[0]
         if kept is value and ours and text is not None:
             return text
+        rewritten[0] = True
         return "[]" if kept == [] else orjson.dumps(kept).decode("utf-8")
 
     if isinstance(cells, pd.Series):  # text in Arrow stays there; any other column is read a Python value at a time
@@ -785,16 +795,20 @@ def _list_cells(cells: pd.Series | pa.Array | np.ndarray, name: str, read: Calla
             blocks.append(pa.array(out if read is not None else [], type=pa.large_string()))
             continue
         part = cells.slice(start, BLOCK_ROWS)
-        if isinstance(part, pa.ChunkedArray):  # a column of several runs
-            part = part.combine_chunks()
-        full = pc.invert(pc.fill_null(pc.equal(part, "[]"), True))  # neither missing nor "[]"
+        flat = part.combine_chunks() if isinstance(part, pa.ChunkedArray) else part  # a column of several runs
+        full = pc.invert(pc.fill_null(pc.equal(flat, "[]"), True))  # neither missing nor "[]"
         rows = np.flatnonzero(full.to_numpy(zero_copy_only=False)) + first_row + start
-        out = [one(int(i), value) for i, value in zip(rows, pc.filter(part, full).to_pylist(), strict=True)]
+        rewritten[0] = False
+        out = [one(int(i), value) for i, value in zip(rows, pc.filter(flat, full).to_pylist(), strict=True)]
         if read is None:
             blocks.append(pa.array([], type=pa.large_string()))
-            continue
-        empty = pa.array(np.full(len(part), "[]", dtype=object), type=pa.large_string())
-        blocks.append(pc.replace_with_mask(empty, full, pa.array(out, type=pa.large_string())))
+        elif not rewritten[0] and flat.null_count == 0:
+            # Every cell kept as it came (nearly every block of an export): the cells themselves, not a copy (a million
+            # rows' sources are 200 MB, and the file's column is let go only after the checks' own copy).
+            blocks.extend(part.chunks if isinstance(part, pa.ChunkedArray) else [part])
+        else:
+            empty = pa.array(np.full(len(flat), "[]", dtype=object), type=pa.large_string())
+            blocks.append(pc.replace_with_mask(empty, full, pa.array(out, type=pa.large_string())))
     found.text = pa.chunked_array(blocks, pa.large_string())
     return found
 

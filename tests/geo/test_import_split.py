@@ -235,3 +235,18 @@ def test_the_list_columns_are_read_here_when_the_helper_breaks(tmp_path: Path) -
         here = _outcome(path)
     with mock.patch.object(schemas, "LISTS_BESIDE_MIN_ROWS", 4), mock.patch.object(split, "beside", lambda *_: broken):
         assert _outcome(path) == here
+
+
+def test_list_cells_sent_between_processes_carry_their_visible_cells_only() -> None:
+    import pickle
+
+    import pyarrow as pa
+
+    from geo.imports.schemas import ListCells
+
+    column = pa.array(["[" + "1," * 50 + "1]"] * 20_000, pa.large_string())
+    cells = ListCells(pa.chunked_array([column.slice(100, 1_000), column.slice(9_000, 1_000)]),
+                      [(3, "bad", "invalid_json")], [], ["Kyiv"])
+    back = pickle.loads(pickle.dumps(cells))
+    assert back.text.to_pylist() == cells.text.to_pylist() and back.flags == cells.flags and back.firsts == ["Kyiv"]
+    assert len(pickle.dumps(cells)) < 2_000 * 110 * 1.2  # not the 20,000 cells the slices point into
