@@ -692,8 +692,8 @@ _CELL_READERS: dict[str, Callable[[Any], tuple[Any, str | None]] | None] = {
     "places": _read_strings, "place_names": _read_strings, "casualties": _read_strings, "sources": _read_sources,
     "conflicts": _read_conflicts, "location_evidence": _read_strings, "flags": None}
 # A file of at least this many rows has the second half of its list columns read by the reading helper, beside the
-# first half read here (a million rows' lists: 4.4 s on one core).
-LISTS_BESIDE_MIN_ROWS = 50_000
+# first half read here (a million rows' lists: 4.4 s on one core); a smaller one is not worth the helper's start.
+LISTS_BESIDE_MIN_ROWS = 150_000
 
 
 def _list_columns(columns: dict[str, tuple[pd.Series, bool]]) -> dict[str, ListCells]:
