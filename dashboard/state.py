@@ -16,6 +16,7 @@ import pandas as pd
 
 from .data.filters import CORROBORATION_CHOICES, Filters
 from .map.viewport import cells_at
+from .record import plural
 
 _MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
@@ -128,7 +129,7 @@ def parse_view(
     wanted_types = [t for t in (_one(params, "type") or "").split(",") if t.strip()]
     chosen_types = tuple(t for t in wanted_types if t in types)
     if len(chosen_types) < len(wanted_types):
-        view.notices.append(f"The link filters on {_count(len(wanted_types) - len(chosen_types), 'incident type')} "
+        view.notices.append(f"The link filters on {plural(len(wanted_types) - len(chosen_types), 'incident type')} "
                             "not in this dataset; left out.")
     corroboration = _one(params, "corroboration")
     if corroboration is not None and corroboration.strip() and corroboration not in CORROBORATION_CHOICES:
@@ -138,7 +139,7 @@ def parse_view(
     wanted_sources = [s for s in (reported_by or "").split(",") if s.strip()]
     chosen_sources = tuple(s for s in wanted_sources if s in outlets) if wanted_sources else ()
     if len(chosen_sources) < len(wanted_sources):
-        view.notices.append(f"The link filters on {_count(len(wanted_sources) - len(chosen_sources), 'outlet')} "
+        view.notices.append(f"The link filters on {plural(len(wanted_sources) - len(chosen_sources), 'outlet')} "
                             "(Reported by) not in this dataset; left out.")
     only_flagged = _one(params, FLAGGED_PARAM) == "1"
     if only_flagged and not flagged:
@@ -163,10 +164,6 @@ def parse_view(
         columns=tuple(chosen_columns),
     )
     return view
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def view_params(view: View) -> dict[str, str]:

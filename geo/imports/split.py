@@ -239,10 +239,12 @@ def read_split(path: Path, file: str, progress: Progress, limits: Limits, column
     for i, task in tasks.items():
         task.add_done_callback(lambda _, i=i: finished.put(i))
     parts: dict[int, tuple[Records, int, bool]] = {}  # the helper's blocks, taken in as they are done
+    taken: set[int] = set()  # blocks taken in (a block's file is read once: it is removed as it is read)
 
     def take_in(i: int) -> None:
+        taken.add(i)
         try:
-            parts[i] = _fetch(tasks[i])
+            parts[i] = _fetch(tasks[i])  # waits for it
         except BrokenProcessPool as exc:  # the helper died (out of memory, killed): a new one next time
             _drop_helper(pool)
             raise _Unusual from exc
@@ -252,7 +254,7 @@ def read_split(path: Path, file: str, progress: Progress, limits: Limits, column
     def take_in_finished() -> None:
         while not finished.empty():
             i = finished.get()
-            if not tasks[i].cancelled():
+            if not tasks[i].cancelled() and i not in taken:
                 take_in(i)
 
     told = [0]
@@ -279,9 +281,8 @@ def read_split(path: Path, file: str, progress: Progress, limits: Limits, column
             take_in_finished()
             report(mine + len(parts), len(gathered.where) + sum(len(part.where) for part, _, _ in parts.values()))
         for i in range(mine, len(bounds)):
-            if i not in parts:
-                tasks[i].exception()  # waits for it
-                take_in_finished()
+            if i not in taken:  # (its done callback may not have been called yet when it is done)
+                take_in(i)
             part, lines, closed = parts.pop(i)
             if (closed and i < last) or len(gathered.where) + len(part.where) > limits.rows or len(
                     gathered.keys.keys() | part.keys.keys()) > limits.property_keys:

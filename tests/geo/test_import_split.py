@@ -250,3 +250,20 @@ def test_list_cells_sent_between_processes_carry_their_visible_cells_only() -> N
     back = pickle.loads(pickle.dumps(cells))
     assert back.text.to_pylist() == cells.text.to_pylist() and back.flags == cells.flags and back.firsts == ["Kyiv"]
     assert len(pickle.dumps(cells)) < 2_000 * 110 * 1.2  # not the 20,000 cells the slices point into
+
+
+@pytest.mark.skipif(not split.helper_wanted(), reason="one core: files are read on one")
+def test_a_block_done_before_its_callback_ran_is_taken_in_all_the_same(tmp_path: Path, small_blocks) -> None:
+    class NoCallbacksYet:  # as if every done callback came late: the blocks are waited for where they are joined
+        def put(self, _item) -> None:
+            return None
+
+        def empty(self) -> bool:
+            return True
+
+    path = tmp_path / "lines.geojson"
+    path.write_bytes(CASES["plain"])
+    with mock.patch.object(split.queue, "SimpleQueue", NoCallbacksYet):
+        table = split.read_split(path, path.name, lambda *_: None, LIMITS, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
+    assert table is not None
+    _same_tables(table, _one_core(path))
