@@ -140,12 +140,15 @@ def _remember(key: tuple, load: Callable[[geo.Progress], Dataset], progress: geo
         else:
             mine = False
     if not mine:
+        shown = None
         while not under_way.done.wait(LOADING_POLL_S):
-            if progress is not None and under_way.told is not None:
-                progress(*under_way.told)
+            if progress is not None and under_way.told not in (None, shown):
+                shown = under_way.told
+                progress(*shown)
         return _remember(key, load, progress)  # now in the registry (or its error), or dropped: loaded anew
     try:
         try:
+            # Outside the lock: a slow parse must not block other sessions' cache hits.
             loaded = _frozen(lambda: load(lambda fraction, message: under_way.tell(fraction, message, progress)))
         except (geo.DataError, ValueError) as exc:
             with lock:
@@ -167,7 +170,7 @@ def _remember(key: tuple, load: Callable[[geo.Progress], Dataset], progress: geo
 
 @st.cache_resource(show_spinner=False)
 def _loading() -> dict[tuple, _Loading]:
-    """Return the loads under way, by key (outside the lock: a slow parse must not block other sessions' hits)."""
+    """Return the loads under way, by key (shared by every session, as the registry is)."""
     return {}
 
 
