@@ -267,3 +267,17 @@ def test_a_block_done_before_its_callback_ran_is_taken_in_all_the_same(tmp_path:
         table = split.read_split(path, path.name, lambda *_: None, LIMITS, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
     assert table is not None
     _same_tables(table, _one_core(path))
+
+
+def test_a_column_of_many_pieces_is_joined_into_long_chunks_with_the_same_cells() -> None:
+    import pyarrow as pa
+
+    from geo.imports.tables import PACK_ROWS, _grouped
+
+    pieces = [pa.array([f"{i}-{k}" for k in range(700)], pa.large_string()) for i in range(100)]
+    expected = [cell for piece in pieces for cell in piece.to_pylist()]
+    joined = _grouped(list(pieces))
+    assert [cell for chunk in joined for cell in chunk.to_pylist()] == expected
+    assert [len(chunk) for chunk in joined] == [24 * 700] * 4 + [4 * 700]  # 24 pieces reach PACK_ROWS (16,384)
+    assert all(len(chunk) >= PACK_ROWS for chunk in joined[:-1])
+    assert _grouped(pieces[:10]) == pieces[:10]  # few pieces stay as they are
