@@ -126,21 +126,12 @@ def parse_view(
             view.cell = (int(found.group(1)), int(found.group(2)))
         else:
             view.notices.append("The link names a stack of incidents that is not on this map.")
-    wanted_types = [t for t in (_one(params, "type") or "").split(",") if t.strip()]
-    chosen_types = tuple(t for t in wanted_types if t in types)
-    if len(chosen_types) < len(wanted_types):
-        view.notices.append(f"The link filters on {plural(len(wanted_types) - len(chosen_types), 'incident type')} "
-                            "not in this dataset; left out.")
+    chosen_types = _known(params, "type", types, "incident type", view)
     corroboration = _one(params, "corroboration")
     if corroboration is not None and corroboration.strip() and corroboration not in CORROBORATION_CHOICES:
         view.notices.append(f"The link's corroboration filter is not one of: {', '.join(CORROBORATION_CHOICES)}; "
                             "showing all.")
-    reported_by = _one(params, "sources")
-    wanted_sources = [s for s in (reported_by or "").split(",") if s.strip()]
-    chosen_sources = tuple(s for s in wanted_sources if s in outlets) if wanted_sources else ()
-    if len(chosen_sources) < len(wanted_sources):
-        view.notices.append(f"The link filters on {plural(len(wanted_sources) - len(chosen_sources), 'outlet')} "
-                            "(Reported by) not in this dataset; left out.")
+    chosen_sources = _known(params, "sources", outlets, "outlet", view, " (Reported by)")
     only_flagged = _one(params, FLAGGED_PARAM) == "1"
     if only_flagged and not flagged:
         view.notices.append("The link asks for flagged incidents only; this dataset has none, so all are shown.")
@@ -164,6 +155,18 @@ def parse_view(
         columns=tuple(chosen_columns),
     )
     return view
+
+
+def _known(params: Mapping, key: str, known: Collection[str], noun: str, view: View, aside: str = "") -> tuple[str, ...]:
+    """Return a link's comma-separated values of `key` that are `known`; the others get a notice that counts them.
+
+    Blanks (a trailing comma) are no values; `known` is not asked when the link has none (it may be costly)."""
+    wanted = [value for value in (_one(params, key) or "").split(",") if value.strip()]
+    chosen = tuple(value for value in wanted if value in known) if wanted else ()
+    if len(chosen) < len(wanted):
+        view.notices.append(f"The link filters on {plural(len(wanted) - len(chosen), noun)}{aside} not in this dataset; "
+                            "left out.")
+    return chosen
 
 
 def view_params(view: View) -> dict[str, str]:

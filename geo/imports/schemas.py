@@ -669,8 +669,13 @@ class ListCells:
         half, kept as slices of what it was sent, came back eight times over)."""
         state = dict(self.__dict__)
         if self.text.num_chunks:
-            state["text"] = pa.chunked_array([pa.concat_arrays(self.text.chunks)], pa.large_string())
+            state["text"] = pa.chunked_array([_on_its_own(self.text)], pa.large_string())
         return state
+
+
+def _on_its_own(cells: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Return cells as one array of their own (a slice of an Arrow array pickles its whole buffer)."""
+    return pa.concat_arrays(cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells])
 
 
 def _read_strings(value: Any) -> tuple[list[str], None]:
@@ -707,29 +712,28 @@ def _list_columns(columns: dict[str, tuple[pd.Series, bool]]) -> dict[str, ListC
 
     n = len(next(iter(columns.values()))[0])
     half = n // 2
-    waiting = None
-    if n >= LISTS_BESIDE_MIN_ROWS:
-        waiting = beside(_read_list_columns, {name: (_compact(series, half), json)
-                                              for name, (series, json) in columns.items()}, half)
-    first = _read_list_columns({name: (series if waiting is None else series.iloc[:half], json)
-                                for name, (series, json) in columns.items()})
+
+    def rows(picked: Callable[[pd.Series], Any]) -> dict[str, tuple[Any, bool]]:
+        return {name: (picked(series), json) for name, (series, json) in columns.items()}
+
+    waiting = beside(_read_list_columns, rows(lambda series: _compact(series, half)), half) if (
+        n >= LISTS_BESIDE_MIN_ROWS) else None
     if waiting is None:
-        return first
+        return _read_list_columns(columns)
+    first = _read_list_columns(rows(lambda series: series.iloc[:half]))
     try:
         second = waiting()
     except Exception:  # the helper broke: its half is read here
-        second = _read_list_columns({name: (series.iloc[half:], json) for name, (series, json) in columns.items()},
-                                    half)
+        second = _read_list_columns(rows(lambda series: series.iloc[half:]), half)
     return {name: ListCells(pa.chunked_array([*first[name].text.chunks, *second[name].text.chunks], pa.large_string()),
                             first[name].flags + second[name].flags, first[name].problems + second[name].problems,
                             first[name].firsts + second[name].firsts) for name in columns}
 
 
 def _compact(series: pd.Series, start: int) -> pa.Array | np.ndarray:
-    """Return a column's cells from row `start` on, on their own (a slice of an Arrow array pickles its whole buffer)."""
+    """Return a column's cells from row `start` on, on their own, to be sent to the helper."""
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
-        part = pa.array(series.iloc[start:], type=pa.large_string())
-        return pa.concat_arrays(part.chunks if isinstance(part, pa.ChunkedArray) else [part])
+        return _on_its_own(pa.array(series.iloc[start:], type=pa.large_string()))
     return series.to_numpy(dtype=object)[start:].copy()
 
 

@@ -220,7 +220,7 @@ class Records:
                                      f"{self.noun} {row + 1}: {self.limits.cap_message('rows', self.noun + 's')}")])
         where.count = row + 1
         self.lines.append(line)
-        if type(props) is not dict and not isinstance(props, dict):
+        if not isinstance(props, dict):
             error = error or f"{self.noun} is not a JSON object"
         elif props:  # kept even when the record is rejected: its id names it in the problem
             shape = tuple(props)
