@@ -32,7 +32,7 @@ from .ingest import ArticleInfo, Candidate, article_text, file_for_review, propo
 from .ingest import ingest as find_candidates
 from .json_cells import JsonTextArray, non_empty_lists, rows_by_field, rows_holding
 from .limits import Limits
-from .memory import no_cycle_collection
+from .memory import give_back, no_cycle_collection
 from .normalize import fold, fold_many
 from .outlines import build_outlines, outlines_text
 from .places import DATA_DIR, OSM_ATTRIBUTION, Place, load_places
@@ -82,6 +82,7 @@ __all__ = [
     "fold",
     "fold_many",
     "geojson_text",
+    "give_back",
     "guess_mapping",
     "import_cache_dir",
     "incidents_frame",

@@ -202,6 +202,7 @@ def _settle(dataset: Dataset, wait_s: float = SETTLE_WAIT_S) -> None:
     dataset.warm()
     gc.collect()  # the garbage there is now goes first: frozen, it would never be collected
     gc.freeze()
+    geo.give_back()  # the load's and the indexes' freed pages (a million rows: a few hundred MB), to the system
 
 
 def _trim(entries: OrderedDict) -> None:
@@ -209,6 +210,8 @@ def _trim(entries: OrderedDict) -> None:
         _, dropped = entries.popitem(last=False)
         if isinstance(dropped, Dataset):
             gc.unfreeze()
+            del dropped  # sessions may still hold it; if none does, its pages go back now
+            geo.give_back()
 
 
 def preload(argv: list[str], environ: dict[str, str] | None = None) -> threading.Thread | None:

@@ -23,7 +23,7 @@ import orjson
 
 from ..json_cells import as_values
 from ..limits import Limits
-from ..memory import no_cycle_collection
+from ..memory import give_back, no_cycle_collection
 from ..problems import DataError, Problem, display_path
 from .checks import ImportResult, finish
 from .days import DateOrderError
@@ -248,6 +248,7 @@ def read_incidents(
             else:
                 kind, table = _table(raw, file, format, progress, limits)
             del raw  # the file as read is in the table now: its bytes (a million rows: 785 MB) need not wait
+            give_back()  # what the parse freed, before the fields take pages of their own (see give_back)
             progress(0.8, f"Reading the fields of {len(table.where):,} rows")
             reasons: dict[int, list[tuple[str, str]]] = defaultdict(list)
             for i, error in table.errors.items():
@@ -287,8 +288,10 @@ def read_incidents(
             table.values, table.points = table.values.iloc[:0], None
             # The lists stay JSON text through the checks; asked for as values, they are read once the table and
             # the draft are gone (a million rows' lists, made beside them, took a gigabyte more).
+            give_back()
             result = finish(table, draft, file, kind, options, limits, reasons, sparse)
             table = draft = sparse = None  # type: ignore[assignment]  # freed before the lists are read
+            give_back()
             if not json_text:
                 as_values(result.frame)
             result.columns_read, result.first_rows = head
@@ -316,6 +319,7 @@ def _keep(cache: Path, digest: Future[str], key_parts: tuple[str, Any, int], res
         return
     file, how, size = key_parts
     kept.save(cache, kept.key_of(found, file, how, size=size), result)
+    give_back()  # the copy's buffers (a million rows: hundreds of MB) are free now
 
 
 def _beside(work: Callable[..., Any], *args: Any) -> Future:

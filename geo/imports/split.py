@@ -18,6 +18,7 @@ The helper is started once (a spawned process: a server's threads make forking u
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import pickle
 import queue
@@ -40,10 +41,18 @@ BLOCK_BYTES = 2 << 20  # 2,700 features of the export: small, so that the two si
 # and held 200 MB more.
 SPLIT_MIN_BYTES = 128 << 20
 HELPER_ENV = "SIM_READ_HELPER"  # "off": every file is read on one core
+FILE_PREFIX = "sim-block-"  # then the reading process's id: sim-block-PID-RANDOM.pickle
 OWN_BLOCKS_MAX: int | None = None  # at most this many blocks read here (the tests': the helper's part made large)
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
+_reader: int | None = None  # in the helper: the id of the process it reads for
+
+
+def _as_helper(reader: int) -> None:
+    """In the helper, as it starts: remember the process it reads for (its files are named after it)."""
+    global _reader
+    _reader = reader
 
 
 class _Unusual(Exception):
@@ -60,9 +69,9 @@ def _helper() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            import multiprocessing
-
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _sweep()
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_as_helper, initargs=(os.getpid(),))
             with _without_main():
                 _pool.submit(_ready)  # a spawned pool starts its process here, in the first submit
         return _pool
@@ -152,12 +161,47 @@ def _fetch(task: Future[str]) -> Any:
     return _unfiled(task.result())
 
 
+def _files_folder() -> str:
+    """Return where the two processes leave values for each other: in memory (/dev/shm) where there is one."""
+    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
+
+
 def _filed(value: Any) -> str:
-    """Keep a value in a file (in memory, /dev/shm, where there is one); return its name."""
-    folder = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
-    with tempfile.NamedTemporaryFile("wb", dir=folder, prefix="sim-block-", suffix=".pickle", delete=False) as out:
+    """Keep a value in a file (in memory, /dev/shm, where there is one); return its name.
+
+    The name carries the reading process's id (this process's, or the helper's parent's), so that the files of a
+    reader that was killed before it read them can be found and removed (:func:`_sweep`).
+    """
+    prefix = f"{FILE_PREFIX}{_reader or os.getpid()}-"
+    with tempfile.NamedTemporaryFile("wb", dir=_files_folder(), prefix=prefix, suffix=".pickle", delete=False) as out:
         pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
     return out.name
+
+
+def _sweep(folder: str | None = None) -> int:
+    """Remove the files left by readers that no longer run; return how many.
+
+    A reader killed mid-read (out of memory, by a signal) leaves its blocks behind, and /dev/shm is memory: two
+    such files from one killed run held 15 GB of this machine's 24 until they were found by hand.
+    """
+    removed = 0
+    for path in Path(folder or _files_folder()).glob(f"{FILE_PREFIX}*-*.pickle"):
+        owner = path.name[len(FILE_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not _running(int(owner)):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Return True if a process with this id runs (one of another user's counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _unfiled(name: str) -> Any:

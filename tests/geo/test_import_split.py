@@ -152,6 +152,39 @@ def test_the_helper_leaves_no_block_behind_read_or_given_up(tmp_path: Path, smal
     assert set(folder.glob("sim-block-*")) - before == set()
 
 
+def test_the_files_of_a_killed_reader_are_removed_when_a_helper_starts(tmp_path: Path, monkeypatch) -> None:
+    """A reader killed mid-read (out of memory) leaves its blocks in /dev/shm: the next helper's start removes them."""
+    monkeypatch.setattr(split, "_files_folder", lambda: str(tmp_path))
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait()
+    left = tmp_path / f"{split.FILE_PREFIX}{killed.pid}-x1.pickle"
+    left.write_bytes(b"a killed reader's block")
+    mine = Path(split._filed(["this reader's block"]))
+    other = tmp_path / "sim-block-notes.pickle"  # no reader's id: not one of these files
+    other.write_bytes(b"")
+    assert mine.name.startswith(f"{split.FILE_PREFIX}{os.getpid()}-")
+    assert split._sweep() == 1
+    assert not left.exists() and mine.exists() and other.exists()
+    assert split._unfiled(str(mine)) == ["this reader's block"]
+    left.write_bytes(b"a killed reader's block")
+    monkeypatch.setattr(split, "_pool", None)
+    monkeypatch.setattr(split, "helper_wanted", lambda: True)
+    split._helper().shutdown()  # starting a helper sweeps
+    assert not left.exists()
+
+
+@pytest.mark.skipif(not split.helper_wanted(), reason="one core: files are read on one")
+def test_the_helpers_files_are_named_after_the_reader(monkeypatch) -> None:
+    """The helper names the files it leaves after the process it reads for, not after itself."""
+    made = split.beside(split._filed, "a value")
+    assert made is not None
+    name = made()
+    try:
+        assert Path(name).name.startswith(f"{split.FILE_PREFIX}{os.getpid()}-")
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
 def test_a_script_without_a_main_guard_is_not_run_again_by_the_helper(tmp_path: Path) -> None:
     path = tmp_path / "lines.geojson"
     path.write_bytes(CASES["plain"])
