@@ -32,7 +32,7 @@ from .ingest import ArticleInfo, Candidate, article_text, file_for_review, propo
 from .ingest import ingest as find_candidates
 from .json_cells import JsonTextArray, non_empty_lists, rows_by_field, rows_holding
 from .limits import Limits
-from .memory import give_back, no_cycle_collection
+from .memory import give_back, no_cycle_collection, use_system_allocator
 from .normalize import fold, fold_many
 from .outlines import build_outlines, outlines_text
 from .places import DATA_DIR, OSM_ATTRIBUTION, Place, load_places
@@ -40,6 +40,9 @@ from .problems import DataError, Problem
 from .review import ReviewError, load_queue
 from .review import accept as accept_candidate
 from .review import reject as reject_candidate
+
+# Every Arrow buffer in the C library's heap, beside Python's (why: geo.memory.use_system_allocator).
+use_system_allocator()
 
 __all__ = [
     "DATA_DIR",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pandas as pd
 
 from ..json_cells import as_values
 from ..limits import Limits
@@ -285,7 +286,9 @@ def read_incidents(
             head = _columns_and_head(table)
             # The checks read the draft, not the file's values: the cells the draft made anew (a million rows' sources,
             # lists, empty columns, points: half a gigabyte) are let go before the checks copy the usable rows.
-            table.values, table.points = table.values.iloc[:0], None
+            # Not values.iloc[:0]: an empty slice of an Arrow column holds the whole column's buffers (the draft's
+            # columns of text would have stayed alive through the checks beside their copies in date order).
+            table.values, table.points = pd.DataFrame(columns=table.values.columns), None
             # The lists stay JSON text through the checks; asked for as values, they are read once the table and
             # the draft are gone (a million rows' lists, made beside them, took a gigabyte more).
             give_back()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -38,7 +39,9 @@ def test_give_back_returns_a_freed_heap_to_the_system() -> None:
 
     Each of the two alone gave back about 450 MB here; both, about 750 MB.
     """
-    done = subprocess.run([sys.executable, "-c", FREED_HEAP], capture_output=True, text=True, check=True)
+    # Arrow's pool as mimalloc, which keeps freed pages (malloc's gives large buffers back as they are freed)
+    env = {**os.environ, "ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}
+    done = subprocess.run([sys.executable, "-c", FREED_HEAP], capture_output=True, text=True, check=True, env=env)
     before, after = map(float, done.stdout.split())
     assert before - after > 600, (before, after)
 
@@ -50,3 +53,14 @@ def test_give_back_without_malloc_trim(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(geo.memory, "_libc_trim", lambda: None)
     geo.give_back()
+
+
+@pytest.mark.parametrize(("setting", "expected"), [(None, "system"), ("mimalloc", "mimalloc"), ("  ", "system")])
+def test_arrow_allocates_with_malloc_unless_told_otherwise(setting: str | None, expected: str) -> None:
+    """Importing geo puts Arrow's buffers in malloc's heap; ARROW_DEFAULT_MEMORY_POOL, when set, still decides."""
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if setting is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = setting
+    code = "import geo, pyarrow as pa; print(pa.default_memory_pool().backend_name, pa.array(['x']).to_pylist())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.split() == [expected, "['x']"]
