@@ -161,10 +161,11 @@ def build_dashboard(path: Path) -> Callable[[], int]:
 
     import geo
     from dashboard.data import dataset as datasets
-    from dashboard.data.filters import Filters, dataset_mask
+    from dashboard.data.filters import Filters
     from dashboard.map.basemap import CONTEXT_PLACE_IDS, base_map
     from dashboard.map.layer import incidents_layer, map_payload
-    from dashboard.map.viewport import framing_of_dataset, query_box, view_items, world_of
+    from dashboard.map.viewport import query_box
+    from dashboard.store import store_of
 
     data = datasets.from_import(geo.read_incidents(path))
     data.warm()
@@ -172,10 +173,12 @@ def build_dashboard(path: Path) -> Callable[[], int]:
     context = places[places["id"].isin(CONTEXT_PLACE_IDS)]
 
     def build() -> int:
-        mask = dataset_mask(data, date(1900, 1, 1), date(2100, 1, 1), Filters())
-        center, zoom = framing_of_dataset(data)
-        items = view_items(world_of(data), *data.latlon, data.type_codes[0], mask, query_box(None, zoom, center))
-        payload = map_payload(data, items, districts=[], selected=None, shown=int(mask.sum()))
+        store = store_of(data)
+        selection = store.select(date(1900, 1, 1), date(2100, 1, 1), Filters())
+        center, zoom = store.framing(selection)
+        items = store.view(selection, query_box(None, zoom, center))
+        payload = map_payload(data.type_codes[1], items, markers=store.markers(items), districts=[], selected=None,
+                              shown=selection.count)
         m = base_map(context, center, zoom)
         html = m.get_root().render()
         return len(html) + len(_get_feature_group_string(incidents_layer(payload), m))

@@ -25,10 +25,10 @@ from dashboard.curate import section as curate
 from dashboard.data import reading as data_reading
 from dashboard.data import section as data_section
 from dashboard.data.dataset import Dataset
-from dashboard.data.filters import dataset_mask
 from dashboard.map import section as map_section
 from dashboard.reader import section as reader_section
 from dashboard.session import PageState
+from dashboard.store import store_of
 
 st.set_page_config(page_title="Sourced incident map", layout="wide")
 # The step and Play buttons move the window slider through st.session_state, on purpose; Streamlit logs a
@@ -57,17 +57,18 @@ def window_view(data: Dataset, state: PageState) -> None:
     if state.upload_changed():
         session.rerun(session.Rerun.NEW_UPLOAD)
     start, end = timeline.controls(state, data.months)
-    shown_mask = dataset_mask(data, start, end, state.filters)
+    store = store_of(data)
+    shown = store.select(start, end, state.filters)
     # Early, right after the controls: an update sent at the end of a run can be lost when reruns come fast.
     state.sync_url()
     chart_slot = timeline.chart_slot()  # filled after the map, so the map's update reaches the browser first
     map_column, side_column = st.columns([3, 2], gap="medium")
     with map_column:
-        map_section.incident_map(data, shown_mask, state, state.window)
+        map_section.incident_map(store, shown, state, state.window)
         map_section.legend(data)
     with chart_slot:
         if state.map_drawn:
-            timeline.chart(data.days[0][dataset_mask(data, *data.span, state.filters)], data.span, (start, end))
+            timeline.chart(store.month_counts(state.filters), data.months, (start, end))
         else:
             timeline.chart_pending()
     with side_column:
@@ -75,12 +76,12 @@ def window_view(data: Dataset, state: PageState) -> None:
             reader_section.source_reader(state, curate.candidate_spans(state.source), state.candidate)
             curate.review(state)
         elif state.incident:
-            incidents.detail(data, state)
+            incidents.detail(store, state)
         else:
             incidents.how_to_read()
     if state.map_drawn:  # the table's and the link's browser scripts are large: they wait for the map
-        incidents.table(data, shown_mask, state)
-        incidents.exports(data, shown_mask)
+        incidents.table(store, shown, state)
+        incidents.exports(store, shown)
         with st.sidebar:
             st.caption("Link to this view")
             st.code(state.link(), language=None, wrap_lines=True)

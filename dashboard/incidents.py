@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 import geo
 
 from . import session
-from .data.dataset import Dataset
-from .map.viewport import cell_mask, world_of
 from .markdown import escape_markdown
 from .record import conflict_fields, incident_record, plural
 from .session import PageState
+from .store import Selection, Store
 
 TABLE_ROWS = 1_000
 EAGER_EXPORT_ROWS = 200  # a larger export is built only when its button is clicked
@@ -38,13 +36,13 @@ def how_to_read() -> None:
     )
 
 
-def record_of(data: Dataset, incident: str) -> dict | None:
+def record_of(store: Store, incident: str) -> dict | None:
     """Return an incident's display record (its whole free columns), or None if it is not in the data."""
-    position = data.positions.get(incident)
-    if position is None:
+    found = store.find(incident)
+    if found is None:
         return None
-    row = data.frame.iloc[position]
-    return incident_record(row, titles=data.source_titles, readable=data.readable_sources,
+    data = store.dataset
+    return incident_record(store.rows(found).iloc[0], titles=data.source_titles, readable=data.readable_sources,
                            extra_columns=data.extra_columns, skip=data.mapped_columns, headers=data.column_headers)
 
 
@@ -73,9 +71,9 @@ def _sources(record: dict, state: PageState) -> None:
                           args=(source["id"],))
 
 
-def detail(data: Dataset, state: PageState) -> None:
+def detail(store: Store, state: PageState) -> None:
     """Show the selected incident: every field, disagreements and each source's quote with a reader button."""
-    record = record_of(data, state.incident or "")
+    record = record_of(store, state.incident or "")
     if record is None:
         st.info("That incident is not in the current data.")
         return
@@ -100,31 +98,24 @@ def detail(data: Dataset, state: PageState) -> None:
     st.button("Close", key="close_incident", on_click=state.close_incident)
 
 
-def listed_rows(data: Dataset, shown_mask: np.ndarray, state: PageState) -> np.ndarray:
-    """Return the row positions the table lists: a stack's incidents when one was clicked, else all in view."""
-    if state.cell is not None:
-        return np.flatnonzero(shown_mask & cell_mask(world_of(data), state.cell))
-    return np.flatnonzero(shown_mask)
-
-
-def table(data: Dataset, shown_mask: np.ndarray, state: PageState) -> None:
+def table(store: Store, shown: Selection, state: PageState) -> None:
     """Show the incidents in view, or a stack's (the first TABLE_ROWS); selecting a row centres the map on it."""
-    rows = listed_rows(data, shown_mask, state)
+    count = shown.count if state.cell is None else store.count_in_cell(shown, state.cell)
     if state.cell is not None:
         left, right = st.columns([4, 1], vertical_alignment="center")
-        left.caption(f"Listing the **{plural(len(rows), 'incident')}** of the stack you clicked on the map (one spot at the "
+        left.caption(f"Listing the **{plural(count, 'incident')}** of the stack you clicked on the map (one spot at the "
                      "closest zoom). The downloads hold every incident in view.")
         right.button("List all in view", key="list_all", width="stretch", on_click=state.list_all)
-    shown = data.frame.iloc[rows[:TABLE_ROWS]]
+    rows = store.rows(shown, state.cell, limit=TABLE_ROWS)
     listed = pd.DataFrame({
-        "date": shown["date_label"], "title": shown["title"], "type": shown["type"],
-        "places": shown["place_names"].map("; ".join), "sources": shown["corroboration"],
-        "disagreement": shown["conflicts"].map(conflict_fields),
-        "id": shown["id"],
+        "date": rows["date_label"], "title": rows["title"], "type": rows["type"],
+        "places": rows["place_names"].map("; ".join), "sources": rows["corroboration"],
+        "disagreement": rows["conflicts"].map(conflict_fields),
+        "id": rows["id"],
     })
-    if len(rows) > TABLE_ROWS:
+    if count > TABLE_ROWS:
         where = "of the stack" if state.cell is not None else "in view"
-        st.caption(f"The table lists the first {TABLE_ROWS:,} of {plural(len(rows), 'incident')} {where}, by date; "
+        st.caption(f"The table lists the first {TABLE_ROWS:,} of {plural(count, 'incident')} {where}, by date; "
                    "narrow the window or the filters to see the others. The downloads hold all incidents in view.")
 
     def picked() -> None:
@@ -138,11 +129,10 @@ def table(data: Dataset, shown_mask: np.ndarray, state: PageState) -> None:
                "opens the row's incident.")
 
 
-def exports(data: Dataset, shown_mask: np.ndarray) -> None:
+def exports(store: Store, shown: Selection) -> None:
     """Offer the incidents in view as GeoJSON and CSV (the `python -m geo incidents` schema), built on click."""
-    rows = np.flatnonzero(shown_mask)
-    geojson, csv = (lambda: geo.geojson_text(data.frame.iloc[rows])), (lambda: geo.csv_text(data.frame.iloc[rows]))
-    if len(rows) <= EAGER_EXPORT_ROWS:  # small: ready at once; large: built only when the button is clicked
+    geojson, csv = (lambda: geo.geojson_text(store.rows(shown))), (lambda: geo.csv_text(store.rows(shown)))
+    if shown.count <= EAGER_EXPORT_ROWS:  # small: ready at once; large: built only when the button is clicked
         geojson, csv = geojson(), csv()
     left, right, note = st.columns([1, 1, 3], vertical_alignment="center")
     left.download_button("Download GeoJSON", geojson,
@@ -150,7 +140,7 @@ def exports(data: Dataset, shown_mask: np.ndarray) -> None:
                          on_click="ignore", key="download_geojson")
     right.download_button("Download CSV", csv, file_name="incidents.csv",
                           mime="text/csv", width="stretch", on_click="ignore", key="download_csv")
-    note.caption(f"{plural(len(rows), 'incident')} in the window and filters.")
+    note.caption(f"{plural(shown.count, 'incident')} in the window and filters.")
 
 
 def details_pending(state: PageState) -> None:

@@ -6,6 +6,7 @@ every day of March). The window's value is the slider's; :mod:`dashboard.session
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -68,20 +69,16 @@ def player(state: PageState, months: list[pd.Period]) -> None:
     tick()
 
 
-def counts_by_month(starts: np.ndarray, span: tuple[date, date], window: tuple[date, date]) -> pd.DataFrame:
-    """Return how many of the given first days fall in each month of the span, flagging the window's months.
+def counts_by_month(counts: np.ndarray, months: Sequence[pd.Period], window: tuple[date, date]) -> pd.DataFrame:
+    """Return the timeline's table: each month of the span, how many incidents start in it, and if it is in the window.
 
-    An incident is counted in the month its interval starts; a month-precision incident counts once.
+    The counts are the store's (:meth:`~dashboard.store.Store.month_counts`): an incident is counted in the month
+    its interval starts; a month-precision incident counts once.
     """
-    months = pd.period_range(span[0], span[1], freq="M")
-    first = np.datetime64(months[0].start_time.date(), "M")
-    index = (starts.astype("datetime64[M]") - first).astype(np.int64)
-    index = index[(index >= 0) & (index < len(months))]
-    counts = np.bincount(index, minlength=len(months))
     lo, hi = pd.Period(window[0], "M"), pd.Period(window[1], "M")
     return pd.DataFrame({
-        "month": months.to_timestamp(),
-        "incidents": counts.astype(int),
+        "month": pd.PeriodIndex(list(months), freq="M").to_timestamp(),
+        "incidents": np.asarray(counts).astype(int),
         "in_window": [lo <= m <= hi for m in months],
     })
 
@@ -91,15 +88,15 @@ def chart_slot() -> DeltaGenerator:
     return st.container(height=CHART_HEIGHT_PX, border=False)
 
 
-def chart(starts: np.ndarray, span: tuple[date, date], window: tuple[date, date]) -> None:
+def chart(counts: np.ndarray, months: Sequence[pd.Period], window: tuple[date, date]) -> None:
     """Draw incidents per month (by their first days) over the whole span, the window's months highlighted."""
     # Imported here, not with the module: altair's import (a third of a second) is paid after the first map,
     # in the run that draws the chart, not before it.
     import altair as alt
 
-    counts = counts_by_month(starts, span, window)
+    table = counts_by_month(counts, months, window)
     bars = (
-        alt.Chart(counts)
+        alt.Chart(table)
         .mark_bar(width={"band": 0.9})
         .encode(
             x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="year")),

@@ -74,14 +74,15 @@ def point_features(dataset: Dataset, rows: np.ndarray) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def map_payload(dataset: Dataset, items: ViewItems, *, districts: Sequence[str], selected: str | None, shown: int) -> dict:
+def map_payload(types: Sequence[str], items: ViewItems, *, markers: dict, districts: Sequence[str], selected: str | None,
+                shown: int) -> dict:
     """Return what SIM.draw needs for one view: markers with their records, clusters or stacks, colours, districts.
 
-    Only the types drawn in this view are sent (a dataset can have thousands); a cluster names its
-    types by their position in the payload's own list.
+    `types` are the dataset's incident types in code order; `markers`, the view's points as display records
+    (:func:`point_features`). Only the types drawn in this view are sent (a dataset can have thousands); a cluster
+    names its types by their position in the payload's own list.
     """
-    codes, types = dataset.type_codes
-    used = sorted({*codes[items.points].tolist(), *(code for found in items.cluster_types for code, _ in found)})
+    used = sorted({*items.point_types.tolist(), *(code for found in items.cluster_types for code, _ in found)})
     position = {code: i for i, code in enumerate(used)}
     clusters = []
     # At low zoom, each cluster's grid square is shaded by its count under the bubbles: where incidents are dense
@@ -106,7 +107,7 @@ def map_payload(dataset: Dataset, items: ViewItems, *, districts: Sequence[str],
             cluster["square"] = [round(float(b), 5) for b in squares[i]]
         clusters.append(cluster)
     return {
-        "points": point_features(dataset, items.points),
+        "points": markers,
         "clusters": clusters,
         "types": [types[code] for code in used],
         "colours": {types[code]: type_colour(types[code]) for code in used},

@@ -11,7 +11,6 @@ import html
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -23,9 +22,10 @@ from ..data import loaders
 from ..data.dataset import Dataset
 from ..record import plural
 from ..session import PageState
+from ..store import Selection, Store
 from .basemap import CONTEXT_PLACE_IDS, base_map, stable_ids
-from .layer import DENSITY_COLOURS, DENSITY_MAX_ZOOM, incidents_layer, map_payload, named_places, type_colour
-from .viewport import POINT_BUDGET, ViewItems, framing_of_dataset, framing_of_rows, query_box, view_items, world_of
+from .layer import DENSITY_COLOURS, DENSITY_MAX_ZOOM, incidents_layer, map_payload, type_colour
+from .viewport import POINT_BUDGET, ViewItems, query_box
 
 MAP_HEIGHT_PX = 560
 MAX_LEGEND_TYPES = 16
@@ -50,20 +50,16 @@ def context_places() -> gpd.GeoDataFrame:
     return places[places["id"].isin(CONTEXT_PLACE_IDS)]
 
 
-def camera(data: Dataset, shown_mask: np.ndarray, state: PageState) -> tuple[tuple[float, float], int]:
+def camera(store: Store, selection: Selection, state: PageState) -> tuple[tuple[float, float], int]:
     """Return the centre and zoom asked of the map: the incident it was sent to, else the session's first view.
 
     The map keeps its own position otherwise: streamlit-folium moves it only when these change.
     """
-    target = data.positions.get(state.map_target or "")
+    target = store.find(state.map_target or "")
     if target is not None:
-        return framing_of_rows(data, np.array([target]))
+        return store.framing(target)
     if state.home is None:
-        rows = np.flatnonzero(shown_mask)
-        # Every incident shown (a page opened without a narrower link): the dataset's own framing, made once per
-        # dataset, not once per visitor (1.2 s at a million incidents).
-        whole = not len(rows) or len(rows) == len(data.frame)
-        state.set_home(framing_of_dataset(data) if whole else framing_of_rows(data, rows))
+        state.set_home(store.framing(selection))
     return state.home
 
 
@@ -84,26 +80,27 @@ def stack_cell(properties: dict) -> tuple[int, int] | None:
 
 
 @st.fragment
-def incident_map(data: Dataset, shown_mask: np.ndarray, state: PageState, window: tuple[pd.Period, pd.Period]) -> None:
-    """Draw the map for the current viewport; panning reruns only this fragment."""
+def incident_map(store: Store, selection: Selection, state: PageState, window: tuple[pd.Period, pd.Period]) -> None:
+    """Draw the map of a selection for the current viewport; panning reruns only this fragment."""
     if state.upload_changed():
         session.rerun(session.Rerun.NEW_UPLOAD)
-    center, zoom = camera(data, shown_mask, state)
+    data = store.dataset
+    center, zoom = camera(store, selection, state)
     reported = state.map_report()
     box = query_box(reported.get("bounds"), reported.get("zoom") or zoom, center)
-    target = data.positions.get(state.map_target or "")
-    items = view_items(world_of(data), *data.latlon, data.type_codes[0], shown_mask, box, keep=target)
-    payload = map_payload(data, items, districts=named_places(data, shown_mask, district_ids()),
-                          selected=state.map_target, shown=int(shown_mask.sum()))
+    items = store.view(selection, box, keep=state.map_target)
+    payload = map_payload(data.type_codes[1], items, markers=store.markers(items),
+                          districts=store.places_named(selection, district_ids()), selected=state.map_target,
+                          shown=selection.count)
     returned = st_folium(
         # render=False: the map is new on every run, and st_folium renders it once more anyway. The base map's
         # own view is the whole dataset's, fixed: its script never changes, so its frame is never reloaded.
-        base_map(context_places(), *framing_of_dataset(data)), key=session.MAP, height=MAP_HEIGHT_PX, use_container_width=True,
+        base_map(context_places(), *store.framing()), key=session.MAP, height=MAP_HEIGHT_PX, use_container_width=True,
         center=center, zoom=zoom, render=False, feature_group_to_add=incidents_layer(payload),
         returned_objects=["last_active_drawing", "last_object_clicked_count", "bounds", "zoom"],
         layer_control=stable_ids(folium.LayerControl(collapsed=True), "control"),
     )
-    caption(items, int(shown_mask.sum()), len(data.frame), window)
+    caption(items, selection.count, len(data.frame), window)
     clicked = ((returned or {}).get("last_active_drawing") or {}).get("properties") or {}
     # st_folium returns the last drawing clicked on every rerun; the stamp each click leaves on the feature
     # (static/js/sim-map.js) tells a new click from it, so the same marker clicked again after its detail was
@@ -114,7 +111,7 @@ def incident_map(data: Dataset, shown_mask: np.ndarray, state: PageState, window
         if cell is not None:  # a stack at the last zoom: the table lists its incidents
             state.list_stack(cell)
             session.rerun(session.Rerun.MAP_CLICK)
-        if clicked["id"] in data.positions:
+        if store.find(clicked["id"]) is not None:
             state.select(clicked["id"])
             session.rerun(session.Rerun.MAP_CLICK)
     drawn = reported_by_browser(returned)

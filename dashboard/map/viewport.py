@@ -58,7 +58,7 @@ class Box:
 
 @dataclass
 class ViewItems:
-    """What to draw: row positions of single incidents, and clusters (parallel arrays)."""
+    """What to draw: single incidents (the store's keys: row positions in memory), and clusters (parallel arrays)."""
 
     points: np.ndarray
     cluster_lat: np.ndarray
@@ -70,6 +70,7 @@ class ViewItems:
     cluster_cells: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))  # (n, 2): cell x, y
     stacks: bool = False  # at the last zoom: the clusters cannot be zoomed into, a click lists them
     zoom: int = 0  # the zoom the cells were drawn for
+    point_types: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # each marker's type code
 
     def cell_bounds(self, cell_px: int = CELL_PX) -> np.ndarray:
         """Return each cluster's grid cell as (south, west, north, east): the square its incidents fell in."""
@@ -230,7 +231,8 @@ def view_items(
     rows = np.flatnonzero(inside)
     empty = np.zeros(0)
     if len(rows) <= budget:
-        return ViewItems(rows, empty, empty, np.zeros(0, dtype=np.int64), np.zeros((0, 4)), [], len(rows))
+        return ViewItems(rows, empty, empty, np.zeros(0, dtype=np.int64), np.zeros((0, 4)), [], len(rows),
+                         point_types=types[rows])
     stacks = box.zoom >= MAX_ZOOM
     cells_per_unit = TILE_PX * 2**box.zoom / cell_px
     cx = np.floor(x[rows] * cells_per_unit).astype(np.int64)
@@ -248,7 +250,7 @@ def view_items(
     rows_c, cell_c = rows[grouped], cell_of[grouped]
     if not len(rows_c):
         return ViewItems(points, empty, empty, np.zeros(0, dtype=np.int64), np.zeros((0, 4)), [], int(inside.sum()),
-                         stacks=stacks)
+                         stacks=stacks, point_types=types[points])
     # Clusters in the order of their cells' keys (west to east, then north to south), as a sort gave them.
     clustered_cells = np.flatnonzero(in_cell > 1)  # a cell of two or more keeps one at least (only one is `keep`)
     clustered_cells = clustered_cells[np.argsort(cell_keys[clustered_cells], kind="stable")]
@@ -272,7 +274,7 @@ def view_items(
     first_keys = cell_keys[clustered_cells]
     cells = np.column_stack([first_keys // stride, first_keys % stride]).astype(np.int64)
     return ViewItems(points, mean_lat, mean_lon, count, bounds, cluster_types, int(inside.sum()), cells, stacks,
-                     box.zoom)
+                     box.zoom, types[points])
 
 
 def cell_mask(world: tuple[np.ndarray, np.ndarray], cell: tuple[int, int], zoom: int = MAX_ZOOM,

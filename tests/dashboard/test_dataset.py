@@ -14,6 +14,7 @@ import geo
 from dashboard.data import dataset as datasets
 from dashboard.data.filters import CORROBORATION_CHOICES, Filters, dataset_mask, filter_mask
 from dashboard.map.viewport import world_of
+from dashboard.store import store_of
 from geo import read_incidents
 from geo.normalize import fold, fold_many
 from geo.synthetic import synthetic_incidents
@@ -174,7 +175,7 @@ def test_a_dataset_of_json_text_reads_as_the_same_dataset(catalogue: geo.Catalog
     assert parsed.search_text.tolist() == kept.search_text.tolist()
     rows = np.arange(len(parsed.frame))
     assert point_features(parsed, rows) == point_features(kept, rows)
-    assert all(record_of(parsed, i) == record_of(kept, i) for i in parsed.positions)
+    assert all(record_of(store_of(parsed), i) == record_of(store_of(kept), i) for i in parsed.positions)
     assert geo.csv_text(kept.frame.iloc[rows[::2]]) == geo.csv_text(parsed.frame.iloc[rows[::2]])
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from dashboard.data import dataset as datasets
 from dashboard.data.filters import Filters, dataset_mask
 from dashboard.session import shifted
+from dashboard.store import store_of
 from dashboard.timeline import counts_by_month
 
 
@@ -208,12 +209,12 @@ def test_the_span_covers_whole_months(incidents: datasets.Dataset) -> None:
     assert len(incidents.months) == 45 and str(incidents.months[0]) == "2022-03"
 
 
-def monthly_counts(data: datasets.Dataset, span: tuple[date, date], window: tuple[date, date]) -> pd.DataFrame:
-    return counts_by_month(data.days[0], span, window)
+def monthly_counts(data: datasets.Dataset, window: tuple[date, date], filters: Filters | None = None) -> pd.DataFrame:
+    return counts_by_month(store_of(data).month_counts(filters or Filters()), data.months, window)
 
 
 def test_monthly_counts_on_the_catalogue(incidents: datasets.Dataset) -> None:
-    counts = monthly_counts(incidents, incidents.span, (date(2025, 8, 1), date(2025, 11, 30)))
+    counts = monthly_counts(incidents, (date(2025, 8, 1), date(2025, 11, 30)))
     assert len(counts) == 45  # March 2022 .. November 2025
     assert counts["incidents"].sum() == len(incidents.frame)
     by_month = dict(zip(counts["month"].dt.strftime("%Y-%m"), counts["incidents"], strict=True))
@@ -226,9 +227,21 @@ def test_monthly_counts_on_the_catalogue(incidents: datasets.Dataset) -> None:
 
 def test_monthly_counts_of_nothing() -> None:
     empty = frame_of()
-    counts = monthly_counts(empty, (date(2024, 1, 1), date(2024, 3, 31)), (date(2024, 2, 1), date(2024, 2, 29)))
-    assert counts["incidents"].tolist() == [0, 0, 0]
+    counts = monthly_counts(empty, (empty.span[0], empty.span[0]))
+    assert counts["incidents"].tolist() == [0]  # this month, the span of a dataset with no incident
+    assert counts["in_window"].tolist() == [True]
+    months = list(pd.period_range("2024-01", "2024-03", freq="M"))
+    counts = counts_by_month(np.zeros(3, dtype=int), months, (date(2024, 2, 1), date(2024, 2, 29)))
     assert counts["in_window"].tolist() == [False, True, False]
+
+
+def test_monthly_counts_follow_the_filters(incidents: datasets.Dataset) -> None:
+    """The timeline counts the incidents the filters let through, over the whole span (not only the window)."""
+    everything = monthly_counts(incidents, (date(2025, 8, 1), date(2025, 8, 31)))
+    missiles = monthly_counts(incidents, (date(2025, 8, 1), date(2025, 8, 31)), Filters(types=("missile strike",)))
+    assert missiles["incidents"].sum() == (incidents.frame["type"] == "missile strike").sum() > 0
+    assert (missiles["incidents"] <= everything["incidents"]).all()
+    assert missiles["incidents"].sum() < everything["incidents"].sum()
 
 
 @given(st.lists(st.tuples(offsets, lengths), min_size=1, max_size=12), offsets, lengths)
@@ -237,9 +250,8 @@ def test_monthly_counts_sum_to_the_number_of_incidents(
 ) -> None:
     data = frame_of(*(((DAY0 + timedelta(days=o)).isoformat(), (DAY0 + timedelta(days=o + n)).isoformat())
                       for o, n in intervals))
-    span = data.span
     start = DAY0 + timedelta(days=window_offset)
-    counts = monthly_counts(data, span, (start, start + timedelta(days=window_length)))
+    counts = monthly_counts(data, (start, start + timedelta(days=window_length)))
     assert counts["incidents"].sum() == len(data.frame)
     assert (counts["incidents"] >= 0).all()
     months = pd.PeriodIndex(counts["month"], freq="M")

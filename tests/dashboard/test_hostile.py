@@ -21,7 +21,7 @@ import geo
 from dashboard.data import dataset as datasets
 from dashboard.data import loaders
 from dashboard.map.basemap import stable_ids
-from dashboard.map.layer import incidents_layer, map_payload
+from dashboard.map.layer import incidents_layer, map_payload, point_features
 from dashboard.map.section import stack_cell
 from dashboard.map.viewport import MAX_ZOOM, POINT_BUDGET, cell_mask, query_box, view_items, world_of
 from dashboard.markdown import escape_markdown
@@ -57,7 +57,8 @@ def test_twenty_thousand_incidents_at_one_point_are_one_stack_at_the_last_zoom()
     mask = np.ones(len(data.frame), dtype=bool)
     items = view_items(world_of(data), lat, lon, data.type_codes[0], mask, box_around(50.45, 30.52, MAX_ZOOM))
     assert items.stacks and len(items.points) == 0 and list(items.cluster_count) == [20_000]
-    payload = map_payload(data, items, districts=[], selected=None, shown=20_000)
+    payload = map_payload(data.type_codes[1], items, markers=point_features(data, items.points),
+                          districts=[], selected=None, shown=20_000)
     assert len(json.dumps(payload)) < 5_000  # was 17.5 MB: every incident with its popup, on every rerun
     # The stack's cell finds its incidents again, for the table.
     cell = tuple(payload["clusters"][0]["cell"])
@@ -117,7 +118,8 @@ def test_more_than_32767_types_keep_their_own_codes_and_the_payload_carries_only
     mask = np.zeros(n, dtype=bool)
     mask[[5, 39_999]] = True
     items = view_items(world_of(data), lat, lon, codes, mask, query_box(None, 3, (51.0, 31.0)))
-    payload = map_payload(data, items, districts=[], selected=None, shown=2)
+    payload = map_payload(data.type_codes[1], items, markers=point_features(data, items.points),
+                          districts=[], selected=None, shown=2)
     assert sorted(payload["types"]) == ["type 00005", "type 39999"] and set(payload["colours"]) == set(payload["types"])
 
 
@@ -127,7 +129,8 @@ def test_cluster_types_point_into_the_payloads_own_list() -> None:
     data = dataset_of(frame)
     lat, lon = data.latlon
     items = view_items(world_of(data), lat, lon, data.type_codes[0], np.ones(2_000, dtype=bool), query_box(None, 5, (50.4, 30.5)))
-    payload = map_payload(data, items, districts=[], selected=None, shown=2_000)
+    payload = map_payload(data.type_codes[1], items, markers=point_features(data, items.points),
+                          districts=[], selected=None, shown=2_000)
     assert payload["clusters"]
     named = {payload["types"][code] for cluster in payload["clusters"] for code in (t["type"] for t in cluster["types"])}
     assert named == {"alpha", "beta", "gamma"}
@@ -147,7 +150,8 @@ def test_text_that_looks_like_a_template_reaches_the_browser_unchanged() -> None
     data = dataset_of(frame)
     lat, lon = data.latlon
     items = view_items(world_of(data), lat, lon, data.type_codes[0], np.ones(2, dtype=bool), query_box(None, 2, (48.0, 32.0)))
-    layer = incidents_layer(map_payload(data, items, districts=[], selected=None, shown=2))
+    layer = incidents_layer(map_payload(data.type_codes[1], items, markers=point_features(data, items.points),
+                                        districts=[], selected=None, shown=2))
     m = stable_ids(folium.Map(tiles=None), "base")
     # What streamlit-folium sends to the browser for the layer, after its own renaming of folium's variables.
     script = _get_feature_group_string(layer, m)

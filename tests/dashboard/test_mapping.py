@@ -24,6 +24,7 @@ from dashboard.map.layer import (
     incidents_layer,
     map_payload,
     named_places,
+    point_features,
     type_colour,
 )
 from dashboard.map.viewport import Box, fitted, framing, framing_of_rows, view_items, world_of
@@ -48,7 +49,8 @@ def payload_for(data: datasets.Dataset, ids: list[str] | None = None, **kwargs) 
     """The payload of a view showing the given incidents (all if None), every one as a marker."""
     mask = np.ones(len(data.frame), dtype=bool) if ids is None else data.frame["id"].isin(ids).to_numpy()
     items = view_items(world_of(data), *data.latlon, data.type_codes[0], mask, WHOLE_WORLD, budget=10**6)
-    return map_payload(data, items, districts=kwargs.pop("districts", []), selected=kwargs.pop("selected", None),
+    return map_payload(data.type_codes[1], items, markers=point_features(data, items.points),
+                       districts=kwargs.pop("districts", []), selected=kwargs.pop("selected", None),
                        shown=int(mask.sum()))
 
 

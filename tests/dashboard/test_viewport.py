@@ -137,7 +137,7 @@ def test_a_clusters_square_holds_all_its_incidents(zoom: int, seed: int) -> None
 
 def test_the_payload_shades_squares_only_when_zoomed_out() -> None:
     from dashboard.data.dataset import Dataset
-    from dashboard.map.layer import DENSITY_MAX_ZOOM, map_payload
+    from dashboard.map.layer import DENSITY_MAX_ZOOM, map_payload, point_features
     from geo.synthetic import synthetic_incidents
 
     data = Dataset(frame=synthetic_incidents(2_000, seed=3), label="synthetic")
@@ -146,7 +146,8 @@ def test_the_payload_shades_squares_only_when_zoomed_out() -> None:
     for zoom, shaded in ((4, True), (DENSITY_MAX_ZOOM, True), (DENSITY_MAX_ZOOM + 1, False)):
         box = query_box(None, zoom, (float(np.median(lat)), float(np.median(lon))))
         items = view_items(world_of(lat, lon), lat, lon, data.type_codes[0], everything, box, budget=50)
-        payload = map_payload(data, items, districts=[], selected=None, shown=len(lat))
+        payload = map_payload(data.type_codes[1], items, markers=point_features(data, items.points),
+                              districts=[], selected=None, shown=len(lat))
         assert len(payload["clusters"]) > 0
         assert payload["view"]["density"] is shaded
         assert all(("square" in c) is shaded for c in payload["clusters"])
@@ -158,7 +159,7 @@ def test_the_payload_shades_squares_only_when_zoomed_out() -> None:
 @given(zoom=st.integers(3, 16), seed=st.integers(0, 1000))
 def test_cluster_badges_never_cover_each_other(zoom: int, seed: int) -> None:
     # Badges sit at the centres of their grid squares (CELL_PX apart) and are at most BADGE_MAX_PX wide.
-    from dashboard.map.layer import BADGE_MAX_PX, map_payload
+    from dashboard.map.layer import BADGE_MAX_PX, map_payload, point_features
     from dashboard.map.viewport import CELL_PX, TILE_PX
 
     assert BADGE_MAX_PX < CELL_PX
@@ -166,7 +167,8 @@ def test_cluster_badges_never_cover_each_other(zoom: int, seed: int) -> None:
     lat, lon = data.latlon
     box = query_box(None, zoom, (float(np.median(lat)), float(np.median(lon))))
     items = view_items(world_of(lat, lon), lat, lon, data.type_codes[0], np.ones(len(lat), dtype=bool), box, budget=50)
-    clusters = map_payload(data, items, districts=[], selected=None, shown=len(lat))["clusters"]
+    clusters = map_payload(data.type_codes[1], items, markers=point_features(data, items.points),
+                           districts=[], selected=None, shown=len(lat))["clusters"]
     x, y = world_of(np.array([c["lat"] for c in clusters]), np.array([c["lon"] for c in clusters]))
     px = np.column_stack([x, y]) * TILE_PX * 2**zoom
     for i in range(len(px)):
