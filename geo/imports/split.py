@@ -188,7 +188,10 @@ def _sweep(folder: str | None = None) -> int:
     for path in Path(folder or _files_folder()).glob(f"{FILE_PREFIX}*-*.pickle"):
         owner = path.name[len(FILE_PREFIX):].split("-", 1)[0]
         if owner.isdigit() and not _running(int(owner)):
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:  # another user's, in a shared /dev/shm: theirs to remove
+                continue
             removed += 1
     return removed
 

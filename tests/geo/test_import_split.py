@@ -173,6 +173,25 @@ def test_the_files_of_a_killed_reader_are_removed_when_a_helper_starts(tmp_path:
     assert not left.exists()
 
 
+def test_a_file_the_sweep_may_not_remove_is_left_to_its_owner(tmp_path: Path, monkeypatch) -> None:
+    """In a /dev/shm shared with other users, a dead reader's file of theirs cannot be removed: the sweep goes on."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    theirs, ours = (tmp_path / f"{split.FILE_PREFIX}{gone.pid}-{name}.pickle" for name in ("theirs", "ours"))
+    theirs.write_bytes(b"")
+    ours.write_bytes(b"")
+    unlink = Path.unlink
+
+    def refused(path: Path, missing_ok: bool = False) -> None:
+        if path.name == theirs.name:
+            raise PermissionError(13, "Operation not permitted", str(path))
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    assert split._sweep(str(tmp_path)) == 1
+    assert theirs.exists() and not ours.exists()
+
+
 @pytest.mark.skipif(not split.helper_wanted(), reason="one core: files are read on one")
 def test_the_helpers_files_are_named_after_the_reader(monkeypatch) -> None:
     """The helper names the files it leaves after the process it reads for, not after itself."""
