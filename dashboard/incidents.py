@@ -100,13 +100,14 @@ def detail(store: Store, state: PageState) -> None:
 
 def table(store: Store, shown: Selection, state: PageState) -> None:
     """Show the incidents in view, or a stack's (the first TABLE_ROWS); selecting a row centres the map on it."""
-    count = shown.count if state.cell is None else store.count_in_cell(shown, state.cell)
+    listing = shown if state.cell is None else store.in_cell(shown, state.cell)
+    count = listing.count
     if state.cell is not None:
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.caption(f"Listing the **{plural(count, 'incident')}** of the stack you clicked on the map (one spot at the "
                      "closest zoom). The downloads hold every incident in view.")
         right.button("List all in view", key="list_all", width="stretch", on_click=state.list_all)
-    rows = store.rows(shown, state.cell, limit=TABLE_ROWS)
+    rows = store.rows(listing, limit=TABLE_ROWS)
     listed = pd.DataFrame({
         "date": rows["date_label"], "title": rows["title"], "type": rows["type"],
         "places": rows["place_names"].map("; ".join), "sources": rows["corroboration"],

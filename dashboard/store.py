@@ -56,12 +56,12 @@ class Store(Protocol):
         """Return a view's markers as a GeoJSON FeatureCollection of display records."""
         ...
 
-    def rows(self, selection: Selection, cell: tuple[int, int] | None = None, limit: int | None = None) -> pd.DataFrame:
-        """Return a selection's rows (or those in one grid cell of it at the last zoom), by date, up to `limit`."""
+    def rows(self, selection: Selection, limit: int | None = None) -> pd.DataFrame:
+        """Return a selection's rows, by date, up to `limit`."""
         ...
 
-    def count_in_cell(self, selection: Selection, cell: tuple[int, int]) -> int:
-        """Return how many of a selection's incidents lie in one grid cell at the last zoom (a stack)."""
+    def in_cell(self, selection: Selection, cell: tuple[int, int]) -> Selection:
+        """Return the incidents of a selection in one grid cell at the last zoom (a stack)."""
         ...
 
     def framing(self, selection: Selection | None = None) -> tuple[tuple[float, float], int]:
@@ -108,17 +108,15 @@ class MemoryStore:
         """Return a view's markers as a GeoJSON FeatureCollection of display records."""
         return point_features(self.dataset, items.points)
 
-    def rows(self, selection: Selection, cell: tuple[int, int] | None = None, limit: int | None = None) -> pd.DataFrame:
-        """Return a selection's rows (or those in one grid cell of it at the last zoom), by date, up to `limit`."""
-        positions = np.flatnonzero(self._in_cell(selection, cell))
-        return self.dataset.frame.iloc[positions[:limit]]
+    def rows(self, selection: Selection, limit: int | None = None) -> pd.DataFrame:
+        """Return a selection's rows, by date, up to `limit`."""
+        return self.dataset.frame.iloc[np.flatnonzero(selection.handle)[:limit]]
 
-    def count_in_cell(self, selection: Selection, cell: tuple[int, int]) -> int:
-        """Return how many of a selection's incidents lie in one grid cell at the last zoom (a stack)."""
-        return int(self._in_cell(selection, cell).sum())
-
-    def _in_cell(self, selection: Selection, cell: tuple[int, int] | None) -> np.ndarray:
-        return selection.handle if cell is None else selection.handle & cell_mask(world_of(self.dataset), cell)
+    def in_cell(self, selection: Selection, cell: tuple[int, int]) -> Selection:
+        """Return the incidents of a selection in one grid cell at the last zoom (a stack)."""
+        mask = selection.handle & cell_mask(world_of(self.dataset), cell)
+        mask.flags.writeable = False
+        return Selection(int(mask.sum()), mask)
 
     def framing(self, selection: Selection | None = None) -> tuple[tuple[float, float], int]:
         """Return a centre and zoom framing a selection (None, none or all of it: the whole dataset's framing)."""

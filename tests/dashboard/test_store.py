@@ -94,11 +94,12 @@ def test_a_stacks_rows_are_the_incidents_at_its_spot(data: datasets.Dataset) -> 
     assert items.stacks and len(items.cluster_count) == 1
     cell = tuple(int(c) for c in items.cluster_cells[0])
     at_spot = data.frame.geometry.geom_equals(spot)
-    assert store.count_in_cell(selection, cell) == int(at_spot.sum()) == 600
-    listed = store.rows(selection, cell, limit=50)
+    stack = store.in_cell(selection, cell)
+    assert stack.count == int(at_spot.sum()) == 600
+    listed = store.rows(stack, limit=50)
     assert len(listed) == 50 and listed.geometry.geom_equals(spot).all()
     assert listed["date_start"].is_monotonic_increasing
-    assert set(store.rows(selection, cell)["id"]) == set(data.frame.loc[at_spot, "id"])
+    assert set(store.rows(stack)["id"]) == set(data.frame.loc[at_spot, "id"])
 
 
 def test_rows_come_by_date_up_to_the_limit(data: datasets.Dataset) -> None:
