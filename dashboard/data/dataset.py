@@ -58,6 +58,8 @@ class Dataset:
     _place_rows: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)  # rows_naming, by place
     # Set once a browser has drawn this dataset's map: its indexes are built after that (loaders._settle).
     map_drawn: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    # Set once its indexes are built (loaders._settle): the copy kept for a restart is written after that, not beside.
+    settled: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     def warm(self) -> None:
         """Compute every index now (called in a background thread after a load)."""

@@ -199,10 +199,13 @@ def _settle(dataset: Dataset, wait_s: float = SETTLE_WAIT_S) -> None:
     can still be collected.
     """
     dataset.map_drawn.wait(wait_s)
-    dataset.warm()
-    gc.collect()  # the garbage there is now goes first: frozen, it would never be collected
-    gc.freeze()
-    geo.give_back()  # the load's and the indexes' freed pages (a million rows: a few hundred MB), to the system
+    try:
+        dataset.warm()
+        gc.collect()  # the garbage there is now goes first: frozen, it would never be collected
+        gc.freeze()
+        geo.give_back()  # the load's and the indexes' freed pages (a million rows: a few hundred MB), to the system
+    finally:
+        dataset.settled.set()  # the copy kept for a restart may be written now (:func:`_imported`)
 
 
 def _trim(entries: OrderedDict) -> None:
@@ -257,15 +260,16 @@ def dataset_from_path(path: Path, progress: geo.Progress | None = None,
 def _imported(source: Path | bytes, name: str, progress: geo.Progress | None, options: geo.ImportOptions) -> Dataset:
     """Read a file (kept for a restart) into a dataset whose bundled sources open in the reader.
 
-    The copy kept for a restart is written once a browser has drawn the dataset's map, as its indexes are
-    (:func:`_settle`): both took the first run's turns at the GIL.
+    The copy kept for a restart is written once a browser has drawn the dataset's map and its indexes are built
+    (:func:`_settle`): beside the first run, both took its turns at the GIL; beside each other, their transient
+    copies made the server's peak (a million rows: 1.48 GB).
     """
-    drawn = threading.Event()
+    settled = threading.Event()
     dataset = datasets.from_import(
         geo.read_incidents(source, name, progress=progress, limits=geo.Limits.from_env(), options=options,
-                           cache=geo.import_cache_dir(), keep_in_background=True, keep_after=drawn, json_text=True),
+                           cache=geo.import_cache_dir(), keep_in_background=True, keep_after=settled, json_text=True),
         catalogue())
-    dataset.map_drawn = drawn
+    dataset.settled = settled
     return dataset
 
 

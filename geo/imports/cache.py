@@ -25,8 +25,10 @@ import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import shapely
 
 from ..json_cells import JsonTextArray, JsonTextDtype, as_values, cell_text
+from ..memory import give_back
 from ..problems import Problem
 
 CACHE_ENV = "SIM_CACHE_DIR"
@@ -125,7 +127,8 @@ def save(folder: Path, key: str, result) -> bool:
     """Keep an ImportResult under its key; return False (and keep nothing) when it cannot be kept exactly."""
     frame = result.frame
     geometry = frame.geometry
-    if len(frame) and not (geometry.geom_type == "Point").all():
+    # Type ids, not geom_type's names: a million Python strings to check a column of points.
+    if len(frame) and not (shapely.get_type_id(geometry.array) == shapely.GeometryType.POINT).all():
         return False
     plain = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     json_columns = []
@@ -146,6 +149,9 @@ def save(folder: Path, key: str, result) -> bool:
             return False
         plain[column] = pd.Series(encoded, index=plain.index, dtype=object)
         json_columns.append(column)
+    # The server keeps a copy beside its first visitors' pages, at its peak: what each step freed (malloc keeps a
+    # million-row column's freed pages for its own reuse) is given back before the next takes more.
+    give_back()
     plain["__lon"], plain["__lat"] = geometry.x.to_numpy(), geometry.y.to_numpy()
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result) if f.name != "frame"}
     fields["problems"] = [dataclasses.asdict(p) for p in result.problems]
@@ -156,8 +162,10 @@ def save(folder: Path, key: str, result) -> bool:
     # Written beside, then renamed: a server stopped half-way never leaves half a file under the key.
     with tempfile.TemporaryDirectory(dir=folder) as work:
         table = pa.Table.from_pandas(plain, preserve_index=True)
+        del plain
         for column, text in texts.items():
             table = table.append_column(column, text)
+        give_back()  # what the conversion freed, before the writer takes pages of its own
         pq.write_table(table, Path(work) / "table.parquet")
         (Path(work) / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         os.replace(Path(work) / "table.parquet", folder / f"{key}.parquet")

@@ -211,7 +211,10 @@ def _unfiled(name: str) -> Any:
     """Return the value kept in a file by :func:`_filed`, the file removed."""
     path = Path(name)
     try:
-        return pickle.loads(path.read_bytes())
+        # Read from the file as it is unpickled, not whole first: the file's bytes and the values made from them
+        # would both be held at once (the helper's half of a million rows' list columns is a file of its own).
+        with path.open("rb") as file:
+            return pickle.load(file)
     finally:
         path.unlink(missing_ok=True)
 

@@ -81,6 +81,23 @@ def test_missing_values_keep_their_kind_and_what_json_cannot_carry_is_not_kept(t
     assert not kept.save(tmp_path, "j", result) and kept.load(tmp_path, "j") is None
 
 
+def test_only_a_frame_of_points_is_kept(tmp_path: Path) -> None:
+    # Kept as two columns of coordinates: any other shape (or a missing one) would come back as something else.
+    from shapely.geometry import Point, Polygon
+
+    result = read_incidents(FIXTURES / "monitor_plain.csv")
+    points = result.frame.geometry.copy()
+    assert kept.save(tmp_path, "points", result)
+    for odd in (Polygon([(0, 0), (1, 0), (1, 1)]), None):
+        frame = result.frame.copy()
+        frame[frame.geometry.name] = [odd, *points.iloc[1:]]
+        result.frame = frame
+        assert not kept.save(tmp_path, "odd", result) and kept.load(tmp_path, "odd") is None
+    frame[frame.geometry.name] = [Point(), *points.iloc[1:]]  # an empty point is still a point
+    result.frame = frame
+    assert kept.save(tmp_path, "empty", result)
+
+
 def test_a_damaged_cache_entry_is_read_past(tmp_path: Path) -> None:
     path = FIXTURES / "monitor_plain.csv"
     first = read_incidents(path, cache=tmp_path)
