@@ -130,7 +130,8 @@ def save(folder: Path, key: str, result) -> bool:
     # Type ids, not geom_type's names: a million Python strings to check a column of points.
     if len(frame) and not (shapely.get_type_id(geometry.array) == shapely.GeometryType.POINT).all():
         return False
-    plain = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    # The frame's own columns, not a copy of them (frame.drop copied a million rows' columns of Python values).
+    plain = pd.DataFrame({column: frame[column] for column in frame.columns if column != geometry.name}, copy=False)
     json_columns = []
     # Kept as text already: written as it is, from Arrow to Parquet (through Python strings, a million rows' lists
     # took seconds of a server's GIL beside its first visitors' pages).

@@ -74,7 +74,9 @@ def test_missing_values_keep_their_kind_and_what_json_cannot_carry_is_not_kept(t
     frame[column] = pd.Series([math.nan, None, "NaN", [1, "a"], {"k": None}] + [None] * (len(frame) - 5),
                               index=frame.index, dtype=object)
     result.frame = frame
+    before = frame.copy()
     assert kept.save(tmp_path, "k", result)
+    assert_frame_equal(result.frame, before)  # the kept copy's text is its own: the result's values are as they were
     back = kept.load(tmp_path, "k").frame[column].tolist()
     assert math.isnan(back[0]) and back[1] is None and back[2] == "NaN" and back[3] == [1, "a"] and back[4] == {"k": None}
     frame[column] = pd.Series([math.inf] + [None] * (len(frame) - 1), index=frame.index, dtype=object)
