@@ -135,6 +135,7 @@ class Result:
     head_start_s: float | None = None
     labels_ms: float | None = None  # the place labels' pass after each map draw, median (the dashboard only)
     notes: list[str] = field(default_factory=list)
+    step_times: list[float] = field(default_factory=list)  # every step's time, in order (the table gives the median)
 
 
 def write_datasets(sizes: list[int], folder: Path) -> dict[int, Path]:
@@ -264,8 +265,8 @@ def load_page(browser: Any, url: str, approach: str, timeout: float) -> tuple[fl
     return (shown - started) / 1000, (shown - loaded) / 1000, ws[0], ws[0] + http[0], page, context
 
 
-def step_latency(page: Any, approach: str, steps: int, timeout: float) -> float:
-    """Move the window's end thumb back one month at a time; return the median time until the map changes."""
+def step_latency(page: Any, approach: str, steps: int, timeout: float) -> list[float]:
+    """Move the window's end thumb back one month at a time; return each step's time until the map changes."""
     thumb = page.locator('[data-testid="stSlider"] input[type="range"]').nth(1)
     times = []
     for _ in range(steps):
@@ -278,7 +279,7 @@ def step_latency(page: Any, approach: str, steps: int, timeout: float) -> float:
         pressed, shown = page.evaluate("""(seen) => [window.__benchKeys[window.__benchKeys.length - 1],
             window.__benchFrames[seen][0]]""", seen)
         times.append((shown - pressed) / 1000)
-    return statistics.median(times)
+    return times
 
 
 def label_pass_ms(page: Any) -> float | None:
@@ -313,7 +314,8 @@ def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs:
                     context.close()
             result.ready_s, result.after_load_s = statistics.median(readies), statistics.median(after_loads)
             result.ws_bytes, result.page_bytes = int(statistics.median(ws_sizes)), int(statistics.median(page_sizes))
-            result.step_s = step_latency(page, result.approach, steps, timeout)
+            result.step_times = step_latency(page, result.approach, steps, timeout)
+            result.step_s = statistics.median(result.step_times)
             if result.approach == "dashboard":
                 result.labels_ms = label_pass_ms(page)
             context.close()

@@ -142,8 +142,8 @@ def _table(raw: bytes, file: str, forced: str | None, progress: Progress, limits
         if width not in GDELT_COLUMNS:
             raise DataError([Problem(file, 1, None, f"a GDELT event file has 57, 58 or 61 tab-separated columns; "
                                                     f"this one has {width}")])
-        return kind, csv_table(text, file, progress, limits, names=GDELT_COLUMNS[width], delimiter="\t")
-    table = csv_table(text, file, progress, limits, spreadsheet=kind == "export-csv")
+        return kind, csv_table(text, file, progress, limits, names=GDELT_COLUMNS[width], delimiter="\t", raw=raw)
+    table = csv_table(text, file, progress, limits, spreadsheet=kind == "export-csv", raw=raw)
     if forced is None:
         kind = detect_table(list(table.values.columns))
     return kind, table
