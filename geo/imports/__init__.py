@@ -134,16 +134,17 @@ def _table(raw: bytes, file: str, forced: str | None, progress: Progress, limits
         if forced is not None and forced != shape and not (forced == "json" and shape == "bellingcat"):
             raise DataError([Problem(file, None, None, f"--input-format {forced}: the file is {LABELS[shape]}")])
         return forced or shape, table
-    text = decode(raw, file)
     kind = forced or container
     if kind == "gdelt":
+        text = decode(raw, file)
         first = text.split("\n", 1)[0]
         width = gdelt_width(first) or len(first.split("\t"))
         if width not in GDELT_COLUMNS:
             raise DataError([Problem(file, 1, None, f"a GDELT event file has 57, 58 or 61 tab-separated columns; "
                                                     f"this one has {width}")])
         return kind, csv_table(text, file, progress, limits, names=GDELT_COLUMNS[width], delimiter="\t", raw=raw)
-    table = csv_table(text, file, progress, limits, spreadsheet=kind == "export-csv", raw=raw)
+    # The text is decoded only if the file is not plain: a plain one is read from its bytes (tables.plain_csv_table)
+    table = csv_table(None, file, progress, limits, spreadsheet=kind == "export-csv", raw=raw)
     if forced is None:
         kind = detect_table(list(table.values.columns))
     return kind, table

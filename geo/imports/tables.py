@@ -19,6 +19,7 @@ import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..csvrows import csv_records
 from ..export import from_spreadsheet
@@ -542,19 +543,22 @@ def decode(raw: bytes, file: str) -> str:
         raise DataError([Problem(file, line, None, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) from None
 
 
-def csv_table(text: str, file: str, progress: Progress, limits: Limits, *, names: list[str] | None = None,
+def csv_table(text: str | None, file: str, progress: Progress, limits: Limits, *, names: list[str] | None = None,
               delimiter: str = ",", spreadsheet: bool = False, raw: bytes | None = None) -> Table:
     """Read CSV text whose first record is the header (or, with `names`, a file with no header).
 
     Column names keep their spelling (trimmed); `spreadsheet` takes this tool's formula guards off
-    (its own CSV export). With the file's `raw` bytes, a file with nothing unusual is read by Arrow
-    (:func:`plain_csv_table`); the same table, its text in Arrow.
+    (its own CSV export). Given the file's `raw` bytes (and no `text`, which is then decoded only if needed),
+    a file with nothing unusual is read by Arrow (:func:`plain_csv_table`): the same table, its text in Arrow.
     """
     if raw is not None and not spreadsheet:
-        plain = plain_csv_table(raw, text, limits, names=names, delimiter=delimiter)
+        plain = plain_csv_table(raw, limits, names=names, delimiter=delimiter)
         if plain is not None:
             progress(0.79, f"Read {len(plain.where):,} rows")  # the table is read: the fields start at 0.8
             return plain
+    if text is None:
+        assert raw is not None, "csv_table needs the text or the file's bytes"
+        text = decode(raw, file)
     records = csv_records(text, delimiter=delimiter)
     if names is None:
         first = next(records, None)
@@ -613,38 +617,38 @@ ARROW_CSV = True  # False: every CSV file is read a record at a time (the tests 
 _PY_WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
 
 
-def plain_csv_table(raw: bytes, text: str, limits: Limits, *, names: list[str] | None = None,
+def plain_csv_table(raw: bytes, limits: Limits, *, names: list[str] | None = None,
                     delimiter: str = ",") -> Table | None:
     """Return a CSV file's table read by Arrow's reader, or None if the file is not plain (then read a record at a time).
 
-    Plain: every record on a line of its own, of the header's width, read without a syntax error by Python's csv
-    reader as :func:`~geo.csvrows.csv_records` reads it (strict: text after a closing quote is an error there, and
-    Arrow would join it to the cell); no blank row, no cell over the cap, no more rows than the cap. Python's
-    reader checks that in one pass that keeps nothing, while Arrow reads the cells on the other core. The table
-    is the one :func:`csv_table` makes, row for row, but its text stays in Arrow: a million rows of ACLED's 22
-    columns as Python strings took 26 s and 3.7 GB.
+    Plain: UTF-8; every record on a line of its own, of the header's width, read without a syntax error by
+    Python's csv reader as :func:`~geo.csvrows.csv_records` reads it (strict: text after a closing quote is an
+    error there, and Arrow would join it to the cell); no blank row, no cell over the cap, no more rows than the
+    cap. Python's reader checks that in one pass that keeps nothing (the file decoded as it goes, never held as
+    text), while Arrow reads the cells on the other core. The table is the one :func:`csv_table` makes, row for
+    row, but its text stays in Arrow: a million rows of ACLED's 22 columns as Python strings took 26 s and 3.7 GB.
     """
     import csv
     import io
     from concurrent.futures import ThreadPoolExecutor
 
-    import pyarrow.compute as pc
     import pyarrow.csv as arrow_csv
 
     from ..csvrows import _dialect
+    from ..memory import give_back
 
     if not ARROW_CSV:
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), **_dialect(delimiter))
+    body = raw[len(BOM):] if raw.startswith(BOM) else raw
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", newline=""), **_dialect(delimiter))
     try:
         header = names if names is not None else [cell.strip() for cell in next(reader)]
-    except (StopIteration, csv.Error):
+    except (StopIteration, csv.Error, UnicodeDecodeError):
         return None
     start = reader.line_num  # the lines before the first row (the header's)
     if not header or len(header) > limits.columns or len({name.lower() for name in header}) < len(header):
         return None  # read a record at a time, which names what is wrong
-    body = raw[len(BOM):] if raw.startswith(BOM) else raw
-    options = (arrow_csv.ReadOptions(column_names=header, skip_rows=start, block_size=1 << 24),
+    options = (arrow_csv.ReadOptions(column_names=header, skip_rows=start),
                arrow_csv.ParseOptions(delimiter=delimiter, quote_char=False if delimiter == "\t" else '"',
                                       newlines_in_values=False, ignore_empty_lines=False),
                arrow_csv.ConvertOptions(column_types=dict.fromkeys(header, pa.large_string()), null_values=[],
@@ -659,23 +663,40 @@ def plain_csv_table(raw: bytes, text: str, limits: Limits, *, names: list[str] |
                     break  # a record of another width, over several lines, or a blank line
             else:
                 width = -1  # every record plain
-        except csv.Error:
+        except (csv.Error, UnicodeDecodeError):
             pass
         try:
             table = reading.result()
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             return None
+    give_back()  # the parser's buffers (a million rows of ACLED: 450 MB beside the table's 460)
     if width != -1 or rows == 0 or rows > limits.rows or table.num_rows != rows:
         return None
-    blank = None
-    for column in table.columns:
-        if (pc.max(pc.utf8_length(column)).as_py() or 0) > limits.cell_chars:
-            return None
-        empty = pc.equal(pc.utf8_length(pc.utf8_trim(column, _PY_WHITESPACE)), 0)
-        blank = empty if blank is None else pc.and_(blank, empty)
-    if blank is not None and pc.any(blank).as_py():
+    if any(_longest(column) > limits.cell_chars for column in table.columns) or _has_blank_row(table):
         return None
     values = pd.DataFrame({name: pd.Series(pd.array(table.column(i), dtype="str")) for i, name in enumerate(header)},
                           index=pd.RangeIndex(rows))
     first = start + 1
     return Table(values, Numbered("line", first, rows), range(first, first + rows), {})
+
+
+def _longest(column: pa.ChunkedArray) -> int:
+    """Return the most characters in a cell of a column of text (its bytes first: no cell has more characters)."""
+    most = pc.max(pc.binary_length(column)).as_py() or 0
+    return most if most == 0 else pc.max(pc.utf8_length(column)).as_py() or 0
+
+
+def _has_blank_row(table: pa.Table) -> bool:
+    """Return whether a row has only whitespace in every cell (as Python's str.strip() sees it).
+
+    Column by column, over the rows still blank so far: one column with text in every row (an id) ends it.
+    """
+    rows = None
+    for column in table.columns:
+        cells = column if rows is None else column.take(rows)
+        blank = pc.equal(pc.utf8_length(pc.utf8_trim(cells, _PY_WHITESPACE)), 0)
+        found = np.flatnonzero(blank.to_numpy(zero_copy_only=False))
+        rows = found if rows is None else rows[found]
+        if len(rows) == 0:
+            return False
+    return True

@@ -106,12 +106,19 @@ def test_an_unusual_file_is_read_a_record_at_a_time_and_named_as_before(name: st
     assert_same(arrow, python)
 
 
+def test_a_file_that_is_not_utf8_is_named_at_its_bad_byte_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = PLAIN.encode() + "A3,2024-05-03,46.48,30.73,Odesa,Ukrinform\n".encode("cp1251") + "A4,x,1,2,Київ,y\n".encode(
+        "cp1251")
+    arrow, python, used = read_both(raw, "cp1251.csv", monkeypatch)
+    assert not used and arrow == python and "not UTF-8" in arrow[0]["message"] and arrow[0]["line"] == 5
+
+
 def test_a_cell_over_the_cap_and_rows_over_the_cap_are_left_to_the_reader_that_names_them() -> None:
     raw = PLAIN.encode()
-    assert plain_csv_table(raw, PLAIN, Limits()) is not None
-    assert plain_csv_table(raw, PLAIN, Limits(cell_chars=8)) is None  # "Strike, Kyiv" is longer
-    assert plain_csv_table(raw, PLAIN, Limits(rows=1)) is None
-    assert plain_csv_table(raw, PLAIN, Limits(columns=3)) is None
+    assert plain_csv_table(raw, Limits()) is not None
+    assert plain_csv_table(raw, Limits(cell_chars=8)) is None  # "Strike, Kyiv" is longer
+    assert plain_csv_table(raw, Limits(rows=1)) is None
+    assert plain_csv_table(raw, Limits(columns=3)) is None
 
 
 def _python_table(text: str):
@@ -132,7 +139,7 @@ def test_whenever_arrow_reads_a_file_it_makes_the_same_table(rows: list[list[str
         python = _python_table(text)
     except geo.DataError:
         python = None
-    arrow = plain_csv_table(text.encode("utf-8"), text, Limits())
+    arrow = plain_csv_table(text.encode("utf-8"), Limits())
     if arrow is None:
         return
     assert python is not None and not python.errors
@@ -143,7 +150,7 @@ def test_whenever_arrow_reads_a_file_it_makes_the_same_table(rows: list[list[str
 
 def test_a_file_without_a_header_is_read_from_its_first_line() -> None:
     text = "1\tx\t2\n3\ty\t4\n"
-    table = plain_csv_table(text.encode(), text, Limits(), names=["a", "b", "c"], delimiter="\t")
+    table = plain_csv_table(text.encode(), Limits(), names=["a", "b", "c"], delimiter="\t")
     python = csv_table(text, "f.tsv", _noop, Limits(), names=["a", "b", "c"], delimiter="\t")
     assert table is not None and list(table.where) == list(python.where) == ["line 1", "line 2"]
     assert table.values.astype(object).values.tolist() == python.values.values.tolist()
