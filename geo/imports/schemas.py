@@ -440,8 +440,9 @@ def acled_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, lim
     columns = {
         "title": [f"{s or t or 'Event'}{' in ' + loc if loc else ''}" for s, t, loc in zip(sub_type, event_type, location,
                                                                                           strict=True)],
-        # ACLED's notes are its coders' own summary of the sources: the text the format carries, kept verbatim.
-        "description": cols.text("notes"),
+        # ACLED's notes are its coders' own summary of the sources: the text the format carries, kept verbatim (in
+        # Arrow: a million rows of notes as Python strings were 200 MB).
+        "description": kept_text(cols.get("notes")),
         "type": event_type.fillna("unspecified"),
         "place_names": places,
         "precision": precision,
