@@ -248,13 +248,16 @@ def category_codes(series: pd.Series) -> tuple[np.ndarray, list[str]] | None:
         if len(text) > CATEGORY_CHARS or "://" in text:
             return None
         words[value] = text
-    texts = series.map(lambda v: words.get(v, "") if not (isinstance(v, float) and np.isnan(v)) else "")
-    filled = texts.to_numpy(dtype=object) != ""
     values = sorted({t for t in words.values() if t})
-    if not CATEGORY_VALUES[0] <= len(values) <= CATEGORY_VALUES[1] or len(values) > max(2, CATEGORY_SHARE * filled.sum()):
-        return None
     position = {value: i for i, value in enumerate(values)}
-    codes = np.fromiter((position.get(t, -1) for t in texts), dtype=np.int32, count=len(texts))
+    # Each row's code through its distinct value's, not a Python call per row (a million rows of ACLED's fifteen
+    # free columns: 8.9 s of the first page's run). A missing cell (None, NaN) is -1, as an empty text is.
+    rows, kinds = pd.factorize(series, use_na_sentinel=True)
+    of_kind = np.array([position.get(words.get(kind, ""), -1) for kind in kinds] + [-1], dtype=np.int32)
+    codes = of_kind[rows]  # the sentinel -1 picks the last entry: -1
+    if not CATEGORY_VALUES[0] <= len(values) <= CATEGORY_VALUES[1] or len(values) > max(
+            2, CATEGORY_SHARE * int((codes >= 0).sum())):
+        return None
     return codes, values
 
 

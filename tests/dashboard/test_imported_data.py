@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import geo
 from dashboard.data import dataset as datasets
@@ -104,6 +106,51 @@ def test_category_rules() -> None:
     assert datasets.category_codes(pd.Series(["x" * 90, "y" * 90] * 3)) is None  # free text, not a category
     assert datasets.category_codes(pd.Series([1.5, 2.25] * 3)) is None  # a measurement
     assert datasets.category_codes(pd.Series(["https://a.org/x", "https://b.org/y"] * 3)) is None
+
+
+def _category_codes_a_row_at_a_time(series: pd.Series):
+    """category_codes as it was written first: each row's text and code found one row at a time (the reference)."""
+    present = series[series.notna()]
+    if len(present) < datasets.CATEGORY_VALUES[0]:
+        return None
+    try:
+        distinct = pd.unique(present)
+    except TypeError:
+        return None
+    if len(distinct) > 4 * datasets.CATEGORY_VALUES[1]:
+        return None
+    words = {}
+    for value in distinct:
+        if isinstance(value, list | dict | tuple) or (isinstance(value, float) and not float(value).is_integer()):
+            return None
+        text = datasets.value_text(value).strip()
+        if len(text) > datasets.CATEGORY_CHARS or "://" in text:
+            return None
+        words[value] = text
+    texts = series.map(lambda v: words.get(v, "") if not (isinstance(v, float) and np.isnan(v)) else "")
+    filled = texts.to_numpy(dtype=object) != ""
+    values = sorted({t for t in words.values() if t})
+    if not datasets.CATEGORY_VALUES[0] <= len(values) <= datasets.CATEGORY_VALUES[1] or len(values) > max(
+            2, datasets.CATEGORY_SHARE * filled.sum()):
+        return None
+    position = {value: i for i, value in enumerate(values)}
+    return np.fromiter((position.get(t, -1) for t in texts), dtype=np.int32, count=len(texts)), values
+
+
+CELLS = st.one_of(st.sampled_from(["a", "b", " a ", "B", "", "  ", "c d", "é"]), st.none(), st.just(float("nan")),
+                  st.integers(-2, 3), st.sampled_from([1.0, 2.0, 0.5]), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CELLS, min_size=0, max_size=30), st.booleans())
+def test_category_codes_are_the_ones_found_a_row_at_a_time(cells: list, as_text: bool) -> None:
+    series = pd.Series(cells, dtype=object)
+    if as_text:  # a column of text read into Arrow, its missing cells NA
+        series = pd.Series([c if isinstance(c, str) else None for c in cells], dtype="str")
+    expected, found = _category_codes_a_row_at_a_time(series), datasets.category_codes(series)
+    assert (expected is None) == (found is None)
+    if found is not None:
+        assert found[1] == expected[1] and found[0].tolist() == expected[0].tolist() and found[0].dtype == np.int32
 
 
 def test_a_column_filter_travels_in_the_link_with_commas_and_percents() -> None:
