@@ -118,6 +118,7 @@ class Result:
 
     approach: str
     size: int
+    data: str = "geojson"  # the file's format: "geojson" (the export's schema) or "acled" (an ACLED-style CSV)
     build_s: float | None = None
     ws_bytes: int | None = None
     page_bytes: int | None = None
@@ -138,13 +139,17 @@ class Result:
     step_times: list[float] = field(default_factory=list)  # every step's time, in order (the table gives the median)
 
 
-def write_datasets(sizes: list[int], folder: Path) -> dict[int, Path]:
-    """Write the synthetic datasets (GeoJSON, the export's schema; streamed, as `geo synth` does) and return
-    their paths."""
+def write_datasets(sizes: list[int], folder: Path, data: str = "geojson") -> dict[int, Path]:
+    """Write the synthetic datasets and return their paths: GeoJSON in the export's schema (streamed, as `geo synth`
+    does), or the same incidents as an ACLED-style CSV (`benchmarks/acled_like.py`)."""
+    from benchmarks.acled_like import write_acled_like
     from geo.cli import main as geo_main
 
     paths = {}
     for size in sizes:
+        if data == "acled":
+            paths[size] = write_acled_like(size, folder / f"synthetic-{size}.acled.csv")
+            continue
         path = folder / f"synthetic-{size}.geojson"
         geo_main(["synth", "--count", str(size), "--seed", "2022", "-o", str(path)])
         paths[size] = path
@@ -432,7 +437,7 @@ def table(results: list[Result]) -> str:
             return ""
 
         cells = [
-            "—" if r.approach == "floor" else f"{r.size:,}", r.approach,
+            "—" if r.approach == "floor" else f"{r.size:,}" + (" (ACLED CSV)" if r.data == "acled" else ""), r.approach,
             _fmt(r.build_s, "s") + against(r.build_s, "build_s"),
             _fmt(r.ws_bytes, "B") + against(r.ws_bytes, "ws_bytes"),
             _fmt(r.page_bytes, "B") + against(r.page_bytes, "page_bytes"),
@@ -462,11 +467,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loads", type=int, default=3, help="measured page loads per app (after one warm-up)")
     parser.add_argument("--steps", type=int, default=9, help="slider steps per app (the median is reported)")
     parser.add_argument("--no-browser", action="store_true", help="only the in-process build time")
+    parser.add_argument("--data", choices=("geojson", "acled"), default="geojson",
+                        help="the synthetic incidents as GeoJSON (the export's schema) or as an ACLED-style CSV")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.md")
     args = parser.parse_args(argv)
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="sim-bench-") as folder:
-        paths = write_datasets(args.sizes, Path(folder))
+        paths = write_datasets(args.sizes, Path(folder), args.data)
         if "floor" in args.approaches and not args.no_browser:
             floor = Result("floor", 0)
             measure_in_browser(floor, paths[min(args.sizes)], args.loads, args.steps, Path(folder))
@@ -478,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 # Cold means cold: a server that never saw the file, and an empty import cache.
                 os.environ["SIM_CACHE_DIR"] = tempfile.mkdtemp(prefix=f"cache-{approach}-{size}-", dir=folder)
-                result = Result(approach, size)
+                result = Result(approach, size, data=args.data)
                 build = build_dashboard(paths[size]) if approach == "dashboard" else build_folium(
                     paths[size], "markers" if approach == "naive" else "fastcluster")
                 result.build_s, _ = time_build(build, 1 if approach == "naive" else 3)

@@ -155,3 +155,15 @@ def test_a_file_without_a_header_is_read_from_its_first_line() -> None:
     assert table is not None and list(table.where) == list(python.where) == ["line 1", "line 2"]
     assert table.values.astype(object).values.tolist() == python.values.values.tolist()
     assert isinstance(table.values["a"].dtype, pd.StringDtype)  # the text stays in Arrow
+
+
+def test_the_benchmarks_acled_style_file_is_read_as_acled_by_arrow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The benchmark's ACLED-style CSV (benchmarks/acled_like.py): the same incidents as `geo synth`, every one loaded.
+    from benchmarks.acled_like import write_acled_like
+    from geo.synthetic import synthetic_incidents
+
+    path = write_acled_like(300, tmp_path / "acled.csv", seed=4)
+    arrow, python, used = read_both(path, path.name, monkeypatch)
+    assert used and arrow.format.startswith("acled") and arrow.loaded == 300 and not arrow.rejected
+    assert_same(arrow, python)
+    assert sorted(arrow.frame["id"]) == sorted(synthetic_incidents(300, seed=4)["id"])
