@@ -613,8 +613,10 @@ SCHEMA_COLUMNS = frozenset(INCIDENT_COLUMNS)
 
 
 ARROW_CSV = True  # False: every CSV file is read a record at a time (the tests compare both readers)
-# What Python's str.strip() takes off: a row whose every cell is only these is a blank line, not a row.
-_PY_WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
+# What Python's str.strip() takes off (every character whose str.isspace() is true; a test holds it to that): a row
+# whose every cell is only these is a blank line, not a row.
+_PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+                  "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
 def plain_csv_table(raw: bytes, limits: Limits, *, names: list[str] | None = None,
@@ -667,12 +669,12 @@ def plain_csv_table(raw: bytes, limits: Limits, *, names: list[str] | None = Non
             pass
         try:
             table = reading.result()
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+        except pa.ArrowException:  # a row Arrow cannot read: the reader a record at a time names it
             return None
     give_back()  # the parser's buffers (a million rows of ACLED: 450 MB beside the table's 460)
     if width != -1 or rows == 0 or rows > limits.rows or table.num_rows != rows:
         return None
-    if any(_longest(column) > limits.cell_chars for column in table.columns) or _has_blank_row(table):
+    if any(_over(column, limits.cell_chars) for column in table.columns) or _has_blank_row(table):
         return None
     values = pd.DataFrame({name: pd.Series(pd.array(table.column(i), dtype="str")) for i, name in enumerate(header)},
                           index=pd.RangeIndex(rows))
@@ -680,10 +682,11 @@ def plain_csv_table(raw: bytes, limits: Limits, *, names: list[str] | None = Non
     return Table(values, Numbered("line", first, rows), range(first, first + rows), {})
 
 
-def _longest(column: pa.ChunkedArray) -> int:
-    """Return the most characters in a cell of a column of text (its bytes first: no cell has more characters)."""
-    most = pc.max(pc.binary_length(column)).as_py() or 0
-    return most if most == 0 else pc.max(pc.utf8_length(column)).as_py() or 0
+def _over(column: pa.ChunkedArray, chars: int) -> bool:
+    """Return whether a cell of a column of text has more than `chars` characters (counted only if its bytes do)."""
+    if (pc.max(pc.binary_length(column)).as_py() or 0) <= chars:
+        return False  # no cell has more characters than bytes
+    return (pc.max(pc.utf8_length(column)).as_py() or 0) > chars
 
 
 def _has_blank_row(table: pa.Table) -> bool:

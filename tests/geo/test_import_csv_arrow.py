@@ -167,3 +167,13 @@ def test_the_benchmarks_acled_style_file_is_read_as_acled_by_arrow(tmp_path: Pat
     assert used and arrow.format.startswith("acled") and arrow.loaded == 300 and not arrow.rejected
     assert_same(arrow, python)
     assert sorted(arrow.frame["id"]) == sorted(synthetic_incidents(300, seed=4)["id"])
+
+
+def test_a_blank_cell_is_blank_as_pythons_strip_sees_it() -> None:
+    assert set(tables_module._PY_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+def test_a_cell_over_the_cap_is_counted_in_characters_not_bytes() -> None:
+    text = "id,title\nA1," + "й" * 6 + "\nA2,x\n"  # 6 characters, 12 bytes
+    assert plain_csv_table(text.encode(), Limits(cell_chars=6)) is not None
+    assert plain_csv_table(text.encode(), Limits(cell_chars=5)) is None
