@@ -12,7 +12,6 @@ the same id with other content is kept under a new id (``-2``, ``-3``…) with a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +22,7 @@ import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..dates import DateInterval
 from ..frames import CRS, INCIDENT_COLUMNS, SPARSE_COLUMN
@@ -30,6 +30,7 @@ from ..json_cells import JsonTextArray, cell_text, non_empty_lists
 from ..limits import Limits
 from ..memory import give_back, no_cycle_collection
 from ..problems import Problem
+from .distinct import per_distinct
 from .fields import ImportOptions
 from .links import outlet_counts
 from .schemas import LIST_COLUMNS, Draft
@@ -95,31 +96,6 @@ class ImportResult:
                 "rejected": len(self.rejected), "incidents": len(self.frame), "flagged": self.flagged,
                 "mapping": self.mapping, "date_format": self.date_format,
                 "problems": [p.to_dict() for p in self.problems]}
-
-
-def per_distinct(columns: list[pd.Series], make: Callable[[pd.DataFrame], pd.Series]) -> pa.Array:
-    """Return the text `make` gives each row of `columns`, made once per distinct row (a row with a missing
-    value: null).
-
-    A large dataset has few distinct days: its dates and labels are made as many times, and each row's is taken
-    from them in Arrow, not kept as a million Python strings.
-    """
-    n = len(columns[0])
-    combined, missing, span = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), 1
-    for column in columns:  # each column's values as codes, the codes of a row as one number
-        codes, values = pd.factorize(column)
-        missing |= codes < 0
-        span *= len(values) + 1
-        if span >= 2**62:  # too many distinct rows to number: each row is its own
-            texts = make(pd.DataFrame({i: column.reset_index(drop=True) for i, column in enumerate(columns)}))
-            return pa.array([text if isinstance(text, str) else None for text in texts], pa.large_string())
-        combined = combined * (len(values) + 1) + codes + 1
-    codes, distinct = pd.factorize(combined)
-    first = np.empty(len(distinct), dtype=np.int64)
-    first[codes[::-1]] = np.arange(n - 1, -1, -1)  # the last write of each code is its first row
-    rows = pd.DataFrame({i: column.iloc[first].reset_index(drop=True) for i, column in enumerate(columns)})
-    texts = [text if isinstance(text, str) else None for text in (make(rows) if len(rows) else [])]
-    return pa.array(texts, pa.large_string()).take(pa.array(codes, mask=missing))
 
 
 def _day_text(days: pd.DataFrame) -> pd.Series:
@@ -285,13 +261,22 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
             column if isinstance(column, np.ndarray) else object_array(column))
         return array[kept]
 
+    def taken_extra(column: pd.Series) -> Any:
+        if isinstance(column.dtype, pd.StringDtype):
+            return column.array if whole else column.array.take(kept)
+        return column.to_numpy(dtype=object if column.dtype == object else None)[kept]
+
     # Two columns at a time: Arrow's take lets go of the GIL (a million rows' text: 1.3 s on one core). Each of the
     # draft's columns is let go once taken: the taken copy and the draft's are never all held at once. Its pages are
     # given back as each copy is done: the copies are made in the pool's threads, which malloc serves from arenas of
     # their own, and the freed originals, in this thread's arena, could not be reused for them (a million rows'
     # checks peaked 330 MB higher).
+    # The file's other columns are taken in the same pool (a million ACLED rows: 17 columns, 5 s on one core).
+    extra_names, renamed = _extra_names(draft.extra, kind, file, problems)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="import-take") as pool:
         taking = {name: pool.submit(taken, draft.columns.pop(name)) for name in list(draft.columns)}
+        taking.update((kept_name, pool.submit(taken_extra, draft.extra.pop(name)))
+                      for kept_name, name in zip(extra_names, list(draft.extra), strict=True))
         for name, future in taking.items():
             columns[name] = future.result()
             give_back()
@@ -299,30 +284,18 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     start, end, precision = days.start.iloc[kept], days.end.iloc[kept], days.precision.iloc[kept]
     columns["date_start"] = per_distinct([start], _day_text)
     columns["date_end"] = per_distinct([end], _day_text)
-    columns["date_precision"] = precision.to_numpy(dtype=object)
+    columns["date_precision"] = precision.array if isinstance(precision.dtype, pd.StringDtype) else precision.to_numpy(
+        dtype=object)
     columns["date_label"] = per_distinct([start, end, precision], _label_text)
     columns["corroboration"] = np.array(outlet_counts(columns["sources"]), dtype=np.int64)
-    flags = (list(dict.fromkeys(code for code, _ in warnings[i] if code in _FLAG_CODES)) if i in warnings else []
-             for i in kept)
-    columns["flags"] = pa.array(["[]" if not f else orjson.dumps(f).decode("utf-8") for f in flags], pa.large_string())
     count = len(kept)
+    columns["flags"] = _flag_column(kept, warnings)
     for name in INCIDENT_COLUMNS:
-        if name not in columns:
-            columns[name] = object_array([[] for _ in range(count)] if name in LIST_COLUMNS else [None] * count)
+        if name not in columns:  # a list column no draft fills is "[]" in every row, in Arrow (not a list per row)
+            columns[name] = (pa.repeat(pa.scalar("[]", pa.large_string()), count) if name in LIST_COLUMNS
+                             else object_array([None] * count))
     for name in LIST_COLUMNS:
         columns[name] = list_column(columns[name])
-    extra_names, taken, renamed = [], set(INCIDENT_COLUMNS), {}
-    for name, column in draft.extra.items():
-        kept_name = _free_name(str(name), taken)
-        if kept_name != name:
-            renamed[str(name)] = kept_name
-            problems.insert(0, Problem(file, 1 if kind not in ("geojson", "json", "bellingcat", "timemap") else None, None,
-                                       f"column {name!r} is kept as {kept_name!r}: the export writes {name!r} itself",
-                                       "warning", "column_renamed"))
-        taken.add(kept_name)
-        extra_names.append(kept_name)
-        columns[kept_name] = ((column.array if whole else column.array.take(kept)) if isinstance(column.dtype, pd.StringDtype)
-                              else column.to_numpy(dtype=object if column.dtype == object else None)[kept])
     if sparse is not None:
         kept_sparse = object_array(sparse)[kept]
         if any(item is not None for item in kept_sparse):
@@ -332,10 +305,38 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
                           else columns[name] for name in (*INCIDENT_COLUMNS, *extra_names)})  # one build, not 5,000 inserts
     frame["radius_m"] = pd.to_numeric(frame["radius_m"], errors="coerce")
     frame["graphic"] = frame["graphic"].map(lambda v: v is True or v is np.True_)
-    points = gpd.points_from_xy(lon.to_numpy()[kept], lat.to_numpy()[kept], crs=CRS)
+    with no_cycle_collection():  # a million shapely points, no cycles
+        points = gpd.points_from_xy(lon.to_numpy()[kept], lat.to_numpy()[kept], crs=CRS)
     result = gpd.GeoDataFrame(frame, geometry=points, crs=CRS)
     return ImportResult(result, problems, rejected, n, kind, file, extra_names, dict(draft.mapping), days.format,
                         len(merged_into), renamed)
+
+
+def _extra_names(extra: dict[str, pd.Series], kind: str, file: str, problems: list[Problem]) -> tuple[list[str], dict]:
+    """Return the names the file's other columns are kept under, and those renamed (a warning for each, first)."""
+    names, taken, renamed = [], set(INCIDENT_COLUMNS), {}
+    for name in extra:
+        kept_name = _free_name(str(name), taken)
+        if kept_name != name:
+            renamed[str(name)] = kept_name
+            problems.insert(0, Problem(file, 1 if kind not in ("geojson", "json", "bellingcat", "timemap") else None, None,
+                                       f"column {name!r} is kept as {kept_name!r}: the export writes {name!r} itself",
+                                       "warning", "column_renamed"))
+        taken.add(kept_name)
+        names.append(kept_name)
+    return names, renamed
+
+
+def _flag_column(kept: np.ndarray, warnings: dict[int, list[tuple[str, str]]]) -> pa.Array:
+    """Return each kept row's flags (the codes of its warnings that mark a row as suspect) as JSON text."""
+    flagged = {i: codes for i in warnings
+               if (codes := list(dict.fromkeys(code for code, _ in warnings[i] if code in _FLAG_CODES)))}
+    empty = pa.repeat(pa.scalar("[]", pa.large_string()), len(kept))
+    if not flagged:
+        return empty
+    where = np.isin(kept, np.fromiter(flagged, dtype=np.int64, count=len(flagged)))
+    texts = [orjson.dumps(flagged[i]).decode("utf-8") for i in kept[where]]
+    return pc.replace_with_mask(empty, pa.array(where), pa.array(texts, pa.large_string()))
 
 
 def list_column(cells: np.ndarray | pa.Array | pa.ChunkedArray) -> np.ndarray | JsonTextArray:
@@ -363,7 +364,12 @@ def _duplicates(ident: pd.Series, draft: Draft, table: Table, bad: np.ndarray, o
         return
     taken = set(ident)
     first_of: dict[str, int] = {}
-    title = draft.columns["title"]
+    titles = draft.columns["title"]
+
+    def title(row: int) -> Any:
+        value = titles[row]
+        return value.as_py() if isinstance(value, pa.Scalar) else value  # a column of Arrow text (made per distinct)
+
     for i in np.flatnonzero(repeated):
         key = ident.iloc[i]
         if key not in first_of:
@@ -371,7 +377,7 @@ def _duplicates(ident: pd.Series, draft: Draft, table: Table, bad: np.ndarray, o
             continue
         j = first_of[key]
         same = (draft.raw_date.iloc[i] == draft.raw_date.iloc[j] and draft.lat.iloc[i] == draft.lat.iloc[j]
-                and draft.lon.iloc[i] == draft.lon.iloc[j] and title[i] == title[j])
+                and draft.lon.iloc[i] == draft.lon.iloc[j] and title(i) == title(j))
         if same:
             merged_into[i] = j
             warnings[i].append(("duplicate_merged", f"an exact repeat of {table.where[j]} (same id, date, point and "

@@ -44,9 +44,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..frames import INCIDENT_COLUMNS, SPARSE_COLUMN
-from ..json_cells import BLOCK_ROWS
+from ..json_cells import BLOCK_ROWS, cell_text
 from ..limits import Limits
 from .days import DateOrderError, DayColumn, read_days
+from .distinct import per_distinct
 from .fields import FIELDS, GUESSES, REQUIRED, ImportOptions, guess_mapping
 from .links import links_of, split_links, split_outlets
 from .tables import JsonText, Table, object_array, restore_json
@@ -152,7 +153,8 @@ def kept_text(series: pd.Series) -> pd.Series:
 
 def numbers(series: pd.Series) -> pd.Series:
     """Return cells as floats; NaN for anything that is not a number (booleans included)."""
-    if pd.api.types.infer_dtype(series, skipna=True) not in ("floating", "integer", "mixed-integer-float", "empty"):
+    if not isinstance(series.dtype, pd.StringDtype) and pd.api.types.infer_dtype(series, skipna=True) not in (
+            "floating", "integer", "mixed-integer-float", "empty"):  # a column of text holds no booleans
         series = series.where(~series.map(lambda v: isinstance(v, bool)))  # numbers only (a million rows' points: 0.6 s)
     return pd.to_numeric(series, errors="coerce").astype(float)
 
@@ -433,23 +435,23 @@ def acled_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, lim
     days.end[month] = day[month] + pd.offsets.MonthEnd(0)
     days.precision = date_precision.where(days.start.notna(), None)
     precision, radius = _precision(cols.text("geo_precision").fillna("1"), ACLED_GEO_PRECISION, "geo_precision", flag)
-    event_type, sub_type = cols.text("event_type"), cols.text("sub_event_type")
-    location = cols.text("location")
-    places = [[x for x in parts if x] for parts in zip(location, cols.text("admin2"), cols.text("admin1"),
-                                                          cols.text("country"), strict=True)]
+    # The lists and titles are made once per distinct value (a million events name a few thousand places, outlet
+    # lists and tolls), as the JSON text the frame keeps, in Arrow: made a row at a time as Python lists of strings
+    # and mappings, they were most of a million rows' read and gigabytes of its peak.
+    location, admin2, admin1, country = (cols.get(name) for name in ("location", "admin2", "admin1", "country"))
     columns = {
-        "title": [f"{s or t or 'Event'}{' in ' + loc if loc else ''}" for s, t, loc in zip(sub_type, event_type, location,
-                                                                                          strict=True)],
+        "title": per_distinct([cols.get("sub_event_type"), cols.get("event_type"), location], _acled_titles,
+                              missing_is_null=False),
         # ACLED's notes are its coders' own summary of the sources: the text the format carries, kept verbatim (in
         # Arrow: a million rows of notes as Python strings were 200 MB).
         "description": kept_text(cols.get("notes")),
-        "type": event_type.fillna("unspecified"),
-        "place_names": places,
+        "type": kept_text(cols.get("event_type")).fillna("unspecified"),
+        "place_names": per_distinct([location, admin2, admin1, country], _acled_places, missing_is_null=False),
         "precision": precision,
         "radius_m": radius,
         # ACLED's "source" names outlets separated by ";" (no links).
-        "sources": _outlet_sources(cols.get("source")),
-        "casualties": [[f"{v:g} killed (ACLED fatalities)"] if not np.isnan(v) else [] for v in numbers(cols.get("fatalities"))],
+        "sources": per_distinct([cols.get("source")], _acled_sources, missing_is_null=False),
+        "casualties": per_distinct([cols.get("fatalities")], _acled_casualties, missing_is_null=False),
         "graphic": np.zeros(len(values), dtype=bool),
     }
     mapping = {"id": "event_id_cnty", "date": "event_date", "lat": "latitude", "lon": "longitude", "type": "event_type",
@@ -458,6 +460,29 @@ def acled_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, lim
     consumed = {cols.name(n) for n in ("event_id_cnty", "latitude", "longitude", "event_type", "notes")} - {None}
     return Draft(cols.text("event_id_cnty"), numbers(cols.get("latitude")), numbers(cols.get("longitude")), days,
                  raw_date, columns, _extras(values, consumed), mapping, list(days.notices))
+
+
+
+def _acled_titles(rows: pd.DataFrame) -> list[str]:
+    """Return ACLED titles ('Air/drone strike in Kyiv') of distinct (sub_event_type, event_type, location) cells."""
+    return [f"{s or t or 'Event'}{' in ' + loc if loc else ''}" for s, t, loc in zip(text(rows[0]), text(rows[1]),
+                                                                                      text(rows[2]), strict=True)]
+
+
+def _acled_places(rows: pd.DataFrame) -> list[str]:
+    """Return the place names (JSON text) of distinct (location, admin2, admin1, country) cells, the filled ones."""
+    return [cell_text([x for x in parts if x])
+            for parts in zip(text(rows[0]), text(rows[1]), text(rows[2]), text(rows[3]), strict=True)]
+
+
+def _acled_sources(rows: pd.DataFrame) -> list[str]:
+    """Return the sources (JSON text) of distinct ACLED source cells: one per outlet named."""
+    return [cell_text([{"source": name, "quote": ""} for name in split_outlets(cell)]) for cell in rows[0]]
+
+
+def _acled_casualties(rows: pd.DataFrame) -> list[str]:
+    """Return the casualties (JSON text) of distinct ACLED fatalities cells."""
+    return [cell_text([f"{v:g} killed (ACLED fatalities)"] if not np.isnan(v) else []) for v in numbers(rows[0])]
 
 
 def ucdp_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,

@@ -8,7 +8,8 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.imports.checks import _day_text, _label_text, per_distinct
+from geo.imports.checks import _day_text, _label_text
+from geo.imports.distinct import per_distinct
 from geo.imports.schemas import _kept_titles, _titles, kept_text, text
 
 DAYS = st.one_of(st.none(), st.dates(min_value=pd.Timestamp("1700-01-01").date(), max_value=pd.Timestamp("2200-12-31").date()))
@@ -100,3 +101,64 @@ def test_a_schema_column_no_row_fills_is_a_column_of_none() -> None:
     column = kept_text(pd.Series(np.array([None, np.nan, None], dtype=object)))
     assert column.isna().all() and len(column) == 3
     assert kept_text(pd.Series(np.array([None, " Kyiv "], dtype=object))).tolist()[1] == "Kyiv"
+
+
+# ---- ACLED's lists and titles, made per distinct value -------------------------------------------------------------
+
+ACLED_CELL = st.one_of(st.none(), st.sampled_from(["", " ", "Kyiv", " Kyiv ", "Київ", 'say "x"', "a\\b", "n/a", "HIDDEN",
+                                                  "Reuters; Ukrinform", "Reuters;;  Reuters ", ";", "3", "-0", "0",
+                                                  "2.50", "1e400", "nan", "x\ty", "\u2028", "\x1c"]),
+                       st.text(alphabet="ab ;\t\"\\Ї", max_size=6))
+
+
+def _acled_reference(values: pd.DataFrame) -> dict[str, list]:
+    """The ACLED draft's lists and titles as they were made before: a Python value per row, then its JSON text."""
+    import numpy as np
+
+    from geo.imports.links import split_outlets
+    from geo.imports.schemas import Columns, numbers
+
+    cols = Columns(values)
+    event_type, sub_type, location = cols.text("event_type"), cols.text("sub_event_type"), cols.text("location")
+    places = [[x for x in parts if x] for parts in zip(location, cols.text("admin2"), cols.text("admin1"),
+                                                          cols.text("country"), strict=True)]
+    return {
+        "title": [f"{s or t or 'Event'}{' in ' + loc if loc else ''}" for s, t, loc in zip(sub_type, event_type, location,
+                                                                                          strict=True)],
+        "type": event_type.fillna("unspecified").tolist(),
+        "place_names": [orjson.dumps(p).decode() for p in places],
+        "sources": [orjson.dumps([{"source": name, "quote": ""} for name in split_outlets(cell)]).decode()
+                    for cell in cols.get("source")],
+        "casualties": [orjson.dumps([f"{v:g} killed (ACLED fatalities)"] if not np.isnan(v) else []).decode()
+                       for v in numbers(cols.get("fatalities"))],
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(*[ACLED_CELL] * 8), max_size=25), st.booleans(), st.sampled_from([2**62, 7]))
+def test_acled_lists_and_titles_made_per_distinct_value_are_each_rows_own(rows: list[tuple], in_arrow: bool,
+                                                                          span_max: int) -> None:
+    """As the reader gives them: text in Arrow (the plain CSV reader) or Python values (the record-at-a-time one);
+    with the rows' numbers renumbered as they grow (a span of 7: at nearly every column)."""
+    from unittest import mock
+
+    from geo.imports import distinct
+    from geo.imports.fields import ImportOptions
+    from geo.imports.schemas import acled_draft
+    from geo.imports.tables import Table
+    from geo.limits import Limits
+
+    names = ["event_type", "sub_event_type", "location", "admin2", "admin1", "country", "source", "fatalities"]
+    values = pd.DataFrame({name: pd.Series([r[k] for r in rows], dtype=object) for k, name in enumerate(names)})
+    values["event_date"] = pd.Series(["2024-01-02"] * len(rows), dtype=object)
+    if in_arrow:  # Arrow's reader fills every cell: no missing ones
+        values = values.fillna("").astype("str")
+    table = Table(values, [f"line {i + 2}" for i in range(len(rows))], list(range(2, len(rows) + 2)))
+    with mock.patch.object(distinct, "SPAN_MAX", span_max):
+        draft = acled_draft(table, "acled", ImportOptions(), lambda *a: None, Limits(), lambda i: f"line {i + 2}")
+    reference = _acled_reference(values)
+    for name, expected in reference.items():
+        got = draft.columns[name]
+        got = got.to_pylist() if isinstance(got, pa.Array) else got.tolist()
+        assert got == expected, name
+
