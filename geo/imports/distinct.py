@@ -30,7 +30,11 @@ def per_distinct(columns: Sequence[pd.Series], make: Callable[[pd.DataFrame], Se
     n = len(columns[0])
     combined, missing, span = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), 1
     for column in columns:  # each column's values as codes, the codes of a row as one number
-        codes, values = pd.factorize(column)
+        try:
+            codes, values = pd.factorize(column)
+        except TypeError:  # a list or mapping in a cell (a JSON record's): each row is its own
+            codes = np.where(column.isna().to_numpy(), -1, np.arange(n))
+            values = column
         missing |= codes < 0
         if span * (len(values) + 1) >= SPAN_MAX:  # renumbered by the rows there are (at most n), to leave room
             combined, seen = pd.factorize(combined)

@@ -231,6 +231,11 @@ def _titles(titles: pd.Series, kinds: pd.Series, places: list[list[str]]) -> lis
     return [t or f"{k or 'Incident'}{' in ' + p[0] if p else ''}" for t, k, p in zip(titles, kinds, places, strict=True)]
 
 
+def _mapped_titles(rows: pd.DataFrame) -> list[str]:
+    """Return :func:`_titles` of distinct (title, type, place) cells, the place being the only place name."""
+    return _titles(text(rows[0]), text(rows[1]), [[p] if p else [] for p in text(rows[2])])
+
+
 def _kept_titles(titles: pd.Series, kinds: pd.Series, first_places: list[str | None]) -> pd.Series:
     """Return :func:`_titles` of columns of :func:`kept_text`, given each row's first place (None: no place):
     a title is made only where it is missing."""
@@ -273,16 +278,53 @@ def _counts(cells: pd.Series, word: str) -> list[list[str]]:
     return [[f"{v:g} {word}"] if not np.isnan(v) else [] for v in values]
 
 
-def _casualties(killed: pd.Series, injured: pd.Series) -> list[list[str]]:
-    return [a + b for a, b in zip(_counts(killed, "killed"), _counts(injured, "injured"), strict=True)]
+# A draft's lists and titles are made once per distinct value of the cells they come from (a million events name a
+# few thousand places, outlet lists and tolls), as the JSON text the frame keeps, in Arrow: made a row at a time as
+# Python lists of strings and mappings, they were most of a million ACLED rows' read, and a gigabyte of its peak.
+
+def _json_lists(columns: list[pd.Series], make: Callable[[pd.DataFrame], list[Any]]) -> pa.Array:
+    """Return the JSON text of the list `make` gives each row of `columns`, made once per distinct row."""
+    return per_distinct(columns, lambda rows: [cell_text(value) for value in make(rows)], missing_is_null=False)
 
 
-def _url_sources(cells: pd.Series) -> list[list[dict]]:
-    return [[{"source": url, "quote": ""} for url in urls] for urls in links_of(cells)]
+def _filled_names(rows: pd.DataFrame) -> list[list[str]]:
+    """Return, per row, its cells as text (:func:`text`), the filled ones, in column order."""
+    return [[x for x in parts if x] for parts in zip(*(text(rows[i]) for i in rows.columns), strict=True)]
 
 
-def _outlet_sources(cells: pd.Series, separator: str = ";") -> list[list[dict]]:
-    return [[{"source": name, "quote": ""} for name in split_outlets(cell, separator)] for cell in cells]
+def _place_names(*columns: pd.Series) -> pa.Array:
+    """Return each row's place names (JSON text): the filled cells of `columns`, the most precise first."""
+    return _json_lists(list(columns), _filled_names)
+
+
+def _outlet_sources(cells: pd.Series, separator: str = ";") -> pa.Array:
+    """Return each row's sources (JSON text): one per outlet its cell names (ACLED's "A; B")."""
+    return _json_lists([cells], lambda rows: [[{"source": name, "quote": ""} for name in split_outlets(cell, separator)]
+                                              for cell in rows[0]])
+
+
+def _url_sources(cells: pd.Series) -> pa.Array:
+    """Return each row's sources (JSON text): one per web address in its cell."""
+    return _json_lists([cells], lambda rows: [[{"source": url, "quote": ""} for url in urls] for urls in links_of(rows[0])])
+
+
+def _links(cells: pd.Series) -> pa.Array:
+    """Return each row's web addresses (JSON text)."""
+    return _json_lists([cells], lambda rows: links_of(rows[0]))
+
+
+def _casualties(killed: pd.Series, injured: pd.Series) -> pa.Array:
+    """Return each row's casualties (JSON text): its killed and injured counts."""
+    return _json_lists([killed, injured], lambda rows: [a + b for a, b in zip(
+        _counts(rows[0], "killed"), _counts(rows[1], "injured"), strict=True)])
+
+
+def _event_titles(first: pd.Series, second: pd.Series, place: pd.Series) -> pa.Array:
+    """Return titles such as 'Air/drone strike in Kyiv': the first filled of two cells ('Event' if neither), then
+    the place, if any."""
+    return per_distinct([first, second, place], lambda rows: [
+        f"{a or b or 'Event'}{' in ' + where if where else ''}"
+        for a, b, where in zip(text(rows[0]), text(rows[1]), text(rows[2]), strict=True)], missing_is_null=False)
 
 
 def _precision(codes: pd.Series, table: dict[str, tuple[str, float]], name: str, flag: Flag) -> tuple[pd.Series, pd.Series]:
@@ -336,24 +378,24 @@ def mapped_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
     raw_date = text(get("date"))
     days, end_problems = days_of(raw_date, text(get("date_end")) if "date_end" in mapping else None, options, limits,
                                  row_of, mapping["date"], mapping.get("date_end"), fixed_format)
-    kinds, places = text(get("type")), [[p] if p else [] for p in text(get("place"))]
+    kinds = text(get("type"))
     descriptions = text(get("description"))
     source_cells = get("sources")
     times, every_time = _times(text(get("time"))) if "time" in mapping else (none_column(values), False)
     columns = {
-        "title": _titles(text(get("title")), kinds, places),
+        "title": per_distinct([get("title"), get("type"), get("place")], _mapped_titles, missing_is_null=False),
         "description": descriptions,
         "time": times,
         "type": kinds.fillna("unspecified"),
-        "place_names": places,
+        "place_names": _place_names(get("place")),
         "sources": _url_sources(source_cells),
-        "location_evidence": (links_of(get("geolocation")) if "geolocation" in mapping
-                              else [[] for _ in range(len(values))]),
         "weapon": text(get("weapon")),
-        "casualties": (_casualties(get("killed"), get("injured")) if {"killed", "injured"} & set(mapping)
-                       else [[] for _ in range(len(values))]),
         "graphic": _graphic(get("graphic"), text(get("title")), descriptions, text(source_cells)),
-    }
+    }  # a list no column is mapped to (evidence, casualties) is "[]" in every row: the checks write it
+    if "geolocation" in mapping:
+        columns["location_evidence"] = _links(get("geolocation"))
+    if {"killed", "injured"} & set(mapping):
+        columns["casualties"] = _casualties(get("killed"), get("injured"))
     # Copied as they are: not kept twice. Everything else (dates, links, counts, flags) keeps its cell too.
     consumed = {mapping[name] for name in ("id", "lat", "lon", "title", "description", "type", "place", "weapon")
                 if name in mapping}
@@ -435,23 +477,20 @@ def acled_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, lim
     days.end[month] = day[month] + pd.offsets.MonthEnd(0)
     days.precision = date_precision.where(days.start.notna(), None)
     precision, radius = _precision(cols.text("geo_precision").fillna("1"), ACLED_GEO_PRECISION, "geo_precision", flag)
-    # The lists and titles are made once per distinct value (a million events name a few thousand places, outlet
-    # lists and tolls), as the JSON text the frame keeps, in Arrow: made a row at a time as Python lists of strings
-    # and mappings, they were most of a million rows' read and gigabytes of its peak.
-    location, admin2, admin1, country = (cols.get(name) for name in ("location", "admin2", "admin1", "country"))
+    location = cols.get("location")
     columns = {
-        "title": per_distinct([cols.get("sub_event_type"), cols.get("event_type"), location], _acled_titles,
-                              missing_is_null=False),
+        "title": _event_titles(cols.get("sub_event_type"), cols.get("event_type"), location),
         # ACLED's notes are its coders' own summary of the sources: the text the format carries, kept verbatim (in
         # Arrow: a million rows of notes as Python strings were 200 MB).
         "description": kept_text(cols.get("notes")),
         "type": kept_text(cols.get("event_type")).fillna("unspecified"),
-        "place_names": per_distinct([location, admin2, admin1, country], _acled_places, missing_is_null=False),
+        "place_names": _place_names(location, cols.get("admin2"), cols.get("admin1"), cols.get("country")),
         "precision": precision,
         "radius_m": radius,
         # ACLED's "source" names outlets separated by ";" (no links).
-        "sources": per_distinct([cols.get("source")], _acled_sources, missing_is_null=False),
-        "casualties": per_distinct([cols.get("fatalities")], _acled_casualties, missing_is_null=False),
+        "sources": _outlet_sources(cols.get("source")),
+        "casualties": _json_lists([cols.get("fatalities")], lambda rows: [
+            [f"{v:g} killed (ACLED fatalities)"] if not np.isnan(v) else [] for v in numbers(rows[0])]),
         "graphic": np.zeros(len(values), dtype=bool),
     }
     mapping = {"id": "event_id_cnty", "date": "event_date", "lat": "latitude", "lon": "longitude", "type": "event_type",
@@ -462,27 +501,6 @@ def acled_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, lim
                  raw_date, columns, _extras(values, consumed), mapping, list(days.notices))
 
 
-
-def _acled_titles(rows: pd.DataFrame) -> list[str]:
-    """Return ACLED titles ('Air/drone strike in Kyiv') of distinct (sub_event_type, event_type, location) cells."""
-    return [f"{s or t or 'Event'}{' in ' + loc if loc else ''}" for s, t, loc in zip(text(rows[0]), text(rows[1]),
-                                                                                      text(rows[2]), strict=True)]
-
-
-def _acled_places(rows: pd.DataFrame) -> list[str]:
-    """Return the place names (JSON text) of distinct (location, admin2, admin1, country) cells, the filled ones."""
-    return [cell_text([x for x in parts if x])
-            for parts in zip(text(rows[0]), text(rows[1]), text(rows[2]), text(rows[3]), strict=True)]
-
-
-def _acled_sources(rows: pd.DataFrame) -> list[str]:
-    """Return the sources (JSON text) of distinct ACLED source cells: one per outlet named."""
-    return [cell_text([{"source": name, "quote": ""} for name in split_outlets(cell)]) for cell in rows[0]]
-
-
-def _acled_casualties(rows: pd.DataFrame) -> list[str]:
-    """Return the casualties (JSON text) of distinct ACLED fatalities cells."""
-    return [cell_text([f"{v:g} killed (ACLED fatalities)"] if not np.isnan(v) else []) for v in numbers(rows[0])]
 
 
 def ucdp_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
@@ -503,23 +521,23 @@ def ucdp_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limi
     precision, radius = _precision(cols.text("where_prec"), UCDP_WHERE_PRECISION, "where_prec", flag)
     violence = cols.text("type_of_violence")
     kinds = violence.map(lambda c: UCDP_VIOLENCE.get(c, c) if c else None)
-    where = cols.text("where_description")
-    places = [[x for x in parts if x] for parts in zip(where, cols.text("adm_2"), cols.text("adm_1"),
-                                                       cols.text("country"), strict=True)]
-    best, low, high = (numbers(cols.get(n)) for n in ("best", "low", "high"))
-    casualties = [[f"{b:g} killed (UCDP best estimate; low {lo:g}, high {hi:g})"] if not np.isnan(b) else []
-                  for b, lo, hi in zip(best, low, high, strict=True)]
+    where = cols.get("where_description")
+
+    def casualties(rows: pd.DataFrame) -> list[list[str]]:
+        best, low, high = (numbers(rows[i]) for i in range(3))
+        return [[f"{b:g} killed (UCDP best estimate; low {lo:g}, high {hi:g})"] if not np.isnan(b) else []
+                for b, lo, hi in zip(best, low, high, strict=True)]
+
     columns = {
-        "title": [f"{d or c or 'Event'}{' in ' + w if w else ''}" for d, c, w in
-                  zip(cols.text("dyad_name"), cols.text("conflict_name"), where, strict=True)],
+        "title": _event_titles(cols.get("dyad_name"), cols.get("conflict_name"), where),
         "description": none_column(values),
         "type": kinds.fillna("unspecified"),
-        "place_names": places,
+        "place_names": _place_names(where, cols.get("adm_2"), cols.get("adm_1"), cols.get("country")),
         "precision": precision,
         "radius_m": radius,
         # source_article lists the articles UCDP coded from, separated by ";" (names and dates, rarely links).
         "sources": _outlet_sources(cols.get("source_article")),
-        "casualties": casualties,
+        "casualties": _json_lists([cols.get(n) for n in ("best", "low", "high")], casualties),
         "graphic": np.zeros(len(values), dtype=bool),
     }
     mapping = {"id": "id", "date": "date_start", "date_end": "date_end", "lat": "latitude", "lon": "longitude",
@@ -538,8 +556,8 @@ def cir_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limit
             "lat": "lat", "lon": "lon", "weapon": "arms/munition", "sources": "link", "geolocation": "geolocation",
             "place": "town/city"}
     draft = mapped_draft(table, kind, options, flag, limits, row_of, {k: v for k, v in base.items() if cols.name(v)})
-    draft.columns["place_names"] = [[x for x in parts if x] for parts in zip(
-        cols.text("town/city"), cols.text("district"), cols.text("province"), cols.text("country"), strict=True)]
+    draft.columns["place_names"] = _place_names(*(cols.get(name) for name in ("town/city", "district", "province",
+                                                                              "country")))
     return draft
 
 
@@ -560,11 +578,10 @@ def gdelt_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, lim
                   for r, a, p in zip(root, actors, place, strict=True)],
         "description": none_column(values),
         "type": root.fillna("unspecified"),
-        "place_names": [[p] if p else [] for p in place],
+        "place_names": _place_names(cols.get("ActionGeo_FullName")),
         "precision": precision,
         "radius_m": radius,
-        "sources": _url_sources(cols.get("SOURCEURL")),
-        "casualties": [[] for _ in range(len(values))],
+        "sources": _url_sources(cols.get("SOURCEURL")),  # casualties: none (the checks write "[]" in every row)
         "graphic": np.zeros(len(values), dtype=bool),
     }
     mapping = {"id": "GLOBALEVENTID", "date": "SQLDATE", "lat": "ActionGeo_Lat", "lon": "ActionGeo_Long",

@@ -162,3 +162,75 @@ def test_acled_lists_and_titles_made_per_distinct_value_are_each_rows_own(rows: 
         got = got.to_pylist() if isinstance(got, pa.Array) else got.tolist()
         assert got == expected, name
 
+
+
+def _lists_reference(values: pd.DataFrame, kind: str) -> dict[str, list]:
+    """UCDP's and a mapped table's lists and titles as they were made before: Python values a row at a time."""
+    import numpy as np
+
+    from geo.imports.links import links_of, split_outlets
+    from geo.imports.schemas import Columns, _counts, _titles, numbers, text
+
+    def dumps(rows: list) -> list[str]:
+        return [orjson.dumps(value).decode() for value in rows]
+
+    cols = Columns(values)
+    if kind == "ucdp-ged":
+        where = cols.text("where_description")
+        best, low, high = (numbers(cols.get(n)) for n in ("best", "low", "high"))
+        return {
+            "title": [f"{d or c or 'Event'}{' in ' + w if w else ''}" for d, c, w in
+                      zip(cols.text("dyad_name"), cols.text("conflict_name"), where, strict=True)],
+            "place_names": dumps([[x for x in parts if x] for parts in zip(
+                where, cols.text("adm_2"), cols.text("adm_1"), cols.text("country"), strict=True)]),
+            "casualties": dumps([[f"{b:g} killed (UCDP best estimate; low {lo:g}, high {hi:g})"] if not np.isnan(b) else []
+                                 for b, lo, hi in zip(best, low, high, strict=True)]),
+            "sources": dumps([[{"source": name, "quote": ""} for name in split_outlets(cell)]
+                              for cell in cols.get("source_article")]),
+        }
+    places = [[p] if p else [] for p in text(values["place"])]
+    return {
+        "title": _titles(text(values["title"]), text(values["type"]), places),
+        "place_names": dumps(places),
+        "sources": dumps([[{"source": url, "quote": ""} for url in urls] for urls in links_of(values["link"])]),
+        "location_evidence": dumps(links_of(values["geolocation"])),
+        "casualties": dumps([a + b for a, b in zip(_counts(values["killed"], "killed"), _counts(values["injured"], "injured"),
+                                                   strict=True)]),
+    }
+
+
+LINK_CELL = st.one_of(ACLED_CELL, st.sampled_from(["https://t.me/a/1", "see https://x.com/b/2, https://t.me/a/1",
+                                                   "http://a.ua/x.", "ftp://no"]))
+JSON_CELL = st.one_of(LINK_CELL, st.lists(st.sampled_from(["Kyiv", "https://t.me/a/1", " "]), max_size=2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["ucdp-ged", "csv"]), st.lists(st.tuples(*[JSON_CELL] * 8), min_size=1, max_size=20),
+       st.booleans())
+def test_ucdp_and_mapped_lists_made_per_distinct_value_are_each_rows_own(kind: str, rows: list[tuple],
+                                                                       in_arrow: bool) -> None:
+    """As the readers give them: text in Arrow, or Python values, lists among them (a JSON record's cells)."""
+    from geo.imports.fields import ImportOptions
+    from geo.imports.schemas import mapped_draft, ucdp_draft
+    from geo.imports.tables import Table
+    from geo.limits import Limits
+
+    names = (["dyad_name", "conflict_name", "where_description", "adm_2", "adm_1", "country", "source_article", "best"]
+             if kind == "ucdp-ged" else ["title", "type", "place", "link", "geolocation", "killed", "injured", "weapon"])
+    values = pd.DataFrame({name: pd.Series([r[k] for r in rows], dtype=object) for k, name in enumerate(names)})
+    if kind == "ucdp-ged":
+        values["low"], values["high"] = values["best"], values["country"]
+    values["date_start" if kind == "ucdp-ged" else "date"] = "2024-01-02"
+    values["lat"], values["lon"] = "50.4", "30.5"
+    if in_arrow:  # Arrow's reader fills every cell with text
+        values = values.map(lambda v: v if isinstance(v, str) else "").astype("str")
+    table = Table(values, [f"line {i + 2}" for i in range(len(rows))], list(range(2, len(rows) + 2)))
+    args = (table, kind, ImportOptions(), lambda *a: None, Limits(), lambda i: f"line {i + 2}")
+    if kind == "ucdp-ged":
+        draft = ucdp_draft(*args)
+    else:
+        draft = mapped_draft(*args, base={"date": "date", "lat": "lat", "lon": "lon", "title": "title", "type": "type",
+                                          "place": "place", "sources": "link", "geolocation": "geolocation",
+                                          "killed": "killed", "injured": "injured"})
+    for name, expected in _lists_reference(values, kind).items():
+        assert draft.columns[name].to_pylist() == expected, name
