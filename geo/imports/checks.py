@@ -185,6 +185,8 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
            reasons: dict[int, list[tuple[str, str]]], sparse: list[dict | None] | None) -> ImportResult:
     """Check every row; build the frame from the usable ones; a problem for each reason a row is bad or odd.
 
+    The draft is spent: its columns are let go as they are taken into the frame.
+
     The frame's columns of lists are JSON text (:class:`~geo.json_cells.JsonTextArray`; :func:`as_values` reads
     them), unless a value in one is not JSON's to carry back exactly.
     """
@@ -307,8 +309,15 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
                           else columns[name] for name in (*INCIDENT_COLUMNS, *extra_names)}, copy=False)
     frame["radius_m"] = pd.to_numeric(frame["radius_m"], errors="coerce")
     frame["graphic"] = frame["graphic"].map(lambda v: v is True or v is np.True_)
+    # The points are the last thing made, at the read's peak: the ids and dates as the file wrote them (a million
+    # rows' Python strings, in the frame as Arrow text now) are let go first, and their pages given back.
+    xs, ys = lon.to_numpy()[kept], lat.to_numpy()[kept]
+    columns.clear()
+    del ids, ident, lat, lon
+    draft.ident = draft.raw_date = draft.lat = draft.lon = None  # type: ignore[assignment]  # the draft is spent
+    give_back()
     with no_cycle_collection():  # a million shapely points, no cycles
-        points = gpd.points_from_xy(lon.to_numpy()[kept], lat.to_numpy()[kept], crs=CRS)
+        points = gpd.points_from_xy(xs, ys, crs=CRS)
     result = gpd.GeoDataFrame(frame, geometry=points, crs=CRS)
     return ImportResult(result, problems, rejected, n, kind, file, extra_names, dict(draft.mapping), days.format,
                         len(merged_into), renamed)
