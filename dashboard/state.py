@@ -7,7 +7,7 @@ for the page, so a bad or hostile link shows a clear notice instead of a trace.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import unquote
@@ -81,7 +81,7 @@ class WhenAsked(Collection[str]):
 def parse_view(
     params: Mapping[str, str | list[str]],
     months: list[pd.Period],
-    incident_ids: set[str],
+    incident_ids: Container[str],
     source_ids: Collection[str],
     types: set[str],
     *,

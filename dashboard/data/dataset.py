@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -87,9 +88,9 @@ class Dataset:
         return geo.non_empty_lists(self.frame["flags"])
 
     @cached_property
-    def positions(self) -> dict[str, int]:
+    def positions(self) -> IdPositions:
         """Return each incident id's row position."""
-        return dict(zip(self.frame["id"].tolist(), range(len(self.frame)), strict=True))  # a million: 0.5 s -> 0.1 s
+        return IdPositions(self.frame["id"])
 
     @cached_property
     def days(self) -> tuple[np.ndarray, np.ndarray]:
@@ -203,6 +204,43 @@ class Dataset:
     def extra_columns(self) -> list[str]:
         """Return the columns beyond the export's schema (an import's free columns)."""
         return [c for c in self.frame.columns if c not in (*geo.INCIDENT_COLUMNS, "geometry")]
+
+
+class IdPositions:
+    """Each incident id's row position, found in the id column when asked (ids are unique in a dataset).
+
+    Not a dict of every id: a million ids' Python strings and entries took 160 MB of a server's peak and 0.4 s of
+    its load, for a lookup a click or a link makes once (Arrow finds an id among a million in a few milliseconds).
+    """
+
+    def __init__(self, ids: pd.Series) -> None:
+        array = ids.array
+        self._ids = array._pa_array if isinstance(array, pd.arrays.ArrowStringArray) else pa.chunked_array(
+            [pa.array(ids.astype(object).tolist(), pa.large_string())])
+
+    def get(self, incident: object, default: int | None = None) -> int | None:
+        """Return the row of an incident id, or `default` if no incident has it."""
+        if not isinstance(incident, str):
+            return default
+        found = pc.index(self._ids, pa.scalar(incident, self._ids.type)).as_py()
+        return default if found < 0 else found
+
+    def __getitem__(self, incident: str) -> int:
+        found = self.get(incident)
+        if found is None:
+            raise KeyError(incident)
+        return found
+
+    def __contains__(self, incident: object) -> bool:
+        return self.get(incident) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        """Yield the ids in row order."""
+        for chunk in self._ids.chunks:
+            yield from chunk.to_pylist()
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 def value_text(value: object) -> str:

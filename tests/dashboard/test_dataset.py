@@ -30,9 +30,20 @@ def test_bundled_dataset(bundled: datasets.Dataset, catalogue: geo.Catalogue) ->
     assert bundled.rows == len(catalogue.incidents) + len(catalogue.rejected)
     assert bundled.readable_sources == frozenset(catalogue.sources)
     assert list(bundled.frame["date_start"]) == sorted(bundled.frame["date_start"])
-    for ident, position in bundled.positions.items():
-        assert bundled.frame["id"].iloc[position] == ident
+    assert len(bundled.positions) == len(bundled.frame)
+    for position, ident in enumerate(bundled.frame["id"]):
+        assert bundled.positions.get(ident) == position and ident in bundled.positions
+    assert bundled.positions.get("no-such-incident") is None and "no-such-incident" not in bundled.positions
+    assert bundled.positions.get(None) is None
     assert set(bundled.sources) == set(catalogue.sources)
+
+
+def test_an_id_is_found_at_its_row_whether_the_ids_are_arrow_text_or_python_strings() -> None:
+    ids = [f"UKR{i}" for i in range(2_000)] + ["Київ-1", 'say "x"']
+    for column in (pd.Series(ids, dtype="str"), pd.Series(ids, dtype=object)):
+        positions = datasets.IdPositions(column)
+        assert [positions.get(ident) for ident in ids] == list(range(len(ids)))
+        assert positions.get("UKR") is None and positions.get("ukr1") is None and positions.get(1) is None
 
 
 def test_world_coordinates_are_web_mercator_in_unit_square(synthetic: datasets.Dataset) -> None:
@@ -167,7 +178,9 @@ def test_a_dataset_of_json_text_reads_as_the_same_dataset(catalogue: geo.Catalog
     for place in [*sorted(places), "kyiv", "nowhere"]:
         expected = [i for i, cell in enumerate(parsed.frame["places"]) if place in (cell or ())]
         assert parsed.rows_naming(place).tolist() == kept.rows_naming(place).tolist() == expected, place
-    for name in ("positions", "corroboration", "source_rows", "outlet_rows", "outlets", "sources"):
+    assert list(parsed.positions) == list(kept.positions) == parsed.frame["id"].tolist()
+    assert [kept.positions[i] for i in parsed.positions] == list(range(len(parsed.frame)))
+    for name in ("corroboration", "source_rows", "outlet_rows", "outlets", "sources"):
         a, b = getattr(parsed, name), getattr(kept, name)
         assert (a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)) if isinstance(a, dict) \
             else np.array_equal(a, b), name
