@@ -215,8 +215,8 @@ class IdPositions:
 
     def __init__(self, ids: pd.Series) -> None:
         array = ids.array
-        self._ids = array._pa_array if isinstance(array, pd.arrays.ArrowStringArray) else pa.chunked_array(
-            [pa.array(ids.astype(object).tolist(), pa.large_string())])
+        self._ids: pa.ChunkedArray = array.__arrow_array__() if isinstance(array, pd.arrays.ArrowStringArray) else (
+            pa.chunked_array([pa.array(ids.astype(object).tolist(), pa.large_string())]))  # Arrow's own, not a copy
 
     def get(self, incident: object, default: int | None = None) -> int | None:
         """Return the row of an incident id, or `default` if no incident has it."""

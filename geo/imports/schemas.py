@@ -501,8 +501,6 @@ def acled_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, lim
                  raw_date, columns, _extras(values, consumed), mapping, list(days.notices))
 
 
-
-
 def ucdp_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, limits: Limits,
                row_of: Callable[[int], str]) -> Draft:
     """UCDP GED: the days from date_start/date_end, the radius from where_prec, the toll from best/low/high."""
