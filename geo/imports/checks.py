@@ -34,7 +34,7 @@ from .distinct import per_distinct
 from .fields import ImportOptions
 from .links import outlet_counts
 from .schemas import LIST_COLUMNS, Draft
-from .tables import Table, object_array
+from .tables import Table, empty_lists, object_array
 
 NEAR_ZERO_DEGREES = 0.01  # about 1 km at the equator
 MIN_ROWS_FOR_BULK = 20  # fewer rows have no "bulk" to be far from
@@ -263,11 +263,6 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
             column if isinstance(column, np.ndarray) else object_array(column))
         return array[kept]
 
-    def taken_extra(column: pd.Series) -> Any:
-        if isinstance(column.dtype, pd.StringDtype):
-            return column.array if whole else column.array.take(kept)
-        return column.to_numpy(dtype=object if column.dtype == object else None)[kept]
-
     # Two columns at a time: Arrow's take lets go of the GIL (a million rows' text: 1.3 s on one core). Each of the
     # draft's columns is let go once taken: the taken copy and the draft's are never all held at once. Its pages are
     # given back as each copy is done: the copies are made in the pool's threads, which malloc serves from arenas of
@@ -277,7 +272,7 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     extra_names, renamed = _extra_names(draft.extra, kind, file, problems)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="import-take") as pool:
         taking = {name: pool.submit(taken, draft.columns.pop(name)) for name in list(draft.columns)}
-        taking.update((kept_name, pool.submit(taken_extra, draft.extra.pop(name)))
+        taking.update((kept_name, pool.submit(taken, draft.extra.pop(name)))
                       for kept_name, name in zip(extra_names, list(draft.extra), strict=True))
         for name, future in taking.items():
             columns[name] = future.result()
@@ -294,8 +289,7 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     columns["flags"] = _flag_column(kept, warnings)
     for name in INCIDENT_COLUMNS:
         if name not in columns:  # a list column no draft fills is "[]" in every row, in Arrow (not a list per row)
-            columns[name] = (pa.repeat(pa.scalar("[]", pa.large_string()), count) if name in LIST_COLUMNS
-                             else object_array([None] * count))
+            columns[name] = empty_lists(count) if name in LIST_COLUMNS else object_array([None] * count)
     for name in LIST_COLUMNS:
         columns[name] = list_column(columns[name])
     if sparse is not None:
@@ -342,7 +336,7 @@ def _flag_column(kept: np.ndarray, warnings: dict[int, list[tuple[str, str]]]) -
     """Return each kept row's flags (the codes of its warnings that mark a row as suspect) as JSON text."""
     flagged = {i: codes for i in warnings
                if (codes := list(dict.fromkeys(code for code, _ in warnings[i] if code in _FLAG_CODES)))}
-    empty = pa.repeat(pa.scalar("[]", pa.large_string()), len(kept))
+    empty = empty_lists(len(kept))
     if not flagged:
         return empty
     where = np.isin(kept, np.fromiter(flagged, dtype=np.int64, count=len(flagged)))

@@ -50,7 +50,7 @@ from .days import DateOrderError, DayColumn, read_days
 from .distinct import per_distinct
 from .fields import FIELDS, GUESSES, REQUIRED, ImportOptions, guess_mapping
 from .links import links_of, split_links, split_outlets
-from .tables import JsonText, Table, object_array, restore_json
+from .tables import JsonText, Table, empty_lists, object_array, restore_json
 
 Flag = Callable[..., None]  # flag(row, reason, code="…")
 
@@ -852,7 +852,7 @@ def _list_cells(cells: pd.Series | pa.Array | np.ndarray, name: str, read: Calla
             # rows' sources are 200 MB, and the file's column is let go only after the checks' own copy).
             blocks.extend(part.chunks if isinstance(part, pa.ChunkedArray) else [part])
         else:
-            empty = pa.array(np.full(len(flat), "[]", dtype=object), type=pa.large_string())
+            empty = empty_lists(len(flat))
             blocks.append(pc.replace_with_mask(empty, full, pa.array(out, type=pa.large_string())))
     found.text = pa.chunked_array(blocks, pa.large_string())
     return found

@@ -123,6 +123,11 @@ def object_array(values: Sequence[Any], pick: Callable[[Any], Any] | None = None
     return np.fromiter(values if pick is None else map(pick, values), dtype=object, count=len(values))
 
 
+def empty_lists(count: int) -> pa.Array:
+    """Return `count` cells of JSON text that are each an empty list, "[]"."""
+    return pa.repeat(pa.scalar("[]", pa.large_string()), count)
+
+
 def too_long(limits: Limits, name: str, value: Any) -> str:
     """Return why a cell over the cap rejects its row."""
     what = "characters" if isinstance(value, str) and type(value) is not JsonText else "characters as JSON text"
