@@ -45,7 +45,7 @@ from .schemas import (
     FORMATS,
     GDELT_COLUMNS,
     LABELS,
-    LIST_COLUMNS,
+    LIST_CHECKS,
     MAPPED_FORMATS,
     MappingError,
     detect_table,
@@ -125,7 +125,7 @@ def _table(raw: bytes, file: str, forced: str | None, progress: Progress, limits
     """Read the file into a table and tell (or check) its schema."""
     container = detect_format(file, raw[:4096])
     if forced in _JSON_KINDS or (forced is None and container == "json"):
-        shape, table = json_table(raw, file, progress, limits, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
+        shape, table = json_table(raw, file, progress, limits, SCHEMA_COLUMNS, LIST_CHECKS)
         if shape == "records":
             keys = set(table.values.columns)
             shape = "bellingcat" if BELLINGCAT_KEYS <= keys else "json"
@@ -171,8 +171,8 @@ def _streamed_table(path: Path, lines: Iterator[bytes], size: int, file: str, pr
     """
     from .split import read_split
 
-    table = read_split(path, file, progress, limits, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS)) or geojson_lines(
-        lines, size, file, progress, limits, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
+    table = read_split(path, file, progress, limits, SCHEMA_COLUMNS, LIST_CHECKS) or geojson_lines(
+        lines, size, file, progress, limits, SCHEMA_COLUMNS, LIST_CHECKS)
     _geojson_notice(table, file)
     return "geojson", table
 

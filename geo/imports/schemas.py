@@ -236,14 +236,15 @@ def _mapped_titles(rows: pd.DataFrame) -> list[str]:
     return _titles(text(rows[0]), text(rows[1]), [[p] if p else [] for p in text(rows[2])])
 
 
-def _kept_titles(titles: pd.Series, kinds: pd.Series, first_places: list[str | None]) -> pd.Series:
-    """Return :func:`_titles` of columns of :func:`kept_text`, given each row's first place (None: no place):
-    a title is made only where it is missing."""
+def _kept_titles(titles: pd.Series, kinds: pd.Series, place_names: pa.ChunkedArray) -> pd.Series:
+    """Return :func:`_titles` of columns of :func:`kept_text`, given each row's place names as read (JSON text of a
+    list of texts): a title is made only where it is missing, and names the row's first place."""
     missing = np.flatnonzero(titles.isna().to_numpy())
     if not len(missing):
         return titles
-    made = [f"{kind if isinstance(kind, str) else 'Incident'}{'' if first_places[i] is None else ' in ' + first_places[i]}"
-            for kind, i in zip(kinds.iloc[missing], missing, strict=True)]
+    firsts = [(orjson.loads(names) or [None])[0] for names in place_names.take(pa.array(missing)).to_pylist()]
+    made = [f"{kind if isinstance(kind, str) else 'Incident'}{'' if first is None else ' in ' + first}"
+            for kind, first in zip(kinds.iloc[missing], firsts, strict=True)]
     filled = titles.copy()
     filled.iloc[missing] = made
     return filled
@@ -424,17 +425,21 @@ def export_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
     stated = text(cols.get("date_precision")[ranged])  # only where an end made a range
     days.precision[ranged] = stated.where(stated.isin(DATE_PRECISIONS), "range")
     kinds = kept_text(cols.get("type"))
-    lists = _list_columns({name: (cols.get(name), cols.name(name) in table.json_columns) for name in LIST_COLUMNS})
+    # A column the reader checked as it read it (see LIST_CHECKS) is as it will stay: read again, every cell would come
+    # out as it is, with nothing to note.
+    checked = {name for name in LIST_COLUMNS if cols.name(name) in table.checked_columns}
+    lists = _list_columns({name: (cols.get(name), cols.name(name) in table.json_columns) for name in LIST_COLUMNS
+                           if name not in checked})
+    lists |= {name: ListCells(_reader_lists(cols.get(name))) for name in checked}
     for name in LIST_COLUMNS:  # a row's problems in LIST_COLUMNS' order, and its bad conflicts after its bad JSON
         for i, reason, code in lists[name].flags:
             flag(i, reason, code)
     for i, problem in lists["conflicts"].problems:
         flag(i, problem, "invalid_conflicts")
-    first_places = lists["place_names"].firsts
     lists = {name: cells.text for name, cells in lists.items()}
     del lists["flags"]  # only checked: the checks work out each row's flags anew
     columns = {
-        "title": _kept_titles(kept_text(cols.get("title", "name")), kinds, first_places),
+        "title": _kept_titles(kept_text(cols.get("title", "name")), kinds, lists["place_names"]),
         "description": kept_text(cols.get("description")),
         "type": kinds.fillna("unspecified"),
         "precision": kept_text(cols.get("precision")),
@@ -703,7 +708,6 @@ class ListCells:
     text: pa.ChunkedArray
     flags: list[tuple[int, str, str]] = field(default_factory=list)  # (row, reason, code): cells that are not JSON
     problems: list[tuple[int, str]] = field(default_factory=list)  # (row, reason): cells JSON, but not of the schema
-    firsts: list[str | None] = field(default_factory=list)  # each row's first item (place names: what titles name)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the text's visible cells only: a slice of an Arrow array pickles its whole buffer (the helper's
@@ -737,6 +741,18 @@ def _read_conflicts(value: Any) -> tuple[Any, str | None]:
 _CELL_READERS: dict[str, Callable[[Any], tuple[Any, str | None]] | None] = {
     "places": _read_strings, "place_names": _read_strings, "casualties": _read_strings, "sources": _read_sources,
     "conflicts": _read_conflicts, "location_evidence": _read_strings, "flags": None}
+
+
+def _json_only(value: Any) -> tuple[Any, None]:
+    """A cell only checked to be JSON (the flags, worked out anew by the checks): a value read from JSON is."""
+    return value, None
+
+
+# The checks a JSON reader runs on the export's lists as it reads them (:class:`~geo.imports.tables.Records`): a
+# column whose every value passed, kept as it is, is not parsed again by _list_cells, whose reading it would pass
+# unchanged (a million-row export: each list's text was written, then parsed back to be checked).
+LIST_CHECKS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
+    name: read or _json_only for name, read in _CELL_READERS.items()}
 # A file of at least this many rows has the second half of its list columns read by the reading helper, beside the
 # first half read here (a million rows' lists: 4.4 s on one core); a smaller one is not worth the helper's start.
 LISTS_BESIDE_MIN_ROWS = 150_000
@@ -751,6 +767,8 @@ def _list_columns(columns: dict[str, tuple[pd.Series, bool]]) -> dict[str, ListC
     """
     from .split import beside
 
+    if not columns:
+        return {}
     n = len(next(iter(columns.values()))[0])
     half = n // 2
 
@@ -767,8 +785,8 @@ def _list_columns(columns: dict[str, tuple[pd.Series, bool]]) -> dict[str, ListC
     except Exception:  # the helper broke: its half is read here
         second = _read_list_columns(rows(lambda series: series.iloc[half:]), half)
     return {name: ListCells(pa.chunked_array([*first[name].text.chunks, *second[name].text.chunks], pa.large_string()),
-                            first[name].flags + second[name].flags, first[name].problems + second[name].problems,
-                            first[name].firsts + second[name].firsts) for name in columns}
+                            first[name].flags + second[name].flags, first[name].problems + second[name].problems)
+            for name in columns}
 
 
 def _compact(series: pd.Series, start: int) -> pa.Array | np.ndarray:
@@ -781,15 +799,21 @@ def _compact(series: pd.Series, start: int) -> pa.Array | np.ndarray:
 def _read_list_columns(columns: dict[str, tuple[Any, bool]], first_row: int = 0) -> dict[str, ListCells]:
     """Read the export's list columns (each one's cells, and whether they are the reader's JSON text), the first cell
     being row `first_row`."""
-    return {name: _list_cells(cells, name, _CELL_READERS[name], json, first_row, firsts=name == "place_names")
-            for name, (cells, json) in columns.items()}
+    return {name: _list_cells(cells, name, _CELL_READERS[name], json, first_row) for name, (cells, json) in columns.items()}
+
+
+def _reader_lists(cells: pd.Series) -> pa.ChunkedArray:
+    """Return a column of the reader's checked JSON text as the list column's text: a missing cell is "[]", as
+    :func:`_list_cells` makes it; the others are the cells themselves, not a copy."""
+    text = pa.array(cells, type=pa.large_string())
+    text = text if isinstance(text, pa.ChunkedArray) else pa.chunked_array([text])
+    return pc.fill_null(text, "[]") if text.null_count else text
 
 
 def _list_cells(cells: pd.Series | pa.Array | np.ndarray, name: str, read: Callable[[Any], tuple[Any, str | None]] | None,
-                reader_json: bool = False, first_row: int = 0, firsts: bool = False) -> ListCells:
+                reader_json: bool = False, first_row: int = 0) -> ListCells:
     """Return a list column's cells, each read by `read` (value → the value kept, and a reason it is not of the
-    schema, or None), as JSON text in Arrow; the first cell is row `first_row`. With `firsts`, each row's first item
-    is kept too (place names: a row without a title is named by its first place).
+    schema, or None), as JSON text in Arrow; the first cell is row `first_row`.
 
     A cell is a value (a list, a mapping), or JSON text: the CSV export's list cells, or a GeoJSON feature's
     lists kept as text while the file was read (:class:`~geo.imports.tables.JsonText`). One row's value at a time
@@ -822,8 +846,6 @@ def _list_cells(cells: pd.Series | pa.Array | np.ndarray, name: str, read: Calla
         kept, problem = read(value)
         if problem is not None:
             found.problems.append((i, problem))
-        if firsts and kept:
-            found.firsts[i - first_row] = kept[0]
         if kept is value and ours and text is not None:
             return text
         rewritten[0] = True
@@ -833,7 +855,6 @@ def _list_cells(cells: pd.Series | pa.Array | np.ndarray, name: str, read: Calla
         in_arrow = isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow"
         cells = pa.array(cells, type=pa.large_string()) if in_arrow else cells.to_numpy(dtype=object)
     arrow = isinstance(cells, pa.Array | pa.ChunkedArray)
-    found.firsts = [None] * len(cells) if firsts else []  # a row whose cell is missing or "[]" has no first item
     for start in range(0, len(cells), BLOCK_ROWS):  # a block of Python values at a time, never the column's
         if not arrow:
             out = [one(i, value) for i, value in enumerate(cells[start:start + BLOCK_ROWS].tolist(), first_row + start)]

@@ -34,7 +34,7 @@ from typing import Any
 
 from ..limits import Limits
 from ..memory import no_cycle_collection
-from .tables import PROGRESS_EVERY, Progress, Records, Table, add_feature_lines
+from .tables import PROGRESS_EVERY, JsonColumns, Progress, Records, Table, add_feature_lines
 
 BLOCK_BYTES = 2 << 20  # 2,700 features of the export: small, so that the two sides meet evenly
 # A smaller file is read on one core: at 100,000 rows (78 MB) the helper saved 0.1 s of 1.6 (its start takes 0.5 s)
@@ -134,7 +134,7 @@ def blocks_of(path: Path, block_bytes: int | None = None) -> list[tuple[int, int
 
 
 def read_block(path: Path, start: int, stop: int, file: str, limits: Limits, columns: frozenset[str],
-               as_json: frozenset[str]) -> tuple[Records, int, bool]:
+               as_json: JsonColumns) -> tuple[Records, int, bool]:
     """Read one block of features; return them (their lines counted from 0), its number of lines, whether it closed."""
     with path.open("rb") as handle:
         handle.seek(start)
@@ -147,7 +147,7 @@ def read_block(path: Path, start: int, stop: int, file: str, limits: Limits, col
 
 
 def _block_file(path: Path, start: int, stop: int, file: str, limits: Limits, columns: frozenset[str],
-                as_json: frozenset[str]) -> str:
+                as_json: JsonColumns) -> str:
     """In the helper: read one block, and leave what it read in a file (in memory, /dev/shm); return its name.
 
     Not through the pool's pipe: 64 kB at a time, every piece waited for the reading side's turn at the GIL, and
@@ -271,7 +271,7 @@ def _lines(data: bytes) -> list[bytes]:
 
 
 def read_split(path: Path, file: str, progress: Progress, limits: Limits, columns: frozenset[str],
-               as_json: frozenset[str] = frozenset()) -> Table | None:
+               as_json: JsonColumns = frozenset()) -> Table | None:
     """Read a line-per-feature GeoJSON file on two cores (see the module); None when it is to be read on one."""
     if path.stat().st_size < SPLIT_MIN_BYTES or not helper_wanted():
         return None

@@ -49,7 +49,9 @@ def test_titles_kept_in_arrow_are_the_titles_made_a_row_at_a_time(rows: list[tup
         titles, kinds = titles.astype("str"), kinds.astype("str")
     first = [r[2] for r in rows]
     made = _titles(text(titles), text(kinds), [[] if p is None else [p] for p in first])
-    assert [None if pd.isna(t) else t for t in _kept_titles(kept_text(titles), kept_text(kinds), first)] == made
+    place_names = pa.chunked_array([pa.array([orjson.dumps([] if p is None else [p]).decode() for p in first],
+                                             pa.large_string())], pa.large_string())
+    assert [None if pd.isna(t) else t for t in _kept_titles(kept_text(titles), kept_text(kinds), place_names)] == made
     assert [None if pd.isna(t) else t for t in kept_text(titles)] == text(titles).tolist()
 
 

@@ -198,20 +198,26 @@ MIXED_EMPTY = [{"places": [], "place_names": ["Kyiv"], "casualties": None, "sour
 
 @settings(max_examples=150, deadline=None)
 @example(MIXED_EMPTY)
+@example([*MIXED_EMPTY, {**MIXED_EMPTY[0], "sources": [{"source": "", "quote": 1}]}])
 @given(st.lists(st.fixed_dictionaries({name: LIST_CELL for name in
                                        ("places", "place_names", "casualties", "sources", "conflicts", "flags")}),
                 min_size=1, max_size=12))
 def test_the_export_reads_a_list_column_in_arrow_as_it_reads_one_of_python_text(cells: list[dict]) -> None:
-    from geo.imports import LIST_COLUMNS, SCHEMA_COLUMNS
+    """The same lists, titles and flags from the reader's text in Arrow, as Python text, and checked as it was read."""
+    from geo.imports import SCHEMA_COLUMNS
     from geo.imports.fields import ImportOptions
-    from geo.imports.schemas import export_draft
+    from geo.imports.schemas import LIST_CHECKS, LIST_COLUMNS, export_draft
     from geo.imports.tables import JsonText
 
-    gathered = Records("f.geojson", Limits(), "feature", SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
-    for i, props in enumerate(cells):
-        gathered.add_feature({"type": "Feature", "geometry": {"type": "Point", "coordinates": [30.5, 50.4]},
-                              "properties": {"id": f"f{i}", "date_start": "2023-05-01", **props}}, i + 2)
-    in_arrow = gathered.table()
+    def read(as_json: frozenset[str] | dict) -> tables.Table:
+        gathered = Records("f.geojson", Limits(), "feature", SCHEMA_COLUMNS, as_json)
+        for i, props in enumerate(cells):
+            gathered.add_feature({"type": "Feature", "geometry": {"type": "Point", "coordinates": [30.5, 50.4]},
+                                  "properties": {"id": f"f{i}", "date_start": "2023-05-01", **props}}, i + 2)
+        return gathered.table()
+
+    in_arrow, checked = read(frozenset(LIST_COLUMNS)), read(LIST_CHECKS)
+    assert not in_arrow.checked_columns and checked.checked_columns <= checked.json_columns == in_arrow.json_columns
     in_python = tables.Table(in_arrow.values.copy(), in_arrow.where, in_arrow.lines, dict(in_arrow.errors),
                              in_arrow.points, in_arrow.sparse)
     for name in in_arrow.json_columns:  # the same text, as Python strings marked as the reader's
@@ -228,6 +234,10 @@ def test_the_export_reads_a_list_column_in_arrow_as_it_reads_one_of_python_text(
         lists = {name: draft.columns[name].to_pylist() for name in LIST_COLUMNS if name in draft.columns}
         return lists, list(draft.columns["title"]), flags
 
-    assert drafted(in_arrow) == drafted(in_python)
+    assert drafted(in_arrow) == drafted(in_python) == drafted(checked)
+    if cells == MIXED_EMPTY:  # the shortcut is taken where every list passed its check…
+        assert checked.checked_columns == in_arrow.json_columns
+    if any(row["sources"] == [{"source": "", "quote": 1}] for row in cells):  # …and not where one did not
+        assert "sources" not in checked.checked_columns
     if cells == MIXED_EMPTY:  # a row without a title is named by its first place; one without places is not
         assert "Kyiv" in drafted(in_arrow)[1][0] and "Kyiv" not in drafted(in_arrow)[1][1]

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from geo.export import geojson_text
-from geo.imports import LIST_COLUMNS, SCHEMA_COLUMNS, read_incidents, split, tables
+from geo.imports import SCHEMA_COLUMNS, read_incidents, split, tables
+from geo.imports.schemas import LIST_COLUMNS
 from geo.imports.tables import BOM, geojson_lines, geojson_lines_file
 from geo.limits import Limits
 from geo.memory import no_cycle_collection
@@ -298,9 +299,9 @@ def test_list_cells_sent_between_processes_carry_their_visible_cells_only() -> N
 
     column = pa.array(["[" + "1," * 50 + "1]"] * 20_000, pa.large_string())
     cells = ListCells(pa.chunked_array([column.slice(100, 1_000), column.slice(9_000, 1_000)]),
-                      [(3, "bad", "invalid_json")], [], ["Kyiv"])
+                      [(3, "bad", "invalid_json")], [(5, "not of the schema")])
     back = pickle.loads(pickle.dumps(cells))
-    assert back.text.to_pylist() == cells.text.to_pylist() and back.flags == cells.flags and back.firsts == ["Kyiv"]
+    assert back.text.to_pylist() == cells.text.to_pylist() and back.flags == cells.flags and back.problems == cells.problems
     assert len(pickle.dumps(cells)) < 2_000 * 110 * 1.2  # not the 20,000 cells the slices point into
 
 
