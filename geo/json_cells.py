@@ -137,6 +137,23 @@ def _rows_by_field_in_text(text: pa.ChunkedArray, key: str) -> dict[str, np.ndar
     (NaN, a mapping, a number, a list of text) or a value of `key` that is no text makes the read fail, and an
     item without `key` (or null) shows as a null: either way, None.
     """
+    found = items_field(text, key)
+    if found is None:
+        return None
+    values, rows = found
+    if not len(values):
+        return {}
+    encoded = values.combine_chunks().dictionary_encode()
+    codes, names = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist()
+    pairs = sorted_unique(codes * len(text) + rows)
+    by_code, positions = np.divmod(pairs, len(text))
+    bounds = np.searchsorted(by_code, np.arange(len(names) + 1))
+    return {name: positions[bounds[i]:bounds[i + 1]] for i, name in enumerate(names)}
+
+
+def items_field(text: pa.ChunkedArray, key: str) -> tuple[pa.ChunkedArray, np.ndarray] | None:
+    """Return `key`'s text in each item of each cell's list of mappings (JSON text), and the row of each; None when
+    a cell or a value is not what Arrow's JSON reader can read exactly (see :func:`_rows_by_field_in_text`)."""
     values, rows = [], []
     for start in range(0, len(text), READ_ROWS):
         found = _field_of_items(text.slice(start, READ_ROWS), key)
@@ -144,14 +161,7 @@ def _rows_by_field_in_text(text: pa.ChunkedArray, key: str) -> dict[str, np.ndar
             return None
         values.append(found[0])
         rows.append(found[1] + start)
-    if not values or not sum(len(v) for v in values):
-        return {}
-    encoded = pa.chunked_array(values, pa.string()).combine_chunks().dictionary_encode()
-    codes, names = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist()
-    pairs = sorted_unique(codes * len(text) + np.concatenate(rows))
-    by_code, positions = np.divmod(pairs, len(text))
-    bounds = np.searchsorted(by_code, np.arange(len(names) + 1))
-    return {name: positions[bounds[i]:bounds[i + 1]] for i, name in enumerate(names)}
+    return pa.chunked_array(values, pa.string()), np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
 
 
 def _field_of_items(text: pa.ChunkedArray, key: str) -> tuple[pa.Array, np.ndarray] | None:

@@ -14,6 +14,7 @@ methods on such columns are no faster (measured).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import orjson
@@ -21,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..json_cells import BLOCK_ROWS
+from ..json_cells import BLOCK_ROWS, items_field, sorted_unique
 
 # Links are separated by whitespace, ; or |, or by a comma (before a space, or glued to the next link).
 _URL_RE = re.compile(r"https?://[^\s;|<>\"']+", re.I)
@@ -144,7 +145,14 @@ def outlet_counts(sources: list[list[dict]] | pd.Series | np.ndarray | pa.Array)
             items = orjson.loads(items)
         return len(items) if len(items) < 2 else len({outlet_of(item["source"]) for item in items})
 
-    if isinstance(sources, pa.Array | pa.ChunkedArray):  # JSON text in Arrow: a block of Python strings at a time
+    if isinstance(sources, pa.Array | pa.ChunkedArray):  # JSON text in Arrow
+        text = sources if isinstance(sources, pa.ChunkedArray) else pa.chunked_array([sources])
+        # Read by Arrow's JSON reader, in C++: every item's source, the outlet worked out once per distinct source,
+        # and each row's distinct (row, outlet) pairs counted (a million rows: 1.0 s a row at a time, 0.5 s so)
+        found = items_field(text, "source")
+        if found is not None:
+            return _distinct_outlets(*found, len(text), outlet_of)
+        # Else a block of Python strings at a time.
         # A list of one {source, quote} names the key "source" once (inside a JSON string, a quote is written \"):
         # such a row (most rows of most files) counts 1 without being read, an empty list 0.
         keys = pc.count_substring(sources, '"source":').to_numpy(zero_copy_only=False)
@@ -156,3 +164,15 @@ def outlet_counts(sources: list[list[dict]] | pd.Series | np.ndarray | pa.Array)
             counts[rows] = [count(items) for items in sources.take(rows).to_pylist()]
         return counts.tolist()
     return [count(items) for items in sources]
+
+
+def _distinct_outlets(sources: pa.ChunkedArray, rows: np.ndarray, count: int, outlet_of: Callable[[str], str]) -> list[int]:
+    """Return, for each of `count` rows, how many distinct outlets there are among the `sources` on it (`rows`)."""
+    if not len(sources):
+        return [0] * count
+    encoded = sources.combine_chunks().dictionary_encode()
+    codes: dict[str, int] = {}
+    outlet_codes = np.array([codes.setdefault(outlet_of(name), len(codes)) for name in encoded.dictionary.to_pylist()],
+                            dtype=np.int64)
+    pairs = sorted_unique(rows * len(codes) + outlet_codes[encoded.indices.to_numpy(zero_copy_only=False)])
+    return np.bincount(pairs // len(codes), minlength=count).tolist()

@@ -73,6 +73,18 @@ def test_outlets_are_counted_alike_from_lists_and_from_their_json_text_in_arrow(
     assert outlet_counts(text) == outlet_counts(rows) == outlet_counts(pa.chunked_array([text[:7], text[7:]]))
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(SOURCE_ITEM, max_size=4), max_size=30))
+def test_outlets_in_text_arrow_cannot_read_are_counted_a_row_at_a_time(rows: list[list[dict]]) -> None:
+    from unittest import mock
+
+    from geo.imports import links
+
+    text = pa.array([orjson.dumps(items).decode("utf-8") for items in rows], type=pa.large_string())
+    with mock.patch.object(links, "items_field", return_value=None):
+        assert links.outlet_counts(text) == links.outlet_counts(rows)
+
+
 CELL = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=False),
                  st.sampled_from(["1.5", "x", "", " 2 ", "true"]))
 
