@@ -12,6 +12,7 @@ warning and a flag; a file that cannot be read at all raises :class:`~geo.proble
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -216,23 +217,28 @@ def read_incidents(
             options = options.over(read_mapping_file(mapping_file_for(path)))
         except ValueError as exc:
             raise DataError([Problem(mapping_file_for(path).name, None, None, str(exc))]) from None
-    digest: Future[str] | None = None  # of the file's bytes: with `file` and `how`, its key in the cache
+    digest: Callable[[], str] | None = None  # of the file's bytes: with `file` and `how`, its key in the cache
     if cache is not None and (path is None or path.is_file()):
         from . import cache as kept
 
         how, size = (format, options, limits), len(source) if path is None else path.stat().st_size
         if path is None or kept.may_hold(cache, size):
             progress(0.0, f"Looking for {file} read before")
-            digest = Future()
-            digest.set_result(kept.digest_of(path if path is not None else source))
-            found = kept.load(cache, kept.key_of(digest.result(), file, how, size=size), json_text=json_text)
+            known = kept.digest_of(path if path is not None else source)
+            digest = functools.partial(str, known)  # the one taken just now
+            found = kept.load(cache, kept.key_of(known, file, how, size=size), json_text=json_text)
             if found is not None:
                 progress(1.0, found.summary())
                 return found
         else:
-            # No file of this size was kept: it is read now, and its digest (to keep it under) is taken meanwhile, on
-            # another core (hashlib lets go of the GIL). A million rows' 785 MB took 2 s before the first line was read.
-            digest = _beside(kept.digest_of, path)
+            # No file of this size was kept: it is read now, and its digest (to keep it under) is taken after, by the
+            # keeper in the background (beside the parse, hashing took a core from the parse's two: a million rows'
+            # read, 0.8 s), or else meanwhile, on another core (hashlib lets go of the GIL; a million rows' 785 MB
+            # took 2 s before the first line was read). Either way, a file changed since it was opened is not kept.
+            assert path is not None
+            stamp = _stamp(path)
+            digest = functools.partial(_unchanged_digest, path, stamp) if keep_in_background else _beside(
+                _unchanged_digest, path, stamp).result
         key_parts = (file, how, size)
     lines = _streamed(path, format)
     if lines is not None:  # one GeoJSON feature per line: read a line at a time, the file never held whole
@@ -310,20 +316,38 @@ def read_incidents(
     return result
 
 
-def _keep(cache: Path, digest: Future[str], key_parts: tuple[str, Any, int], result: ImportResult,
+def _keep(cache: Path, digest: Callable[[], str], key_parts: tuple[str, Any, int], result: ImportResult,
           after: threading.Event | None = None) -> None:
-    """Keep a result read now in the cache, under its key (a file gone before its digest was taken is not kept)."""
+    """Keep a result read now in the cache, under its key (a file gone or changed before its digest was taken is not
+    kept)."""
     from . import cache as kept
 
     if after is not None:
         after.wait(KEEP_WAIT_S)
     try:
-        found = digest.result()
+        found = digest()
     except OSError:
         return
     file, how, size = key_parts
     kept.save(cache, kept.key_of(found, file, how, size=size), result)
     give_back()  # the copy's buffers (a million rows: hundreds of MB) are free now
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """Return a file's size and time of last change (nanoseconds): what tells that it was written since."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _unchanged_digest(path: Path, stamp: tuple[int, int]) -> str:
+    """Return a file's digest; OSError if it is no longer as `stamp` found it (its copy would be kept under a digest of
+    other bytes than those read)."""
+    from . import cache as kept
+
+    found = kept.digest_of(path)
+    if _stamp(path) != stamp:
+        raise OSError(f"{path} changed while it was read")
+    return found
 
 
 def _beside(work: Callable[..., Any], *args: Any) -> Future:

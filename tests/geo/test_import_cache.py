@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -194,6 +196,51 @@ def test_a_file_of_a_size_never_kept_is_read_at_once_and_hashed_beside(tmp_path:
     again = read_incidents(path, cache=cache)  # of a size kept: hashed first, here, and loaded
     assert hashed_in[1] == threading.current_thread().name
     assert_frame_equal(again.frame, first.frame, check_exact=True)
+
+
+def test_a_file_kept_in_the_background_is_hashed_by_the_keeper_once_told_to(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # A server's read: both cores are the parse's; the digest waits for the keeper, after the first map.
+    path, cache = tmp_path / "data.csv", tmp_path / "cache"
+    path.write_bytes((FIXTURES / "monitor_plain.csv").read_bytes())
+    hashed_in: list[str] = []
+    digest = kept.digest_of
+    monkeypatch.setattr(kept, "digest_of", lambda source: hashed_in.append(threading.current_thread().name) or digest(source))
+    go = threading.Event()
+    first = read_incidents(path, cache=cache, keep_in_background=True, keep_after=go)
+    assert hashed_in == [] and not list(cache.glob("*.parquet"))  # not while the file was read, nor after, until told
+    go.set()
+    for _ in range(200):
+        if list(cache.glob("*.parquet")):
+            break
+        time.sleep(0.05)
+    assert hashed_in == ["import-cache"] and len(list(cache.glob("*.parquet"))) == 1
+    assert_frame_equal(read_incidents(path, cache=cache).frame, first.frame, check_exact=True)
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_a_file_changed_while_it_was_read_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      background: bool) -> None:
+    path, cache = tmp_path / "data.csv", tmp_path / "cache"
+    text = "id,date,latitude,longitude,title\na1,2024-01-05,50.45,30.52,Strike on a depot\n"
+    path.write_text(text, encoding="utf-8")
+    digest = kept.digest_of
+
+    def rewritten_first(source):  # the file is written again, same size, before its digest is taken
+        path.write_text(text.replace("a1", "b1"), encoding="utf-8")
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+        return digest(source)
+
+    monkeypatch.setattr(kept, "digest_of", rewritten_first)
+    go = threading.Event()
+    read_incidents(path, cache=cache, keep_in_background=background, keep_after=go)
+    go.set()
+    for thread in threading.enumerate():
+        if thread.name == "import-cache":
+            thread.join(30)  # the keeper is done (a copy it kept would be there now)
+    assert not list(cache.glob("*.parquet"))  # kept under b1's digest, a1's rows would be what b1's file brings back
+    monkeypatch.setattr(kept, "digest_of", digest)
+    assert read_incidents(path, cache=cache).frame["id"].tolist() == ["b1"]
 
 
 def test_a_file_of_the_same_size_and_other_bytes_is_not_taken_for_a_kept_one(tmp_path: Path) -> None:
