@@ -227,8 +227,10 @@ def test_a_file_changed_while_it_was_read_is_not_kept(tmp_path: Path, monkeypatc
     digest = kept.digest_of
 
     def rewritten_first(source):  # the file is written again, same size, before its digest is taken
-        path.write_text(text.replace("a1", "b1"), encoding="utf-8")
-        os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+        # (whole, by a rename: taken beside the read, a rewrite in place could hand the read half a file)
+        (tmp_path / "new.csv").write_text(text.replace("a1", "b1"), encoding="utf-8")
+        os.utime(tmp_path / "new.csv", ns=(time.time_ns(), time.time_ns() + 10**9))
+        os.replace(tmp_path / "new.csv", path)
         return digest(source)
 
     monkeypatch.setattr(kept, "digest_of", rewritten_first)
