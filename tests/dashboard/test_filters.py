@@ -235,6 +235,20 @@ def test_monthly_counts_of_nothing() -> None:
     assert counts["in_window"].tolist() == [False, True, False]
 
 
+def test_the_timeline_spec_draws_the_table_it_is_given() -> None:
+    """Every field the chart's Vega-Lite spec names is a column of the month table, and its highlight is the window."""
+    from dashboard.timeline import chart_spec
+
+    months = list(pd.period_range("2024-01", "2024-03", freq="M"))
+    table = counts_by_month(np.array([2, 0, 5]), months, (date(2024, 2, 1), date(2024, 2, 29)))
+    spec = chart_spec()
+    encoding = spec["encoding"]
+    named = {encoding[channel]["field"] for channel in ("x", "y")} | {item["field"] for item in encoding["tooltip"]}
+    assert named == {"month", "incidents"} <= set(table.columns)
+    assert encoding["color"]["condition"] == {"test": "datum.in_window", "value": "#c0392b"} and "in_window" in table
+    assert spec["mark"]["type"] == "bar" and encoding["x"]["timeUnit"] == "yearmonth"
+
+
 def test_monthly_counts_follow_the_filters(incidents: datasets.Dataset) -> None:
     """The timeline counts the incidents the filters let through, over the whole span (not only the window)."""
     everything = monthly_counts(incidents, (date(2025, 8, 1), date(2025, 8, 31)))
