@@ -501,8 +501,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(result.__dict__), file=sys.stderr, flush=True)
     report = table(results)
     print(report)
-    header = (f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs with "
-              f"`python -m benchmarks.run_benchmarks {' '.join(argv if argv is not None else sys.argv[1:])}`.\n\n")
+    command = " ".join(["python -m benchmarks.run_benchmarks", *(argv if argv is not None else sys.argv[1:])])
+    header = f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs with `{command}`.\n\n"
     args.output.write_text(header + report + "\n", encoding="utf-8")
     return 0
 
