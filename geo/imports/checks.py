@@ -302,7 +302,8 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     frame = pd.DataFrame({name: pd.array(columns[name], dtype="str") if isinstance(columns[name], pa.Array)
                           else columns[name] for name in (*INCIDENT_COLUMNS, *extra_names)}, copy=False)
     frame["radius_m"] = pd.to_numeric(frame["radius_m"], errors="coerce")
-    frame["graphic"] = frame["graphic"].map(lambda v: v is True or v is np.True_)
+    if frame["graphic"].dtype != bool:  # a column of booleans (every schema's) is already what this makes
+        frame["graphic"] = frame["graphic"].map(lambda v: v is True or v is np.True_)
     # The points are the last thing made, at the read's peak: the ids and dates as the file wrote them (a million
     # rows' Python strings, in the frame as Arrow text now) are let go first, and their pages given back.
     xs, ys = lon.to_numpy()[kept], lat.to_numpy()[kept]

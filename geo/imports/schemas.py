@@ -236,6 +236,15 @@ def _mapped_titles(rows: pd.DataFrame) -> list[str]:
     return _titles(text(rows[0]), text(rows[1]), [[p] if p else [] for p in text(rows[2])])
 
 
+def _true_cells(cells: pd.Series) -> np.ndarray:
+    """Return, per cell of the export's graphic column, whether it is JSON's true or the text "true" (any case,
+    spaces around); a missing cell is not, without a call (nearly every cell of an export)."""
+    found = np.zeros(len(cells), dtype=bool)
+    filled = np.flatnonzero(cells.notna().to_numpy())
+    found[filled] = [value is True or str(value).strip().lower() == "true" for value in cells.iloc[filled]]
+    return found
+
+
 def _kept_titles(titles: pd.Series, kinds: pd.Series, place_names: pa.ChunkedArray) -> pd.Series:
     """Return :func:`_titles` of columns of :func:`kept_text`, given each row's place names as read (JSON text of a
     list of texts): a title is made only where it is missing, and names the row's first place."""
@@ -445,7 +454,7 @@ def export_draft(table: Table, kind: str, options: ImportOptions, flag: Flag, li
         "precision": kept_text(cols.get("precision")),
         "radius_m": numbers(cols.get("radius_m")),
         **lists,
-        "graphic": cols.get("graphic").map(lambda v: v is True or str(v).strip().lower() == "true").to_numpy(dtype=bool),
+        "graphic": _true_cells(cols.get("graphic")),
         **{name: kept_text(cols.get(name)) for name in ("time", "timezone", "weapon", "coding_note")},
     }
     schema = {*INCIDENT_COLUMNS, *DERIVED}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from geo.imports.checks import _day_text, _label_text
 from geo.imports.distinct import per_distinct
-from geo.imports.schemas import _kept_titles, _titles, kept_text, text
+from geo.imports.schemas import _kept_titles, _titles, _true_cells, kept_text, text
 
 DAYS = st.one_of(st.none(), st.dates(min_value=pd.Timestamp("1700-01-01").date(), max_value=pd.Timestamp("2200-12-31").date()))
 KINDS = st.one_of(st.none(), st.sampled_from(["day", "week", "month", "year", "range"]))
@@ -248,3 +248,11 @@ def test_ucdp_and_mapped_lists_made_per_distinct_value_are_each_rows_own(kind: s
                                           "killed": "killed", "injured": "injured"})
     for name, expected in _lists_reference(values, kind).items():
         assert draft.columns[name].to_pylist() == expected, name
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(CELL, st.sampled_from(["TRUE ", " true", "True", "false", "yes"])), max_size=30))
+def test_graphic_cells_are_true_as_they_were_read_a_row_at_a_time(cells: list) -> None:
+    """JSON's true or the text "true" (any case, spaces around), and nothing else: not 1, not "yes", not a missing cell."""
+    column = pd.Series(cells, dtype=object)
+    assert _true_cells(column).tolist() == [v is True or str(v).strip().lower() == "true" for v in cells]
