@@ -8,7 +8,15 @@ This module is geo's public face: the dashboard imports from here, never from a 
 from .annotate import MENTIONS_FILE, Span, mentions_text, place_mentions, source_spans
 from .catalogue import INCIDENT_TYPES, SEEDS_DIR, Catalogue, Incident, Source, load_catalogue
 from .export import csv_text, geojson_text
-from .frames import INCIDENT_COLUMNS, SPARSE_COLUMN, districts_frame, incidents_frame, load_incidents, places_frame
+from .frames import (
+    INCIDENT_COLUMNS,
+    SPARSE_COLUMN,
+    districts_frame,
+    incidents_frame,
+    load_incidents,
+    places_frame,
+    point_coordinates,
+)
 from .gazetteer import Gazetteer, GazetteerGeocoder
 from .imports import (
     FIELDS,
@@ -102,6 +110,7 @@ __all__ = [
     "outlines_text",
     "place_mentions",
     "places_frame",
+    "point_coordinates",
     "preview",
     "propose",
     "read_incidents",

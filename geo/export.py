@@ -21,10 +21,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 import geopandas as gpd
+import numpy as np
 import orjson
 import pandas as pd
 
-from .frames import SPARSE_COLUMN
+from .frames import SPARSE_COLUMN, point_coordinates
 
 # List and mapping columns go into CSV cells as JSON, so nothing is flattened away.
 JSON_COLUMNS = ("places", "place_names", "location_evidence", "casualties", "sources", "conflicts", "flags", SPARSE_COLUMN)
@@ -60,8 +61,8 @@ def _columns(frame: gpd.GeoDataFrame) -> tuple[list[str], list[list[Any]], list[
     frame = frame.to_crs("EPSG:4326")
     names = [c for c in frame.columns if c != frame.geometry.name]
     values = [_plain_column(frame[c]) for c in names]
-    xs = frame.geometry.x.round(6).tolist()
-    ys = frame.geometry.y.round(6).tolist()
+    lon, lat = point_coordinates(frame.geometry)
+    xs, ys = np.round(lon, 6).tolist(), np.round(lat, 6).tolist()
     return names, values, xs, ys
 
 

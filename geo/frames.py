@@ -10,12 +10,32 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import shapely
 from shapely.geometry import Point
 
 from .catalogue import SEEDS_DIR, Catalogue, Incident, load_catalogue
 from .places import DATA_DIR, Place
 
 CRS = "EPSG:4326"
+
+
+def point_coordinates(geometry: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """Return points' longitudes and latitudes (NaN where a geometry is missing or empty), as geopandas' .x and .y do.
+
+    Read by shapely in one call each: geopandas' .x and .y first name every geometry's type as a Python string to
+    check it is a point (a million points: 0.2 s, against 0.04). Anything but points is refused, as there.
+    """
+    array = geometry.array
+    kinds = shapely.get_type_id(array)
+    if not ((kinds == shapely.GeometryType.POINT) | (kinds == shapely.GeometryType.MISSING)).all():
+        raise ValueError("x and y are only defined for points")
+    empty = shapely.is_empty(array)
+    if not empty.any():
+        return shapely.get_x(array), shapely.get_y(array)
+    lon, lat = np.full(len(array), np.nan), np.full(len(array), np.nan)  # an empty point has no coordinates
+    lon[~empty], lat[~empty] = shapely.get_x(array[~empty]), shapely.get_y(array[~empty])
+    return lon, lat
 SPARSE_COLUMN = "other_properties"  # per row: the properties too rare to be a column of their own
 INCIDENT_COLUMNS = (
     "id", "title", "description", "type", "date_start", "date_end", "date_precision", "date_label", "time", "timezone",

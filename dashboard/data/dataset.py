@@ -34,6 +34,20 @@ SEARCH_BLOCK_ROWS = 100_000
 UNSEARCHED = frozenset({"geometry", "radius_m", "corroboration", "graphic", "date_precision", "precision"})
 
 
+def iso_days(texts: pd.Series) -> np.ndarray:
+    """Return ISO dates (YYYY-MM-DD) as numpy days, NaT where missing, each distinct date read once.
+
+    A million incidents fall on a few thousand days: read a row at a time, the two date columns took 0.37 s of a
+    million-row server's first page (py-spy).
+    """
+    codes, distinct = pd.factorize(texts)
+    days = pd.to_datetime(pd.Series(distinct, dtype=object), format="%Y-%m-%d").to_numpy().astype("datetime64[D]")
+    found = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[D]")
+    known = codes >= 0
+    found[known] = days[codes[known]]
+    return found
+
+
 @dataclass(eq=False)
 class Dataset:
     """Incidents to draw, where they came from, and what was rejected on the way."""
@@ -95,9 +109,7 @@ class Dataset:
     @cached_property
     def days(self) -> tuple[np.ndarray, np.ndarray]:
         """Return each incident's first and last day as numpy dates (the time filter compares these)."""
-        start = pd.to_datetime(self.frame["date_start"], format="%Y-%m-%d").to_numpy().astype("datetime64[D]")
-        end = pd.to_datetime(self.frame["date_end"], format="%Y-%m-%d").to_numpy().astype("datetime64[D]")
-        return start, end
+        return iso_days(self.frame["date_start"]), iso_days(self.frame["date_end"])
 
     @cached_property
     def span(self) -> tuple[date, date]:
@@ -120,7 +132,8 @@ class Dataset:
     @cached_property
     def latlon(self) -> tuple[np.ndarray, np.ndarray]:
         """Return latitudes and longitudes as arrays."""
-        return self.frame.geometry.y.to_numpy(), self.frame.geometry.x.to_numpy()
+        lon, lat = geo.point_coordinates(self.frame.geometry)
+        return lat, lon
 
     @cached_property
     def type_codes(self) -> tuple[np.ndarray, list[str]]:

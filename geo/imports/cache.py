@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
 
+from ..frames import point_coordinates
 from ..json_cells import JsonTextArray, JsonTextDtype, as_values, cell_text
 from ..memory import give_back
 from ..problems import Problem
@@ -156,7 +157,7 @@ def save(folder: Path, key: str, result) -> bool:
     # The server keeps a copy beside its first visitors' pages, at its peak: what each step freed (malloc keeps a
     # million-row column's freed pages for its own reuse) is given back before the next takes more.
     give_back()
-    plain["__lon"], plain["__lat"] = geometry.x.to_numpy(), geometry.y.to_numpy()
+    plain["__lon"], plain["__lat"] = point_coordinates(geometry)
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result) if f.name != "frame"}
     fields["problems"] = [dataclasses.asdict(p) for p in result.problems]
     meta = {"version": FORMAT_VERSION, "columns": [c for c in frame.columns if c != frame.geometry.name],

@@ -200,3 +200,14 @@ def test_date_order_is_told_as_pandas_sorts(rows: list[tuple[str, str]]) -> None
     ordered = frame.sort_values(["date_start", "id"], kind="stable")
     assert datasets.in_date_order(frame) == (list(ordered.index) == list(frame.index) or ordered.equals(frame))
     assert datasets.in_date_order(ordered)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.dates(date(1990, 1, 1), date(2030, 12, 31)).map(date.isoformat)), max_size=40),
+       st.booleans())
+def test_iso_days_are_the_days_pandas_reads_a_row_at_a_time(texts: list[str | None], in_arrow: bool) -> None:
+    from dashboard.data.dataset import iso_days
+
+    column = pd.Series(texts, dtype="str" if in_arrow else object)
+    expected = pd.to_datetime(column, format="%Y-%m-%d").to_numpy().astype("datetime64[D]")
+    np.testing.assert_array_equal(iso_days(column), expected)
