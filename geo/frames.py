@@ -18,6 +18,15 @@ from .catalogue import SEEDS_DIR, Catalogue, Incident, load_catalogue
 from .places import DATA_DIR, Place
 
 CRS = "EPSG:4326"
+SPARSE_COLUMN = "other_properties"  # per row: the properties too rare to be a column of their own
+INCIDENT_COLUMNS = (
+    "id", "title", "description", "type", "date_start", "date_end", "date_precision", "date_label", "time", "timezone",
+    "places", "place_names", "precision", "radius_m", "location_evidence", "weapon", "casualties", "sources",
+    "corroboration", "conflicts", "coding_note", "graphic", "flags",
+)
+# description: the entry's own text, verbatim, when its format carries one (an import's notes);
+# location_evidence: links that prove where it happened (a geolocation); graphic: its text and media are
+# shown only on request; flags: the plausibility warnings its row raised on import (far from the rest…).
 
 
 def point_coordinates(geometry: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
@@ -36,15 +45,6 @@ def point_coordinates(geometry: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
     lon, lat = np.full(len(array), np.nan), np.full(len(array), np.nan)  # an empty point has no coordinates
     lon[~empty], lat[~empty] = shapely.get_x(array[~empty]), shapely.get_y(array[~empty])
     return lon, lat
-SPARSE_COLUMN = "other_properties"  # per row: the properties too rare to be a column of their own
-INCIDENT_COLUMNS = (
-    "id", "title", "description", "type", "date_start", "date_end", "date_precision", "date_label", "time", "timezone",
-    "places", "place_names", "precision", "radius_m", "location_evidence", "weapon", "casualties", "sources",
-    "corroboration", "conflicts", "coding_note", "graphic", "flags",
-)
-# description: the entry's own text, verbatim, when its format carries one (an import's notes);
-# location_evidence: links that prove where it happened (a geolocation); graphic: its text and media are
-# shown only on request; flags: the plausibility warnings its row raised on import (far from the rest…).
 
 
 def _casualties(incident: Incident) -> list[str]:
