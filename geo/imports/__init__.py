@@ -222,10 +222,13 @@ def read_incidents(
         from . import cache as kept
 
         how, size = (format, options, limits), len(source) if path is None else path.stat().st_size
+        stamp = None if path is None else _stamp(path)  # a file changed after this is not kept, by any path
         if path is None or kept.may_hold(cache, size):
             progress(0.0, f"Looking for {file} read before")
             known = kept.digest_of(path if path is not None else source)
-            digest = functools.partial(str, known)  # the one taken just now
+            # The one taken just now; a file's, if the file is still as it was when the read is over.
+            digest = functools.partial(str, known) if path is None else functools.partial(_unchanged_digest, path,
+                                                                                            stamp, known)
             found = kept.load(cache, kept.key_of(known, file, how, size=size), json_text=json_text)
             if found is not None:
                 progress(1.0, found.summary())
@@ -234,9 +237,8 @@ def read_incidents(
             # No file of this size was kept: it is read now, and its digest (to keep it under) is taken after, by the
             # keeper in the background (beside the parse, hashing took a core from the parse's two: a million rows'
             # read, 0.8 s), or else meanwhile, on another core (hashlib lets go of the GIL; a million rows' 785 MB
-            # took 2 s before the first line was read). Either way, a file changed since it was opened is not kept.
-            assert path is not None
-            stamp = _stamp(path)
+            # took 2 s before the first line was read).
+            assert path is not None and stamp is not None
             digest = functools.partial(_unchanged_digest, path, stamp) if keep_in_background else _beside(
                 _unchanged_digest, path, stamp).result
         key_parts = (file, how, size)
@@ -339,12 +341,12 @@ def _stamp(path: Path) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _unchanged_digest(path: Path, stamp: tuple[int, int]) -> str:
-    """Return a file's digest; OSError if it is no longer as `stamp` found it (its copy would be kept under a digest of
-    other bytes than those read)."""
+def _unchanged_digest(path: Path, stamp: tuple[int, int], known: str | None = None) -> str:
+    """Return a file's digest (`known`, if it was taken already); OSError if the file is no longer as `stamp` found it
+    (its copy would be kept under a digest of other bytes than those read)."""
     from . import cache as kept
 
-    found = kept.digest_of(path)
+    found = kept.digest_of(path) if known is None else known
     if _stamp(path) != stamp:
         raise OSError(f"{path} changed while it was read")
     return found

@@ -245,6 +245,32 @@ def test_a_file_changed_while_it_was_read_is_not_kept(tmp_path: Path, monkeypatc
     assert read_incidents(path, cache=cache).frame["id"].tolist() == ["b1"]
 
 
+def test_a_file_changed_after_its_digest_was_taken_first_is_not_kept(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # A file of a size kept before is hashed before it is read; rewritten after that, its rows are not kept under
+    # the digest of the bytes it had (a read of those bytes would bring back the new rows).
+    path, cache = tmp_path / "data.csv", tmp_path / "cache"
+    text = "id,date,latitude,longitude,title\na1,2024-01-05,50.45,30.52,Strike on a depot\n"
+    path.write_text(text.replace("a1", "c1"), encoding="utf-8")
+    read_incidents(path, cache=cache)  # a file of this size is kept
+    path.write_text(text, encoding="utf-8")
+    digest = kept.digest_of
+
+    def rewritten_after(source):
+        found = digest(source)
+        (tmp_path / "new.csv").write_text(text.replace("a1", "b1"), encoding="utf-8")
+        os.utime(tmp_path / "new.csv", ns=(time.time_ns(), time.time_ns() + 10**9))
+        os.replace(tmp_path / "new.csv", path)
+        return found
+
+    monkeypatch.setattr(kept, "digest_of", rewritten_after)
+    assert read_incidents(path, cache=cache).frame["id"].tolist() == ["b1"]
+    monkeypatch.setattr(kept, "digest_of", digest)
+    assert len(list(cache.glob("*.parquet"))) == 1  # c1's only
+    path.write_text(text, encoding="utf-8")
+    assert read_incidents(path, cache=cache).frame["id"].tolist() == ["a1"]
+
+
 def test_a_file_of_the_same_size_and_other_bytes_is_not_taken_for_a_kept_one(tmp_path: Path) -> None:
     path, cache = tmp_path / "data.csv", tmp_path / "cache"
     path.write_text("id,date,latitude,longitude,title\na1,2024-01-05,50.45,30.52,Strike on a depot\n", encoding="utf-8")
