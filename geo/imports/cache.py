@@ -121,7 +121,7 @@ def load(folder: Path, key: str, json_text: bool = False):
     # load, a restarted server's peak) goes back before the points take pages of their own.
     give_back()
     frame[meta["geometry"]] = gpd.points_from_xy(lon, lat)
-    frame = gpd.GeoDataFrame(frame[meta["order"]], geometry=meta["geometry"], crs=meta["crs"])
+    frame = gpd.GeoDataFrame(frame[meta["order"]], geometry=meta["geometry"], crs=meta["crs"], copy=False)
     result = meta["result"]
     result["problems"] = [Problem(**p) for p in result["problems"]]
     return ImportResult(frame=frame, **result)
