@@ -256,3 +256,48 @@ def test_graphic_cells_are_true_as_they_were_read_a_row_at_a_time(cells: list) -
     """JSON's true or the text "true" (any case, spaces around), and nothing else: not 1, not "yes", not a missing cell."""
     column = pd.Series(cells, dtype=object)
     assert _true_cells(column).tolist() == [v is True or str(v).strip().lower() == "true" for v in cells]
+
+
+def _haversine_expression(lat, lon, lat0: float, lon0: float):
+    """The haversine as one numpy expression: what checks.distance_km works out in place."""
+    import numpy as np
+
+    p1, p2 = np.radians(lat), np.radians(lat0)
+    dphi, dlmb = p2 - p1, np.radians(lon0 - lon)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+coordinate = st.floats(-400, 400) | st.just(float("nan"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(coordinate, coordinate), max_size=40), coordinate, coordinate)
+def test_distance_km_is_the_haversine_expression_to_the_bit(points, lat0, lon0) -> None:
+    """Worked in place to touch less memory, the distances are still the expression's, bit for bit (NaN included)."""
+    import numpy as np
+
+    from geo.imports.checks import distance_km
+
+    lat = np.array([p[0] for p in points], dtype=float)
+    lon = np.array([p[1] for p in points], dtype=float)
+    assert np.array_equal(distance_km(lat, lon, lat0, lon0), _haversine_expression(lat, lon, lat0, lon0), equal_nan=True)
+    if points:  # one point: a number, as before
+        one = distance_km(float(lat[0]), float(lon[0]), lat0, lon0)
+        assert np.ndim(one) == 0
+        assert np.array_equal(one, _haversine_expression(lat[0], lon[0], lat0, lon0), equal_nan=True)
+    before = lat.copy()
+    distance_km(lat, lon, lat0, lon0)
+    assert np.array_equal(lat, before, equal_nan=True)  # the input is left as it was
+
+
+def test_distance_km_is_the_haversine_expression_on_many_random_points() -> None:
+    """Ten thousand random points, where a change in the order of the operations shows in the last bits."""
+    import numpy as np
+
+    from geo.imports.checks import distance_km
+
+    rng = np.random.default_rng(15)
+    lat, lon = rng.uniform(-90, 90, 10_000), rng.uniform(-180, 180, 10_000)
+    for lat0, lon0 in rng.uniform(-90, 90, (5, 2)):
+        assert np.array_equal(distance_km(lat, lon, lat0, lon0), _haversine_expression(lat, lon, lat0, lon0))
