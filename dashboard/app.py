@@ -36,10 +36,13 @@ st.set_page_config(page_title="Sourced incident map", layout="wide")
 logging.getLogger("streamlit.elements.lib.policies").setLevel(logging.ERROR)
 
 state = session.page()
+# A file's load shows its progress here, at the top of the page: in the sidebar, folded away on a phone, a reader
+# there saw a blank page for the whole read (15 s at a million incidents).
+loading = st.empty()
 with st.sidebar:
     st.title("Sourced incident map")
     st.caption("Every marker opens the passage it comes from. Sources disagree; the map shows where.")
-    data, imported_file = data_section.picker(state)
+    data, imported_file = data_section.picker(state, loading)
     state.begin(data)
     # Drawn after the map, in their place here: their "Reported by" outlets (2 s at a million incidents, gathered
     # from every row's sources) need not hold up the first map. Their values are the page state's all along.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import streamlit as st
 
@@ -20,8 +21,11 @@ from .reading import ImportedFile
 PROBLEMS_SHOWN = 200
 
 
-def picker(state: PageState) -> tuple[Dataset, ImportedFile | None]:
-    """Draw the data chooser (upload, bundled catalogue beside or not); return the dataset to show and the import."""
+def picker(state: PageState, progress_slot: Any = None) -> tuple[Dataset, ImportedFile | None]:
+    """Draw the data chooser (upload, bundled catalogue beside or not); return the dataset to show and the import.
+
+    A file's load shows its progress in `progress_slot` (an st.empty on the page), else in the chooser.
+    """
     path = loaders.data_argument()
     with st.expander("Data", expanded=False):
         upload = st.file_uploader(
@@ -53,7 +57,8 @@ def picker(state: PageState) -> tuple[Dataset, ImportedFile | None]:
                  "Showing the bundled catalogue.", icon="🚫")
     if file is not None:
         file.options = state.reading_options(file.id, file.given)
-        file.dataset, file.error = loaders.load_with_progress(lambda progress: load(progress, file.options), file.name)
+        file.dataset, file.error = loaders.load_with_progress(lambda progress: load(progress, file.options), file.name,
+                                                              progress_slot)
         if file.error:  # the whole message is in the mapping step, with the way to fix it
             st.error(f"Could not load {escape_markdown(file.name)}: see how it is read, above the map. "
                      "Showing the bundled catalogue meanwhile.", icon="🚫")

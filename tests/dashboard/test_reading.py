@@ -210,3 +210,29 @@ def test_a_loaded_files_mapping_step_waits_for_the_map_and_a_failed_ones_does_no
     monkeypatch.setenv("SIM_DATA", str(broken))
     at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py"), default_timeout=30).run()
     assert field_box(at, f"path:{broken}", "lat").value == NO_COLUMN and at.dataframe
+
+
+def test_a_loads_moving_count_is_drawn_a_few_times_a_second_and_every_new_step_at_once() -> None:
+    """A million-row read tells its count a hundred times: the bar draws it at most every quarter second, while a
+    new step (the fields, the checks, the summary) is drawn the moment it comes, whatever came just before."""
+    from dashboard.data.loaders import PROGRESS_SHOWN_EVERY_S, ShownProgress
+
+    now = [0.0]
+    drawn: list[tuple[float, str]] = []
+    told = ShownProgress(lambda fraction, message: drawn.append((fraction, message)), clock=lambda: now[0])
+    told(0.0, "Reading big.geojson")
+    for count in range(1, 101):  # a hundred counts in two seconds
+        now[0] = count * 0.02
+        told(0.8 * count / 100, f"Read {count * 10_000:,} features")
+    told(0.8, "Reading the fields of 1,000,000 rows")  # at once: a new step
+    told(0.9, "Checking 1,000,000 rows: dates, sources, repeats, plausibility")
+    now[0] += 0.01
+    told(1.0, "1,000,000 of 1,000,000 rows loaded, 0 rejected")
+    messages = [message for _, message in drawn]
+    counts = [message for message in messages if message.startswith("Read ")]
+    assert messages[0] == "Reading big.geojson" and counts[0] == "Read 10,000 features"
+    assert 2 / PROGRESS_SHOWN_EVERY_S - 1 <= len(counts) <= 2 / PROGRESS_SHOWN_EVERY_S + 1  # 8 or so, not 100
+    assert messages[-3:] == ["Reading the fields of 1,000,000 rows",
+                             "Checking 1,000,000 rows: dates, sources, repeats, plausibility",
+                             "1,000,000 of 1,000,000 rows loaded, 0 rejected"]
+    assert [fraction for fraction, _ in drawn] == sorted(fraction for fraction, _ in drawn)

@@ -20,7 +20,7 @@ from dashboard.map.viewport import POINT_BUDGET
 from geo.synthetic import synthetic_incidents
 from tests.e2e import a11y
 from tests.e2e.browser import TIMEOUT_S, app_on_frame
-from tests.e2e.test_browser import MAP_FRAME, _map_frame, _poll
+from tests.e2e.test_browser import MAP_FRAME, PHONE, _map_frame, _poll
 
 pytestmark = pytest.mark.browser
 SIZE = 100_000
@@ -203,3 +203,21 @@ def test_axe_core_finds_no_violation_at_100k(server, new_page) -> None:
     # None of any impact: the serious and critical ones the issue asks for, and the moderate ones since
     # stop 25 (landmarks, headings and the viewport in the map's and the reader's frames).
     assert found == [], a11y.report(found)
+
+
+def test_a_files_load_shows_its_progress_on_the_page_itself_even_at_phone_width(
+        tmp_path_factory: pytest.TempPathFactory, frame: pd.DataFrame, new_page) -> None:
+    """A file read as the page opens shows its name and a moving bar in the page, not in the sidebar that a phone
+    keeps folded away (a reader there saw a blank page for the whole read); the map replaces them."""
+    with app_on_frame(tmp_path_factory.mktemp("progress"), frame, "loading-100k.geojson") as base:
+        page = new_page(PHONE)
+        page.goto(base)
+        main = page.locator('[data-testid="stMain"]')
+        heading = main.get_by_text("Loading loading-100k.geojson")
+        heading.wait_for(timeout=TIMEOUT_S * 1000)
+        main.locator('[data-testid="stProgress"]').wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+        assert heading.is_visible()
+        assert page.locator('[data-testid="stSidebar"] [data-testid="stProgress"]').count() == 0
+        _map_frame(page)
+        heading.wait_for(state="detached", timeout=TIMEOUT_S * 1000)
+        assert main.locator('[data-testid="stProgress"]').count() == 0
