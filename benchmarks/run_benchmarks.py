@@ -228,15 +228,13 @@ def time_build(build: Callable[[], int], repeat: int) -> tuple[float, int]:
 # ---- the app in a browser -------------------------------------------------------------------------
 
 
-def _wait(probe: Callable[[], Any], ok: Callable[[Any], bool], timeout: float, every: float = 0.02) -> Any:
-    deadline = time.perf_counter() + timeout
-    value = probe()
-    while not ok(value):
-        if time.perf_counter() > deadline:
-            raise TimeoutError("timed out")
-        time.sleep(every)
-        value = probe()
-    return value
+def _frames_past(page: Any, seen: int, timeout: float) -> None:
+    """Wait until the page has noted more than `seen` map frames.
+
+    The page checks for itself, each animation frame: asked from here 50 times a second instead (a round trip through
+    Playwright's driver each time), the harness took CPU from the two cores the server reads a file on.
+    """
+    page.wait_for_function("(seen) => window.__benchFrames.length > seen", arg=seen, timeout=timeout * 1000)
 
 
 def load_page(browser: Any, url: str, approach: str, timeout: float) -> tuple[float, float, int, int, Any, Any]:
@@ -263,7 +261,7 @@ def load_page(browser: Any, url: str, approach: str, timeout: float) -> tuple[fl
     page.on("response", on_response)
     page.on("websocket", on_socket)
     page.goto(url, timeout=timeout * 1000)  # returns at the load event
-    _wait(lambda: page.evaluate("() => window.__benchFrames.length"), bool, timeout)
+    _frames_past(page, 0, timeout)
     page.wait_for_timeout(2000)  # the rest of the run and lazily loaded scripts arrive before counting
     started, loaded, shown = page.evaluate("""() => [performance.timeOrigin,
         performance.timeOrigin + performance.getEntriesByType("navigation")[0].loadEventEnd,
@@ -280,8 +278,7 @@ def step_latency(page: Any, approach: str, steps: int, timeout: float) -> list[f
         seen = page.evaluate("() => window.__benchFrames.length")
         thumb.focus()
         page.keyboard.press("ArrowLeft")
-        _wait(lambda seen=seen: page.evaluate("() => window.__benchFrames.length"), lambda n, seen=seen: n > seen,
-              timeout)
+        _frames_past(page, seen, timeout)
         pressed, shown = page.evaluate("""(seen) => [window.__benchKeys[window.__benchKeys.length - 1],
             window.__benchFrames[seen][0]]""", seen)
         times.append((shown - pressed) / 1000)
