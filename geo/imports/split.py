@@ -112,6 +112,13 @@ def start_helper() -> Future[int] | None:
     return _helper().submit(_ready) if helper_wanted() else None
 
 
+def stop_helper() -> None:
+    """Stop the reading helper, if one runs (the next file that wants one starts it again)."""
+    pool = _pool
+    if pool is not None:
+        _drop_helper(pool)
+
+
 def helper_pids() -> list[int]:
     """Return the process ids of the reading helper (none before it is started)."""
     pool = _pool

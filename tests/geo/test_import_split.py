@@ -139,6 +139,24 @@ def test_a_helper_that_died_costs_one_read_on_one_core_and_is_started_anew(tmp_p
 
 
 @pytest.mark.skipif(not split.helper_wanted(), reason="one core: files are read on one")
+def test_a_stopped_helper_is_gone_and_the_next_file_starts_another(tmp_path: Path, small_blocks) -> None:
+    """stop_helper ends the helper's process (and what it holds); the next file that wants one starts a new one."""
+    path = tmp_path / "lines.geojson"
+    path.write_bytes(CASES["plain"])
+    split.start_helper().result()
+    (first,) = split.helper_pids()
+    split.stop_helper()
+    assert split.helper_pids() == []
+    deadline = time.monotonic() + 10
+    while split._running(first) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not split._running(first)
+    split.stop_helper()  # none running: nothing to do
+    table = split.read_split(path, path.name, lambda *_: None, LIMITS, SCHEMA_COLUMNS, frozenset(LIST_COLUMNS))
+    assert table is not None and split.helper_pids() and split.helper_pids() != [first]
+
+
+@pytest.mark.skipif(not split.helper_wanted(), reason="one core: files are read on one")
 def test_the_helper_leaves_no_block_behind_read_or_given_up(tmp_path: Path, small_blocks) -> None:
     folder = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(os.environ.get("TMPDIR", "/tmp"))
     before = set(folder.glob("sim-block-*"))
