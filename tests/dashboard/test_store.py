@@ -142,3 +142,39 @@ def test_the_page_asks_the_store_for_the_view(name: str) -> None:
     for reach in ("dataset_mask(", "filter_mask(", "view_items(", "point_features(", "named_places(", "frame.iloc[",
                   "flatnonzero(", "cell_mask("):
         assert reach not in code, f"{name} calls {reach}"
+
+
+def _same_view(a, b) -> bool:
+    """Whether two views draw the same: every array equal, every list equal."""
+    from dataclasses import fields
+
+    return all(np.array_equal(getattr(a, f.name), getattr(b, f.name)) if isinstance(getattr(a, f.name), np.ndarray)
+               else getattr(a, f.name) == getattr(b, f.name) for f in fields(a))
+
+
+def test_a_view_asked_again_is_the_one_made_before_and_any_other_is_made_anew(data: datasets.Dataset) -> None:
+    """Every visitor's first map asks the same view (the whole span, the home framing): it is made once and kept,
+    read-only, for the dataset's last few views; another window, filter, box or kept marker is another view, and a
+    selection the store cannot describe (a stack's, a found incident's) is never kept."""
+    from dashboard import store as stores
+    from dashboard.map.viewport import view_items, world_of
+
+    store = MemoryStore(data)
+    span, box = (date(2022, 1, 1), date(2023, 12, 31)), query_box(None, 6, (49.0, 32.0))
+    first = store.view(store.select(*span, Filters()), box)
+    again = MemoryStore(data).view(MemoryStore(data).select(*span, Filters()), box)  # another session's store
+    assert again is first
+    fresh = view_items(world_of(data), *data.latlon, data.type_codes[0], store.select(*span, Filters()).handle, box)
+    assert _same_view(first, fresh) and not first.points.flags.writeable
+    others = [store.view(store.select(date(2022, 1, 1), date(2022, 6, 30), Filters()), box),
+              store.view(store.select(*span, Filters(types=("airstrike",))), box),
+              store.view(store.select(*span, Filters()), query_box(None, 8, (49.0, 32.0))),
+              store.view(store.select(*span, Filters()), box, keep=str(data.frame["id"].iloc[5]))]
+    for other in others:
+        assert other is not first
+    stack = store.in_cell(store.select(*span, Filters()), (0, 0))
+    assert stack.key is None and store.view(stack, box) is not store.view(stack, box)
+    for day in range(2, stores.VIEWS_KEPT + 2):  # as many other views as are kept: the first one is made anew
+        store.view(store.select(date(2022, 1, day), date(2023, 12, 31), Filters()), box)
+    remade = store.view(store.select(*span, Filters()), box)
+    assert remade is not first and _same_view(remade, first)
