@@ -172,7 +172,7 @@ def build_dashboard(path: Path) -> Callable[[], int]:
     from dashboard.map.basemap import CONTEXT_PLACE_IDS, base_map
     from dashboard.map.layer import incidents_layer, map_payload
     from dashboard.map.viewport import query_box
-    from dashboard.store import store_of
+    from dashboard.store import forget_views, store_of
 
     data = datasets.from_import(geo.read_incidents(path))
     data.warm()
@@ -180,6 +180,7 @@ def build_dashboard(path: Path) -> Callable[[], int]:
     context = places[places["id"].isin(CONTEXT_PLACE_IDS)]
 
     def build() -> int:
+        forget_views(data)  # the store keeps the views it made: each build makes its own, as a new view would
         store = store_of(data)
         selection = store.select(date(1900, 1, 1), date(2100, 1, 1), Filters())
         center, zoom = store.framing(selection)

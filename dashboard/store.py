@@ -174,6 +174,12 @@ def _kept_view(data: Dataset, key: Hashable, made: Callable[[], ViewItems]) -> V
     return found
 
 
+def forget_views(data: Dataset) -> None:
+    """Forget the views kept of a dataset (the next ask makes each anew: what a benchmark of making one times)."""
+    with _views_lock:
+        _views.pop(data, None)
+
+
 def store_of(data: Dataset) -> Store:
     """Return the store of a loaded dataset (a view of it: what it keeps, the dataset keeps, shared by every session)."""
     return MemoryStore(data)
