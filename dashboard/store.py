@@ -14,7 +14,6 @@ arithmetic on them; it hands them back (the markers of a view, the rows of a sta
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, fields
@@ -27,7 +26,16 @@ import pandas as pd
 from .data.dataset import Dataset
 from .data.filters import Filters, dataset_mask
 from .map.layer import named_places, point_features
-from .map.viewport import Box, ViewItems, cell_mask, framing_of_dataset, framing_of_rows, view_items, world_of
+from .map.viewport import (
+    Box,
+    ViewItems,
+    cell_mask,
+    framing_of_dataset,
+    framing_of_rows,
+    once_per_dataset,
+    view_items,
+    world_of,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,14 +158,18 @@ class MemoryStore:
 # span, the home framing), and so does the run that follows it once the map is drawn: at a million incidents, all of
 # them in view, a view took 0.1-0.15 s of each.
 VIEWS_KEPT = 8
-_views: weakref.WeakKeyDictionary[Dataset, OrderedDict[Hashable, ViewItems]] = weakref.WeakKeyDictionary()
 _views_lock = threading.Lock()
+
+
+def _views_of(data: Dataset) -> OrderedDict[Hashable, ViewItems]:
+    """Return the views kept of a dataset, the oldest first (forgotten with the dataset)."""
+    return once_per_dataset(data, "views", OrderedDict)
 
 
 def _kept_view(data: Dataset, key: Hashable, made: Callable[[], ViewItems]) -> ViewItems:
     """Return the view of `data` under `key`, made (and kept, its arrays read-only) if it is not among the last few."""
+    views = _views_of(data)
     with _views_lock:
-        views = _views.setdefault(data, OrderedDict())
         found = views.get(key)
         if found is not None:
             views.move_to_end(key)
@@ -177,7 +189,7 @@ def _kept_view(data: Dataset, key: Hashable, made: Callable[[], ViewItems]) -> V
 def forget_views(data: Dataset) -> None:
     """Forget the views kept of a dataset (the next ask makes each anew: what a benchmark of making one times)."""
     with _views_lock:
-        _views.pop(data, None)
+        _views_of(data).clear()
 
 
 def store_of(data: Dataset) -> Store:

@@ -113,7 +113,8 @@ _derived: weakref.WeakKeyDictionary[Dataset, dict[str, object]] = weakref.WeakKe
 _derived_lock = threading.Lock()
 
 
-def _once(data: Dataset, name: str, compute: Callable[[], T]) -> T:
+def once_per_dataset(data: Dataset, name: str, compute: Callable[[], T]) -> T:
+    """Return what `compute` makes of a dataset under `name`, made once and forgotten with the dataset."""
     with _derived_lock:
         found = _derived.setdefault(data, {}).get(name)
     if found is None:
@@ -125,12 +126,12 @@ def _once(data: Dataset, name: str, compute: Callable[[], T]) -> T:
 
 def world_of(data: Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Return the dataset's incidents in world coordinates, the grid the map clusters on."""
-    return _once(data, "world", lambda: to_world(*data.latlon))
+    return once_per_dataset(data, "world", lambda: to_world(*data.latlon))
 
 
 def framing_of_dataset(data: Dataset) -> tuple[tuple[float, float], int]:
     """Return a centre and zoom that frame the dataset's incidents, far outliers aside (the base map's fixed view)."""
-    return _once(data, "framing", lambda: framing_of_rows(data, np.arange(len(data.frame))))
+    return once_per_dataset(data, "framing", lambda: framing_of_rows(data, np.arange(len(data.frame))))
 
 
 def fitted(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
