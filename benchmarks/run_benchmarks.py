@@ -347,8 +347,9 @@ def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs:
                 result.labels_ms = label_pass_ms(page)
             context.close()
             browser.close()
+        # The copy kept for a restart is written in the background, once the pages are quiet: its peak counts too.
+        kept = result.approach == "dashboard" and _kept_copy(timeout)
         result.rss_mb, result.helper_rss_mb = server.peak_rss_mb(), server.helpers_peak_rss_mb()
-        kept = result.approach == "dashboard" and _kept_copy(timeout)  # written in the background: wait for it
     finally:
         server.stop()
     if kept:

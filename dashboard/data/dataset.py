@@ -10,6 +10,7 @@ id is) is derived once per dataset, on first use, as typed properties.
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,38 @@ def iso_days(texts: pd.Series) -> np.ndarray:
     return np.append(days, np.datetime64("NaT"))[codes]  # the sentinel -1 picks the last entry: NaT
 
 
+class MapDrawn:
+    """When browsers drew a dataset's map: the first time (what its indexes wait for), and the last (what its copy
+    kept for a restart waits to be long past). Set by the map section on every run that draws it."""
+
+    def __init__(self) -> None:
+        self._first = threading.Event()
+        self._last = 0.0  # time.monotonic() of the last drawing
+
+    def set(self) -> None:
+        """Note that a browser drew the map now."""
+        self._last = time.monotonic()
+        self._first.set()
+
+    def is_set(self) -> bool:
+        """Return whether a browser has drawn the map yet."""
+        return self._first.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until a browser has drawn the map (at most `timeout` seconds); return whether one has."""
+        return self._first.wait(timeout)
+
+    def wait_quiet(self, quiet_s: float, timeout: float) -> bool:
+        """Wait until no browser has drawn the map for `quiet_s` seconds (at most `timeout`); return whether none has."""
+        deadline = time.monotonic() + timeout
+        while (left := self._last + quiet_s - time.monotonic()) > 0:
+            if time.monotonic() + left > deadline:
+                time.sleep(max(deadline - time.monotonic(), 0.0))
+                return False
+            time.sleep(left)
+        return True
+
+
 @dataclass(eq=False)
 class Dataset:
     """Incidents to draw, where they came from, and what was rejected on the way."""
@@ -68,8 +101,9 @@ class Dataset:
     # the import itself: reading a million-row file again for five rows took a third of its first load.
     preview: dict = field(default_factory=dict)
     _place_rows: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)  # rows_naming, by place
-    # Set once a browser has drawn this dataset's map: its indexes are built after that (loaders._settle).
-    map_drawn: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    # Set each time a browser draws this dataset's map: its indexes are built after the first time, and the copy
+    # kept for a restart once none has for a while (loaders._settle).
+    map_drawn: MapDrawn = field(default_factory=MapDrawn, init=False, repr=False)
     # Set once its indexes are built (loaders._settle): the copy kept for a restart is written after that, not beside.
     settled: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 

@@ -39,6 +39,8 @@ DATA_ENV = "SIM_DATA"
 CATALOGUE_ENV = "SIM_CATALOGUE_DIR"  # a folder with data/ and seeds/: the catalogue to show (and, curating, to edit)
 REGISTRY_SIZE = 3  # parsed datasets kept per server (a 100,000-row dataset is about 150 MB)
 SETTLE_WAIT_S = 60.0  # the longest a loaded dataset's indexes wait for its first map
+QUIET_S = 3.0  # the copy kept for a restart is written once no page has drawn the dataset's map for this long…
+QUIET_WAIT_S = 300.0  # …or after this long, if pages keep drawing it
 
 
 def catalogue_dirs(environ: dict[str, str] | None = None) -> tuple[Path, Path]:
@@ -189,8 +191,9 @@ def _frozen(load: Callable[[], Dataset]) -> Dataset:
     return loaded
 
 
-def _settle(dataset: Dataset, wait_s: float = SETTLE_WAIT_S) -> None:
-    """Build a dataset's indexes, then take its objects (and every other object alive) out of the collector's passes.
+def _settle(dataset: Dataset, wait_s: float = SETTLE_WAIT_S, quiet_s: float = QUIET_S) -> None:
+    """Build a dataset's indexes, then take its objects (and every other object alive) out of the collector's passes;
+    then let the copy kept for a restart be written, once no page has drawn the map for `quiet_s` seconds.
 
     The indexes wait until a browser has drawn the dataset's map (or `wait_s`): built beside the first run, they
     took its turns at the GIL, and a million incidents' first map waited 2 s more for them.
@@ -199,6 +202,10 @@ def _settle(dataset: Dataset, wait_s: float = SETTLE_WAIT_S) -> None:
     eight million objects took 2 s, after every slider step. Frozen (gc.freeze), they are not scanned again;
     reference counting still frees them. A dataset leaving the registry unfreezes all, so that a cycle in it
     can still be collected.
+
+    The copy kept for a restart takes a core for 4 s at a million rows (the file's digest, then Parquet). Written
+    right after the first map, it slowed what the reader did next (a million rows: their first two slider steps took
+    0.32-0.35 s, the later ones 0.13-0.20 s): it waits for the first pause instead.
     """
     dataset.map_drawn.wait(wait_s)
     try:
@@ -206,6 +213,7 @@ def _settle(dataset: Dataset, wait_s: float = SETTLE_WAIT_S) -> None:
         gc.collect()  # the garbage there is now goes first: frozen, it would never be collected
         gc.freeze()
         geo.give_back()  # the load's and the indexes' freed pages (a million rows: a few hundred MB), to the system
+        dataset.map_drawn.wait_quiet(quiet_s, QUIET_WAIT_S)
     finally:
         dataset.settled.set()  # the copy kept for a restart may be written now (:func:`_imported`)
 

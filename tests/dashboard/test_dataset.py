@@ -211,3 +211,35 @@ def test_iso_days_are_the_days_pandas_reads_a_row_at_a_time(texts: list[str | No
     column = pd.Series(texts, dtype="str" if in_arrow else object)
     expected = pd.to_datetime(column, format="%Y-%m-%d").to_numpy().astype("datetime64[D]")
     np.testing.assert_array_equal(iso_days(column), expected)
+
+
+def test_a_maps_drawings_tell_its_first_and_how_long_since_the_last() -> None:
+    import threading
+    import time
+
+    drawn = datasets.MapDrawn()
+    assert not drawn.is_set() and not drawn.wait(0.01)
+    assert drawn.wait_quiet(5.0, 0.0)  # never drawn: quiet already
+    drawn.set()
+    assert drawn.is_set() and drawn.wait(0)
+    started = time.monotonic()
+    assert drawn.wait_quiet(0.3, 5.0)
+    assert 0.25 <= time.monotonic() - started < 2.0  # it waited for the quiet, not for the timeout
+
+    # Drawn again and again (a reader moving the slider): never quiet, so the wait ends at its timeout, saying so.
+    stop = threading.Event()
+
+    def drawing() -> None:
+        while not stop.wait(0.05):
+            drawn.set()
+
+    painter = threading.Thread(target=drawing)
+    drawn.set()
+    painter.start()
+    try:
+        started = time.monotonic()
+        assert not drawn.wait_quiet(0.3, 1.0)
+        assert 0.9 <= time.monotonic() - started < 2.0
+    finally:
+        stop.set()
+        painter.join()

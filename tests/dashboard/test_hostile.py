@@ -328,7 +328,7 @@ def test_a_loaded_dataset_is_left_out_of_the_collectors_passes_until_it_leaves()
     data = Dataset(frame=loaders.bundled().frame, label="frozen")
     try:
         data.map_drawn.set()  # a browser drew its map: nothing more to wait for
-        loaders._settle(data)
+        loaders._settle(data, quiet_s=0.0)
         assert gc.get_freeze_count() > 0 and "positions" in data.__dict__  # its indexes built first
         entries = OrderedDict((("k", i), data) for i in range(loaders.REGISTRY_SIZE + 1))
         loaders._trim(entries)  # one dataset leaves: everything is scanned again
@@ -345,7 +345,7 @@ def test_a_loaded_datasets_indexes_wait_for_its_first_map() -> None:
     from dashboard.data.dataset import Dataset
 
     data = Dataset(frame=loaders.bundled().frame, label="waiting")
-    settling = threading.Thread(target=loaders._settle, args=(data, 30.0))
+    settling = threading.Thread(target=loaders._settle, args=(data, 30.0, 0.0))
     try:
         settling.start()
         settling.join(0.5)
@@ -386,7 +386,7 @@ def test_the_copy_kept_for_a_restart_waits_for_the_indexes_not_only_the_map(tmp_
         data.map_drawn.set()  # the browser drew the map: the indexes may be built, the copy not yet
         time.sleep(0.5)
         assert copying.is_alive() and not list(kept.glob("*.parquet"))
-        loaders._settle(data, 0.0)
+        loaders._settle(data, 0.0, 0.0)
         copying.join(30)
         assert not copying.is_alive() and len(list(kept.glob("*.parquet"))) == 1
     finally:
@@ -394,6 +394,32 @@ def test_the_copy_kept_for_a_restart_waits_for_the_indexes_not_only_the_map(tmp_
         copying.join(30)
         gc.unfreeze()
 
+
+
+def test_the_copy_kept_for_a_restart_waits_until_the_pages_stop_drawing_its_map() -> None:
+    # Written while a reader moved the slider (4 s of a core at a million rows), it slowed their first steps.
+    import gc
+    import threading
+    import time
+
+    from dashboard.data.dataset import Dataset
+
+    data = Dataset(frame=loaders.bundled().frame, label="busy")
+    settling = threading.Thread(target=loaders._settle, args=(data, 30.0, 0.5))
+    try:
+        data.map_drawn.set()
+        settling.start()
+        until = time.monotonic() + 1.5
+        while time.monotonic() < until:  # a page drawing the map every 0.1 s
+            data.map_drawn.set()
+            assert not data.settled.is_set()
+            time.sleep(0.1)
+        assert "positions" in data.__dict__  # the indexes did not wait: the first filter needs them
+        assert data.settled.wait(1.5)  # quiet for half a second: the copy may be written
+    finally:
+        data.map_drawn.set()
+        settling.join()
+        gc.unfreeze()
 
 
 def test_the_data_read_as_the_server_starts_is_the_one_the_page_asks_for(tmp_path) -> None:
