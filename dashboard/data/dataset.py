@@ -104,7 +104,8 @@ class Dataset:
     # Set each time a browser draws this dataset's map: its indexes are built after the first time, and the copy
     # kept for a restart once none has for a while (loaders._settle).
     map_drawn: MapDrawn = field(default_factory=MapDrawn, init=False, repr=False)
-    # Set once its indexes are built (loaders._settle): the copy kept for a restart is written after that, not beside.
+    # Set once its indexes are built and its pages pause (loaders._settle): the copy kept for a restart is written
+    # after that, not beside them.
     settled: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     def warm(self) -> None:

@@ -39,8 +39,9 @@ DATA_ENV = "SIM_DATA"
 CATALOGUE_ENV = "SIM_CATALOGUE_DIR"  # a folder with data/ and seeds/: the catalogue to show (and, curating, to edit)
 REGISTRY_SIZE = 3  # parsed datasets kept per server (a 100,000-row dataset is about 150 MB)
 SETTLE_WAIT_S = 60.0  # the longest a loaded dataset's indexes wait for its first map
-QUIET_S = 3.0  # the copy kept for a restart is written once no page has drawn the dataset's map for this long…
-QUIET_WAIT_S = 300.0  # …or after this long, if pages keep drawing it
+# The copy kept for a restart is written once no page has drawn the dataset's map for this long (or, if pages keep
+# drawing it, SETTLE_WAIT_S after its indexes; geo's keeper itself waits at most geo.imports.KEEP_WAIT_S, a minute).
+QUIET_S = 3.0
 
 
 def catalogue_dirs(environ: dict[str, str] | None = None) -> tuple[Path, Path]:
@@ -193,7 +194,8 @@ def _frozen(load: Callable[[], Dataset]) -> Dataset:
 
 def _settle(dataset: Dataset, wait_s: float = SETTLE_WAIT_S, quiet_s: float = QUIET_S) -> None:
     """Build a dataset's indexes, then take its objects (and every other object alive) out of the collector's passes;
-    then let the copy kept for a restart be written, once no page has drawn the map for `quiet_s` seconds.
+    then let the copy kept for a restart be written, once no page has drawn the map for `quiet_s` seconds (at most
+    `wait_s` more).
 
     The indexes wait until a browser has drawn the dataset's map (or `wait_s`): built beside the first run, they
     took its turns at the GIL, and a million incidents' first map waited 2 s more for them.
@@ -213,7 +215,7 @@ def _settle(dataset: Dataset, wait_s: float = SETTLE_WAIT_S, quiet_s: float = QU
         gc.collect()  # the garbage there is now goes first: frozen, it would never be collected
         gc.freeze()
         geo.give_back()  # the load's and the indexes' freed pages (a million rows: a few hundred MB), to the system
-        dataset.map_drawn.wait_quiet(quiet_s, QUIET_WAIT_S)
+        dataset.map_drawn.wait_quiet(quiet_s, wait_s)
     finally:
         dataset.settled.set()  # the copy kept for a restart may be written now (:func:`_imported`)
 
