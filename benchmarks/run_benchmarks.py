@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.server import AppServer
+from tests.server import AppServer, status_mib
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -233,10 +233,7 @@ def _let_go_of_memory() -> None:
 
 
 def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return status_mib(os.getpid(), "VmRSS") or float("nan")
 
 
 def time_build(build: Callable[[], int], repeat: int) -> tuple[float, int]:

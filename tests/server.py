@@ -17,6 +17,14 @@ from types import TracebackType
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def status_mib(pid: int, field: str) -> float | None:
+    """Return a process's memory figure from /proc/PID/status (VmRSS, VmHWM…) in MiB; None if it has none."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that is free now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -74,10 +82,8 @@ class AppServer:
 
     def peak_rss_mb(self) -> float:
         """Return the server's peak resident set size (VmHWM) in MiB."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        peak = status_mib(self.process.pid, "VmHWM")
+        return float("nan") if peak is None else peak
 
     def helpers_peak_rss_mb(self) -> float:
         """Return the summed peak resident set sizes (VmHWM) of the server's child processes (its reading helper)."""
@@ -86,9 +92,8 @@ class AppServer:
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
                 if int(fields[1]) == self.process.pid:  # the parent's pid, after the state
-                    status = (stat.parent / "status").read_text().splitlines()
-                    total += next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
-            except (OSError, IndexError, ValueError, StopIteration):
+                    total += status_mib(int(stat.parent.name), "VmHWM") or 0.0
+            except (OSError, IndexError, ValueError):
                 continue  # a process that ended meanwhile
         return total
 
