@@ -406,7 +406,8 @@ def _read_dataset(path: Path, args: argparse.Namespace, err: TextIO) -> ImportRe
     """Read a dataset file with progress on stderr; None (and the reason on stderr) if it is unusable."""
     try:
         return read_incidents(path, format=args.input_format, progress=_progress_printer(err, str(path)),
-                              limits=args.limits, options=args.options, json_text=True)  # read, written or counted: never changed
+                              limits=args.limits, options=args.options, json_text=True,
+                              categories=True)  # read, written or counted: never changed
     except DataError as exc:
         if getattr(args, "json", False):
             # Refused whole: every row it has is unused, so loaded + rejected = rows still holds when they are known.

@@ -279,7 +279,8 @@ def _imported(source: Path | bytes, name: str, progress: geo.Progress | None, op
     settled = threading.Event()
     dataset = datasets.from_import(
         geo.read_incidents(source, name, progress=progress, limits=geo.Limits.from_env(), options=options,
-                           cache=geo.import_cache_dir(), keep_in_background=True, keep_after=settled, json_text=True),
+                           cache=geo.import_cache_dir(), keep_in_background=True, keep_after=settled, json_text=True,
+                           categories=True),
         catalogue())
     dataset.settled = settled
     return dataset

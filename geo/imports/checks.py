@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..dates import DateInterval
-from ..frames import CRS, INCIDENT_COLUMNS, SPARSE_COLUMN
+from ..frames import CRS, INCIDENT_COLUMNS, SPARSE_COLUMN, text_array
 from ..json_cells import JsonTextArray, cell_text, non_empty_lists
 from ..limits import Limits
 from ..memory import give_back, no_cycle_collection
@@ -200,8 +200,11 @@ def plausibility(lat: np.ndarray, lon: np.ndarray, start: np.ndarray, good: np.n
 
 
 def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOptions, limits: Limits,
-           reasons: dict[int, list[tuple[str, str]]], sparse: list[dict | None] | None) -> ImportResult:
+           reasons: dict[int, list[tuple[str, str]]], sparse: list[dict | None] | None,
+           categories: bool = False) -> ImportResult:
     """Check every row; build the frame from the usable ones; a problem for each reason a row is bad or odd.
+
+    With `categories`, the text columns that repeat are held as pandas categories (:func:`~geo.frames.text_array`).
 
     The draft is spent: its columns are let go as they are taken into the frame.
 
@@ -272,11 +275,22 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     whole = len(kept) == n and bool((kept == np.arange(n)).all())
     columns: dict[str, np.ndarray] = {"id": ids[kept]}
 
-    def taken(column: Any) -> Any:
+    # The columns whose text is held as categories where it repeats already; and the ids, which name a row each.
+    held_as_text: set[str] = {"id"}
+
+    def as_text(name: str, text: Any) -> Any:
+        if not categories:
+            return text
+        held_as_text.add(name)
+        return text_array(text)
+
+    def taken(name: str, column: Any) -> Any:
         if isinstance(column, pa.Array | pa.ChunkedArray):  # JSON text (an export's lists): taken in Arrow
             return column if whole else column.take(kept)
         if isinstance(column, pd.Series) and isinstance(column.dtype, pd.StringDtype):  # text in Arrow, taken there
-            return column.array if whole else column.array.take(kept)
+            text = column.array if whole else column.array.take(kept)
+            # Held as categories where it repeats, here in the pool: Arrow's hashing lets go of the GIL too.
+            return text if name in LIST_COLUMNS else as_text(name, text)
         array = column.to_numpy() if isinstance(column, pd.Series) else (
             column if isinstance(column, np.ndarray) else object_array(column))
         return array[kept]
@@ -289,19 +303,19 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     # The file's other columns are taken in the same pool (a million ACLED rows: 17 columns, 5 s on one core).
     extra_names, renamed = _extra_names(draft.extra, kind, file, problems)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="import-take") as pool:
-        taking = {name: pool.submit(taken, draft.columns.pop(name)) for name in list(draft.columns)}
-        taking.update((kept_name, pool.submit(taken, draft.extra.pop(name)))
+        taking = {name: pool.submit(taken, name, draft.columns.pop(name)) for name in list(draft.columns)}
+        taking.update((kept_name, pool.submit(taken, kept_name, draft.extra.pop(name)))
                       for kept_name, name in zip(extra_names, list(draft.extra), strict=True))
         for name, future in taking.items():
             columns[name] = future.result()
             give_back()
         del taking
     start, end, precision = days.start.iloc[kept], days.end.iloc[kept], days.precision.iloc[kept]
-    columns["date_start"] = per_distinct([start], _day_text)
-    columns["date_end"] = per_distinct([end], _day_text)
+    columns["date_start"] = as_text("date_start", per_distinct([start], _day_text))
+    columns["date_end"] = as_text("date_end", per_distinct([end], _day_text))
     columns["date_precision"] = precision.array if isinstance(precision.dtype, pd.StringDtype) else precision.to_numpy(
         dtype=object)
-    columns["date_label"] = per_distinct([start, end, precision], _label_text)
+    columns["date_label"] = as_text("date_label", per_distinct([start, end, precision], _label_text))
     columns["corroboration"] = np.array(outlet_counts(columns["sources"]), dtype=np.int64)
     count = len(kept)
     columns["flags"] = _flag_column(kept, warnings)
@@ -319,6 +333,11 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     # values (ACLED's) were copied into one block, 77 MB more at the read's peak.
     frame = pd.DataFrame({name: pd.array(columns[name], dtype="str") if isinstance(columns[name], pa.Array)
                           else columns[name] for name in (*INCIDENT_COLUMNS, *extra_names)}, copy=False)
+    # Text that pandas made of Python strings is held as categories where it repeats too, as Arrow's is: either
+    # reader gives the same frame. Made again at once, not a column set at a time (each copies the column index).
+    if categories and any(_is_text(column) and name not in held_as_text for name, column in frame.items()):
+        frame = pd.DataFrame({name: text_array(column.array) if _is_text(column) and name not in held_as_text
+                              else column for name, column in frame.items()}, copy=False)
     frame["radius_m"] = pd.to_numeric(frame["radius_m"], errors="coerce")
     if frame["graphic"].dtype != bool:  # a column of booleans (every schema's) is already what this makes
         frame["graphic"] = frame["graphic"].map(lambda v: v is True or v is np.True_)
@@ -336,6 +355,11 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     result = gpd.GeoDataFrame(frame, geometry=points, crs=CRS, copy=False)
     return ImportResult(result, problems, rejected, n, kind, file, extra_names, dict(draft.mapping), days.format,
                         len(merged_into), renamed)
+
+
+def _is_text(column: pd.Series) -> bool:
+    """Return whether a frame's column is text held in Arrow (pandas' str)."""
+    return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
 
 
 def _extra_names(extra: dict[str, pd.Series], kind: str, file: str, problems: list[Problem]) -> tuple[list[str], dict]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo import point_coordinates
+from geo.frames import text_array
 
 COORDINATE = st.floats(-180, 180, allow_nan=False)
 
@@ -30,3 +33,47 @@ def test_point_coordinates_refuse_other_geometries_as_geopandas_does() -> None:
         _ = series.x
     with pytest.raises(ValueError):
         point_coordinates(series)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["", "Shelling", "Air strike", "Ä", "z", "a\x00b"]), st.text()),
+                max_size=60))
+def test_text_held_as_categories_reads_back_as_the_same_cells(cells: list[str | None]) -> None:
+    for width in (pa.string(), pa.large_string()):
+        held = pd.Series(text_array(pa.array(cells, width)))
+        assert [None if pd.isna(v) else v for v in held.tolist()] == cells
+        assert held.isna().tolist() == [c is None for c in cells]
+
+
+def test_repeated_text_is_held_as_sorted_categories_and_unique_text_as_text() -> None:
+    repeated = ["Shelling", "Air strike", None, "Shelling", "Air strike", "Drone strike"] * 50
+    held = text_array(pa.array(repeated))
+    assert isinstance(held.dtype, pd.CategoricalDtype)
+    assert list(held.categories) == ["Air strike", "Drone strike", "Shelling"]  # a sort by the column sorts its text
+    assert held.codes.dtype == np.int8 and held.codes[2] == -1
+    assert pd.Series(held).sort_values().tolist()[:50] == ["Air strike"] * 50
+    unique = text_array(pa.array([f"event {i}" for i in range(300)]))
+    assert isinstance(unique.dtype, pd.StringDtype) and unique.dtype.storage == "pyarrow"
+    # The choice looks at the values, not at how wide Arrow's offsets are: either reader's text is held alike.
+    for cells in (repeated, [f"event {i % 150}" for i in range(300)], [f"event {i % 40}" for i in range(300)]):
+        assert text_array(pa.array(cells, pa.string())).dtype == text_array(pa.array(cells, pa.large_string())).dtype
+    assert len(text_array(pa.array([], pa.string()))) == 0
+
+
+def test_a_read_files_repeated_text_is_held_as_categories_when_asked(tmp_path) -> None:
+    from benchmarks.acled_like import write_acled_like
+    from geo import read_incidents
+
+    path = write_acled_like(400, tmp_path / "acled.csv", seed=3)
+    frame = read_incidents(path, path.name, categories=True).frame
+    assert isinstance(frame["type"].dtype, pd.CategoricalDtype)
+    assert isinstance(frame["sub_event_type"].dtype, pd.CategoricalDtype)
+    assert isinstance(frame["id"].dtype, pd.StringDtype)  # an id names one row: never held as categories
+    text = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("event_id_cnty")
+    assert (frame.set_index("id")["sub_event_type"].astype(str) == text.loc[frame["id"], "sub_event_type"].values).all()
+    # Asked for as text (the default: a category refuses `<` and `min`, which a caller may do), the same cells as str.
+    plain = read_incidents(path, path.name).frame
+    assert not any(isinstance(dtype, pd.CategoricalDtype) for dtype in plain.dtypes)
+    assert plain["date_start"].min() == frame["date_start"].astype(str).min()
+    pd.testing.assert_frame_equal(plain, frame.astype({name: "str" for name in frame.columns
+                                                       if isinstance(frame[name].dtype, pd.CategoricalDtype)}))

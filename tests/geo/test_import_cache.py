@@ -297,3 +297,23 @@ def test_a_file_read_as_json_text_is_kept_and_comes_back_exactly(path: Path, tmp
         assert_frame_equal(frame, plain.frame, check_exact=True, check_dtype=not json_text)
         for field in FIELDS:
             assert getattr(again, field) == getattr(plain, field), field
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if readable(p)], ids=lambda p: p.name)
+def test_a_file_read_as_the_dashboard_reads_it_comes_back_exactly_with_its_categories(
+        path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The dashboard's read: lists as JSON text, repeated text as categories; kept apart from a read as plain text.
+    first = read_incidents(path, cache=tmp_path, json_text=True, categories=True)
+    import geo.imports as imports
+
+    monkeypatch.setattr(imports, "_table", lambda *a, **k: pytest.fail("parsed again"))
+    again = read_incidents(path, cache=tmp_path, json_text=True, categories=True)
+    def values(frame: pd.DataFrame) -> pd.DataFrame:  # JSON text as its values (a cached column may be kept as it)
+        return frame.astype({c: object for c in frame.columns if str(frame[c].dtype) == "json_text"})
+
+    assert_frame_equal(values(again.frame), values(first.frame), check_exact=True)  # categories and all
+    for field in FIELDS:
+        assert getattr(again, field) == getattr(first, field), field
+    monkeypatch.undo()
+    as_text = read_incidents(path, cache=tmp_path)  # another key: read again, as text
+    assert not any(isinstance(dtype, pd.CategoricalDtype) for dtype in as_text.frame.dtypes)

@@ -31,7 +31,8 @@ def _noop(_fraction: float, _message: str) -> None:
     return None
 
 
-def read_both(source: Path | bytes, name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object, bool]:
+def read_both(source: Path | bytes, name: str, monkeypatch: pytest.MonkeyPatch,
+              categories: bool = False) -> tuple[object, object, bool]:
     """Return what each reader makes of a file (its result, or its DataError's problems) and whether Arrow read it."""
     used = []
     real = tables_module.plain_csv_table
@@ -46,7 +47,7 @@ def read_both(source: Path | bytes, name: str, monkeypatch: pytest.MonkeyPatch) 
     for arrow in (True, False):
         monkeypatch.setattr(tables_module, "ARROW_CSV", arrow)
         try:
-            outcomes.append(read_incidents(source, name, limits=Limits(), cache=None))
+            outcomes.append(read_incidents(source, name, limits=Limits(), cache=None, categories=categories))
         except geo.DataError as exc:
             outcomes.append([dataclasses.asdict(p) for p in exc.problems])
     return outcomes[0], outcomes[1], any(used)
@@ -63,9 +64,11 @@ def assert_same(arrow: object, python: object) -> None:
         assert getattr(arrow, field) == getattr(python, field), field
 
 
+@pytest.mark.parametrize("categories", [False, True], ids=["text", "categories"])
 @pytest.mark.parametrize("path", CSV_FILES, ids=lambda p: p.name)
-def test_every_csv_fixture_reads_the_same_by_either_reader(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    arrow, python, _ = read_both(path, path.name, monkeypatch)
+def test_every_csv_fixture_reads_the_same_by_either_reader(path: Path, categories: bool,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    arrow, python, _ = read_both(path, path.name, monkeypatch, categories)
     assert_same(arrow, python)
 
 
@@ -167,6 +170,9 @@ def test_the_benchmarks_acled_style_file_is_read_as_acled_by_arrow(tmp_path: Pat
     assert used and arrow.format.startswith("acled") and arrow.loaded == 300 and not arrow.rejected
     assert_same(arrow, python)
     assert sorted(arrow.frame["id"]) == sorted(synthetic_incidents(300, seed=4)["id"])
+    held = read_both(path, path.name, monkeypatch, categories=True)
+    assert_same(*held[:2])  # as categories, whichever reader made the text
+    assert isinstance(held[0].frame["sub_event_type"].dtype, pd.CategoricalDtype)
 
 
 def test_a_blank_cell_is_blank_as_pythons_strip_sees_it() -> None:
