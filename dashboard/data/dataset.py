@@ -32,6 +32,7 @@ CATEGORY_CHARS = 80
 CATEGORY_SHARE = 0.8  # at most this share of its rows' values distinct: an id column has as many values as rows
 # Schema columns that hold codes or numbers, not words anyone searches for ("city" would match every town).
 SEARCH_BLOCK_ROWS = 100_000
+FOLD_AT_ONCE = 50_000  # a column with more distinct cells is folded for the search a block of rows at a time
 UNSEARCHED = frozenset({"geometry", "radius_m", "corroboration", "graphic", "date_precision", "precision"})
 
 
@@ -186,16 +187,46 @@ class Dataset:
     def search_text(self) -> pd.Series:
         """Return each incident's folded text, every column's words (free and sparse columns too), for search.
 
-        Arrow strings: a substring search over them runs in C, and a million rows of text are one buffer.
+        Arrow strings: a substring search over them runs in C, and a million rows of text are one buffer. Each
+        column's distinct cells are folded once (a million ACLED rows name a few thousand days, outlets and places:
+        row by row, the text took 30 s), and a block of rows' words are joined by Arrow, the runs of spaces an empty
+        cell leaves made one: the text folding the joined cells would give.
         """
         names = [name for name in self.frame.columns if name not in UNSEARCHED]
+        columns = [distinct_cells(self.frame[name]) for name in names]
+        # The columns of few distinct cells: all their words folded in one call (a call per column cost a small file
+        # 0.1 s), as Arrow text with the empty words last, where missing cells point. A column without a word is left
+        # out: the spaces it would add are made one anyway. A column of more (ids, notes) is read and folded a block
+        # of rows at a time, as Python strings that live only while the block is made (a million features' at once
+        # took a gigabyte).
+        once = [k for k, cells in enumerate(columns) if cells is not None]
+        folded = geo.fold_many(pd.Series([word for k in once for word in cells_words(columns[k][0], columns[k][2])],
+                                         dtype=object)).tolist()
+        words: dict[int, pa.Array] = {}
+        start = 0
+        for k in once:
+            own, start = folded[start:start + len(columns[k][0])], start + len(columns[k][0])
+            if any(own):
+                words[k] = pa.array([*own, ""], type=pa.large_string())
+        shown = [k for k in range(len(columns)) if k in words or k not in once]
+        space = pa.scalar(" ", pa.large_string())
         chunks = []
-        # In blocks of rows, kept as Arrow strings: the Python strings of a block live only while it is folded.
         for low in range(0, len(self.frame), SEARCH_BLOCK_ROWS):
-            block = self.frame.iloc[low:low + SEARCH_BLOCK_ROWS]
-            columns = [column_words(block[name]) for name in names]
-            joined = [" ".join(parts) for parts in zip(*columns, strict=True)] if columns else [""] * len(block)
-            chunks.append(pa.array(geo.fold_many(pd.Series(joined, dtype=object)).tolist(), type=pa.large_string()))
+            high = min(low + SEARCH_BLOCK_ROWS, len(self.frame))
+            parts = []
+            for k in shown:
+                if k in words:
+                    distinct, rows, _ = columns[k]
+                    block = rows[low:high]
+                    parts.append(words[k].take(pa.array(np.where(block < 0, len(distinct), block))))
+                else:
+                    cells = column_words(self.frame[names[k]].iloc[low:high])
+                    parts.append(pa.array(geo.fold_many(pd.Series(cells, dtype=object)).tolist(), type=pa.large_string()))
+            if not parts:
+                chunks.append(pa.array([""] * (high - low), type=pa.large_string()))
+                continue
+            joined = pc.binary_join_element_wise(*parts, space) if len(parts) > 1 else parts[0]
+            chunks.append(pc.utf8_trim(pc.replace_substring_regex(joined, "  +", " "), " "))
         text = pa.chunked_array(chunks, type=pa.large_string())
         return pd.Series(pd.arrays.ArrowStringArray(text), index=self.frame.index)
 
@@ -310,6 +341,33 @@ def column_words(series: pd.Series) -> list[str]:
     if series.dtype == object and not series.notna().any():
         return [""] * len(series)
     return [v if type(v) is str else value_text(v) for v in series.tolist()]
+
+
+def distinct_cells(series: pd.Series) -> tuple[list[str] | pa.Array, np.ndarray, bool] | None:
+    """Return a column's distinct cells (their words, or Arrow text), each row's position among them (-1: a missing
+    cell), and whether that text is JSON (a cell's words are its value's); None if it has over FOLD_AT_ONCE."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return [value_text(value) for value in series.cat.categories], series.cat.codes.to_numpy(dtype=np.int64), False
+    if series.dtype == object and not series.notna().any():
+        return [], np.full(len(series), -1, dtype=np.int64), False
+    json = isinstance(series.array, geo.JsonTextArray)
+    if json:
+        text = series.array.text
+    elif isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        text = pa.array(series.array)
+    else:
+        text = pa.array(column_words(series), type=pa.large_string())
+    encoded = (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text).dictionary_encode()
+    if len(encoded.dictionary) > FOLD_AT_ONCE:  # mostly distinct (ids, notes): read a block of rows at a time
+        return None
+    return encoded.dictionary, encoded.indices.fill_null(-1).to_numpy().astype(np.int64), json
+
+
+def cells_words(distinct: list[str] | pa.Array, json: bool) -> list[str]:
+    """Return the words of a column's distinct cells (:func:`distinct_cells`)."""
+    if isinstance(distinct, list):
+        return distinct
+    return column_words(pd.Series(geo.JsonTextArray(distinct))) if json else distinct.to_pylist()
 
 
 def category_codes(series: pd.Series) -> tuple[np.ndarray, list[str]] | None:
