@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -77,3 +79,29 @@ def test_a_read_files_repeated_text_is_held_as_categories_when_asked(tmp_path) -
     assert plain["date_start"].min() == frame["date_start"].astype(str).min()
     pd.testing.assert_frame_equal(plain, frame.astype({name: "str" for name in frame.columns
                                                        if isinstance(frame[name].dtype, pd.CategoricalDtype)}))
+
+
+def _datasets() -> list[Path]:
+    """Return the fixtures the reader takes (the folder also holds TimeMap's sources and associations files)."""
+    from geo import DataError, read_incidents
+
+    found = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "fixtures").rglob("*")):
+        try:
+            if path.is_file():
+                read_incidents(path)
+                found.append(path)
+        except DataError:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("path", _datasets(), ids=lambda p: p.name)
+def test_an_export_of_a_file_read_with_categories_is_the_export_of_it_read_as_text(path: Path) -> None:
+    # The command line and the dashboard read with categories; what they write must not know it.
+    from geo import csv_text, geojson_text, read_incidents
+
+    plain = read_incidents(path)
+    held = read_incidents(path, json_text=True, categories=True)
+    assert csv_text(held.frame) == csv_text(plain.frame)
+    assert geojson_text(held.frame) == geojson_text(plain.frame)
