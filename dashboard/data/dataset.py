@@ -347,9 +347,9 @@ def distinct_cells(series: pd.Series) -> tuple[list[str] | pa.Array, np.ndarray,
     """Return a column's distinct cells (their words, or Arrow text), each row's position among them (-1: a missing
     cell), and whether that text is JSON (a cell's words are its value's); None if it has over FOLD_AT_ONCE."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return [value_text(value) for value in series.cat.categories], series.cat.codes.to_numpy(dtype=np.int64), False
+        return [value_text(value) for value in series.cat.categories], series.cat.codes.to_numpy(dtype=np.int32), False
     if series.dtype == object and not series.notna().any():
-        return [], np.full(len(series), -1, dtype=np.int64), False
+        return [], np.full(len(series), -1, dtype=np.int32), False
     json = isinstance(series.array, geo.JsonTextArray)
     if json:
         text = series.array.text
@@ -360,7 +360,8 @@ def distinct_cells(series: pd.Series) -> tuple[list[str] | pa.Array, np.ndarray,
     encoded = (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text).dictionary_encode()
     if len(encoded.dictionary) > FOLD_AT_ONCE:  # mostly distinct (ids, notes): read a block of rows at a time
         return None
-    return encoded.dictionary, encoded.indices.fill_null(-1).to_numpy().astype(np.int64), json
+    # Positions as 32-bit integers (at most FOLD_AT_ONCE): a million rows' of 35 columns are held through the search.
+    return encoded.dictionary, encoded.indices.fill_null(-1).to_numpy().astype(np.int32), json
 
 
 def cells_words(distinct: list[str] | pa.Array, json: bool) -> list[str]:

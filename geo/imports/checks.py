@@ -275,13 +275,14 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     whole = len(kept) == n and bool((kept == np.arange(n)).all())
     columns: dict[str, np.ndarray] = {"id": ids[kept]}
 
-    # The columns whose text is held as categories where it repeats already; and the ids, which name a row each.
-    held_as_text: set[str] = {"id"}
+    # The columns already held as categories where their text repeats (or found not to repeat enough); and the ids,
+    # which name a row each.
+    decided: set[str] = {"id"}
 
     def as_text(name: str, text: Any) -> Any:
         if not categories:
             return text
-        held_as_text.add(name)
+        decided.add(name)
         return text_array(text)
 
     def taken(name: str, column: Any) -> Any:
@@ -335,8 +336,8 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
                           else columns[name] for name in (*INCIDENT_COLUMNS, *extra_names)}, copy=False)
     # Text that pandas made of Python strings is held as categories where it repeats too, as Arrow's is: either
     # reader gives the same frame. Made again at once, not a column set at a time (each copies the column index).
-    if categories and any(_is_text(column) and name not in held_as_text for name, column in frame.items()):
-        frame = pd.DataFrame({name: text_array(column.array) if _is_text(column) and name not in held_as_text
+    if categories and any(_is_text(column) and name not in decided for name, column in frame.items()):
+        frame = pd.DataFrame({name: text_array(column.array) if _is_text(column) and name not in decided
                               else column for name, column in frame.items()}, copy=False)
     frame["radius_m"] = pd.to_numeric(frame["radius_m"], errors="coerce")
     if frame["graphic"].dtype != bool:  # a column of booleans (every schema's) is already what this makes
