@@ -148,7 +148,7 @@ def _acled_reference(values: pd.DataFrame) -> dict[str, list]:
     }
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.lists(st.tuples(*[ACLED_CELL] * 8), max_size=25), st.booleans(), st.sampled_from([2**62, 7]))
 def test_acled_lists_and_titles_made_per_distinct_value_are_each_rows_own(rows: list[tuple], in_arrow: bool,
                                                                           span_max: int) -> None:
@@ -218,7 +218,7 @@ LINK_CELL = st.one_of(ACLED_CELL, st.sampled_from(["https://t.me/a/1", "see http
 JSON_CELL = st.one_of(LINK_CELL, st.lists(st.sampled_from(["Kyiv", "https://t.me/a/1", " "]), max_size=2))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.sampled_from(["ucdp-ged", "csv"]), st.lists(st.tuples(*[JSON_CELL] * 8), min_size=1, max_size=20),
        st.booleans())
 def test_ucdp_and_mapped_lists_made_per_distinct_value_are_each_rows_own(kind: str, rows: list[tuple],
