@@ -19,6 +19,12 @@ drops the jQuery, Bootstrap and icon fonts a folium.Map lists by default before 
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import logging
+import os
+import re
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +34,7 @@ from branca.colormap import ColorMap
 from branca.element import CssLink, Element, JavascriptLink
 
 __all__ = [
+    "BUNDLED_SCRIPTS",
     "DASHBOARD_ASSETS",
     "LEAFLET_DEFAULTS_JS",
     "REMOTE_TO_LOCAL",
@@ -35,9 +42,11 @@ __all__ = [
     "STATIC_URL_PREFIX",
     "LocalAssets",
     "MissingLocalAssetError",
+    "bundle_text",
     "iter_elements",
     "local_url",
     "localize_element",
+    "map_bundle",
     "missing_local_assets",
     "use_local_assets",
 ]
@@ -80,6 +89,15 @@ class LocalAssets:
 
 #: The dashboard's own: what its page can ask for, and nothing more.
 DASHBOARD_ASSETS = LocalAssets(REMOTE_TO_LOCAL, STATIC_DIR)
+
+#: The map frame's scripts (under STATIC_DIR), in the order they must run. streamlit-folium loads a map's scripts
+#: one after another, each waiting for the last; on a server busy with the page's run each took about 50 ms to
+#: come, so the frame loads them as one file (:func:`map_bundle`).
+BUNDLED_SCRIPTS = ("vendor/leaflet/leaflet.js", "vendor/leaflet.fullscreen/Control.FullScreen.js", "js/sim-map.js")
+# Beside sim-map.js, so that the script's own base ("../" from it: static/) stays the same.
+_BUNDLE_NAME = "js/map-bundle.{digest}.js"
+_SOURCE_MAP = re.compile(rb"^//# sourceMappingURL=.*$", re.MULTILINE)
+_log = logging.getLogger(__name__)
 
 _LEAFLET_JS = f"{_LEAFLET}/leaflet.js"
 
@@ -181,6 +199,37 @@ def _localize_header_links(root: Element, prefix: str, check_files: bool, assets
     for child in getattr(header, "_children", {}).values():
         if isinstance(child, (JavascriptLink, CssLink)) and isinstance(child.url, str):
             child.url = local_url(child.url, prefix, check_file=check_files, assets=assets)
+
+
+def bundle_text(static_dir: Path = STATIC_DIR) -> bytes:
+    """Return the map's scripts as one file: each as it is, named in a comment, its source-map line left out."""
+    parts = []
+    for name in BUNDLED_SCRIPTS:
+        # The source maps are not shipped (vendor/README.md), and the line would point the whole file at Leaflet's.
+        text = _SOURCE_MAP.sub(b"", (static_dir / name).read_bytes())
+        parts.append(b"/* ---- " + name.encode() + b" ---- */\n" + text.rstrip() + b"\n;\n")
+    return b"".join(parts)
+
+
+@functools.cache
+def map_bundle(static_dir: Path = STATIC_DIR) -> str | None:
+    """Return the bundle of :data:`BUNDLED_SCRIPTS` (path under `static_dir`), written once per content; None when
+    the folder cannot be written (the frame then loads the scripts one by one, as before)."""
+    text = bundle_text(static_dir)
+    relative = _BUNDLE_NAME.format(digest=hashlib.sha256(text).hexdigest()[:16])  # a new name for new content
+    target = static_dir / relative
+    if target.is_file():
+        return relative
+    try:  # written aside, then renamed: servers starting together never serve half a file
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".map-bundle-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except OSError as exc:
+        _log.warning("could not write the map's scripts as one file (%s); the map loads them one by one", exc)
+        return None
+    return relative
 
 
 def missing_local_assets(root: Element, assets: LocalAssets = DASHBOARD_ASSETS) -> list[str]:

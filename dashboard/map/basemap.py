@@ -19,7 +19,7 @@ from folium.map import Layer
 from folium.plugins import Fullscreen
 from jinja2 import Template
 
-from .assets import STATIC_URL_PREFIX, iter_elements, use_local_assets
+from .assets import STATIC_URL_PREFIX, iter_elements, map_bundle, use_local_assets
 
 OUTLINES_FILE = "data/outlines.json"  # under dashboard/static/: the map fetches it relative to its script
 LABELS_INDEX = "data/labels/index.json"  # the place labels' bands and tiles (python -m geo labels)
@@ -128,11 +128,16 @@ def base_map(context: pd.DataFrame, center: tuple[float, float], zoom: int) -> f
     m.add_child(Script("SIM.outlines({data}, {countries}, {districts});", OUTLINES_FILE,
                         countries=countries, districts=districts))
     m.add_child(Script("SIM.labels({data});", LABELS_INDEX))
-    Fullscreen(position="topleft").add_to(m)
+    fullscreen = Fullscreen(position="topleft").add_to(m)
     # streamlit-folium loads exactly the map's own lists into its frame. We draw with plain Leaflet and our
     # script, so jQuery, Bootstrap and the icon fonts folium lists by default would only slow the frame.
-    m.default_js = [*(item for item in m.default_js if item[0] == "leaflet"),
-                    ("sim_map_js", f"{STATIC_URL_PREFIX}/js/sim-map.js")]
+    bundle = map_bundle()
+    if bundle is not None:  # Leaflet, the full-screen control and our script as one file
+        m.default_js = [("sim_map_bundle", f"{STATIC_URL_PREFIX}/{bundle}")]
+        fullscreen.default_js = []
+    else:
+        m.default_js = [*(item for item in m.default_js if item[0] == "leaflet"),
+                        ("sim_map_js", f"{STATIC_URL_PREFIX}/js/sim-map.js")]
     m.default_css = [*(item for item in m.default_css if item[0] == "leaflet_css"),
                      ("sim_map_css", f"{STATIC_URL_PREFIX}/css/map.css")]
     return stable_ids(use_local_assets(m), "base")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
 import re
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -16,7 +18,16 @@ import pytest
 import geo
 from dashboard.data import dataset as datasets
 from dashboard.data.filters import Filters, dataset_mask
-from dashboard.map.assets import STATIC_DIR, STATIC_URL_PREFIX, iter_elements, missing_local_assets
+from dashboard.map import basemap
+from dashboard.map.assets import (
+    BUNDLED_SCRIPTS,
+    STATIC_DIR,
+    STATIC_URL_PREFIX,
+    bundle_text,
+    iter_elements,
+    map_bundle,
+    missing_local_assets,
+)
 from dashboard.map.basemap import CONTEXT_PLACE_IDS, base_map, script_json
 from dashboard.map.layer import (
     SPARE_COLOURS,
@@ -74,16 +85,56 @@ def feature_ids(payload: dict) -> list[str]:
 def test_base_map_loads_nothing_from_a_cdn(base_html: str) -> None:
     for host in CDN_HOSTS:
         assert host not in base_html
-    assert f'src="{STATIC_URL_PREFIX}/vendor/leaflet/leaflet.js"' in base_html
+    # Its scripts come as one file, Leaflet's, the full-screen control's and ours (map_bundle).
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', base_html)
+    assert scripts == [f"{STATIC_URL_PREFIX}/{map_bundle()}"]
     assert f'href="{STATIC_URL_PREFIX}/vendor/leaflet/leaflet.css"' in base_html
     assert f"{STATIC_URL_PREFIX}/css/map.css" in base_html
-    assert f"{STATIC_URL_PREFIX}/js/sim-map.js" in base_html
     urls = re.findall(r'<(?:script[^>]*src|link[^>]*href)="([^"]+)"', base_html)
     for url in urls:
         assert url.startswith(f"{STATIC_URL_PREFIX}/"), url
         assert (STATIC_DIR / url.removeprefix(f"{STATIC_URL_PREFIX}/")).is_file(), url
     # We draw with plain Leaflet: folium's jQuery, Bootstrap and icon fonts are not loaded into the frame.
     assert not any(name in url for url in urls for name in ("jquery", "bootstrap", "fontawesome", "awesome-markers"))
+
+
+def test_the_maps_scripts_are_one_file_made_of_each_as_it_is_in_order() -> None:
+    bundle = (STATIC_DIR / map_bundle()).read_bytes()
+    assert bundle == bundle_text()
+    at = 0
+    for name in BUNDLED_SCRIPTS:  # each whole, in the order they must run, its source-map line left out
+        text = (STATIC_DIR / name).read_bytes()
+        body = text.split(b"\n//# sourceMappingURL=")[0].rstrip()
+        found = bundle.find(body, at)
+        assert found >= at, name
+        at = found + len(body)
+    assert b"sourceMappingURL" not in bundle
+    assert b"window.L=t" in bundle and b"leaflet.control.fullscreen" in bundle and b"SIM.draw" in bundle
+    # A new name for new content: a browser never runs an older bundle kept under the same name.
+    assert map_bundle().removeprefix("js/map-bundle.").removesuffix(".js") == hashlib.sha256(bundle).hexdigest()[:16]
+
+
+def test_a_folder_that_cannot_be_written_loads_the_scripts_one_by_one(monkeypatch, tmp_path: Path, catalogue) -> None:
+    import shutil
+
+    from dashboard.map import assets
+
+    for name in BUNDLED_SCRIPTS:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(STATIC_DIR / name, tmp_path / name)
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(assets.tempfile, "mkstemp", refused)
+    assert assets.map_bundle(tmp_path) is None
+    assert not list((tmp_path / "js").glob("map-bundle.*"))
+    monkeypatch.setattr(basemap, "map_bundle", lambda: None)
+    places = geo.places_frame(catalogue.places)
+    html = base_map(places[places["id"].isin(CONTEXT_PLACE_IDS)], (50.45, 30.52), 6).get_root().render()
+    assert re.findall(r'<script[^>]*src="([^"]+)"', html) == [
+        f"{STATIC_URL_PREFIX}/vendor/leaflet/leaflet.js", f"{STATIC_URL_PREFIX}/js/sim-map.js",
+        f"{STATIC_URL_PREFIX}/vendor/leaflet.fullscreen/Control.FullScreen.js"]
 
 
 def test_base_map_is_small_and_fetches_its_outlines(base_html: str) -> None:
@@ -357,6 +408,8 @@ def test_every_asset_the_page_can_ask_for_is_served_by_the_app(base_html: str, b
         assert url.startswith(f"{STATIC_URL_PREFIX}/"), url
         assert (STATIC_DIR / url.removeprefix(f"{STATIC_URL_PREFIX}/")).is_file(), url
     needed = {u.removeprefix(f"{STATIC_URL_PREFIX}/") for u in urls}
+    if map_bundle() in needed:  # the scripts it is made of are loaded as it
+        needed |= set(BUNDLED_SCRIPTS)
     assert set(REMOTE_TO_LOCAL.values()) <= needed  # no vendored file the page never loads
     layer = incidents_layer(payload_for(bundled))
     control = folium.LayerControl()

@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import geo  # noqa: E402
+from dashboard.map.assets import map_bundle  # noqa: E402
 from tests.e2e import a11y  # noqa: E402
 from tests.e2e.browser import DESKTOP, INCIDENT_TABLE, TIMEOUT_S, app_server  # noqa: E402
 
@@ -394,7 +395,11 @@ def test_no_request_leaves_localhost(server, new_page, incidents):
     local = (f"{server}/", f"ws://127.0.0.1:{server.rsplit(':', 1)[1]}/")
     outside = [u for u in requests if not u.startswith(local) and urlsplit(u).scheme not in ("data", "blob", "about")]
     assert requests, "no request was recorded"
-    assert any("/app/static/vendor/leaflet/leaflet.js" in u for u in requests), "Leaflet should come from the app"
+    # Leaflet, its full-screen control and the map's script come from the app, as one file (map_bundle).
+    assert any(u.endswith(f"/app/static/{map_bundle()}") for u in requests), "Leaflet should come from the app"
+    frame = _map_frame(page)
+    assert frame.evaluate("() => typeof L.Control.FullScreen === 'function' && typeof SIM.draw === 'function'")
+    assert frame.locator(".leaflet-control-zoom-fullscreen").count() == 1
     assert outside == []
 
 
@@ -698,6 +703,10 @@ def test_place_labels_name_the_view_offline_and_let_markers_take_clicks(server, 
     # At the embassy, five incidents ring its point. A label moved over one of them does not take its click:
     # the labels' pane lets every click through to the marker under it.
     incident = "embassy-kyiv-2025-08-28"
+    # First the server's layer for this view: until it comes, the ring drawn for an earlier, lower zoom is still
+    # there, its markers degrees away from the embassy (JS_MARKER_POINT would move the map to one of them).
+    in_view = "(id) => {" + _JS_FIND_MARKER + " return m.getBounds().pad(-0.1).contains(found.getLatLng()); }"
+    assert _poll(lambda: frame.evaluate(in_view, incident), bool), "the embassy's ring was not drawn for its view"
     x, y = frame.evaluate(JS_MARKER_POINT, incident)
     frame.evaluate("""([x, y]) => { const label = document.querySelector('.sim-place');
         const r = label.getBoundingClientRect();
