@@ -45,7 +45,8 @@ with st.sidebar:
     data, imported_file = data_section.picker(state, loading)
     state.begin(data)
     # Drawn after the map, in their place here: their "Reported by" outlets (2 s at a million incidents, gathered
-    # from every row's sources) need not hold up the first map. Their values are the page state's all along.
+    # from every row's sources) need not hold up the first map, nor their widgets' rendering in the browser, once
+    # the browser has drawn it. Their values are the page state's all along.
     filters_slot = st.container()
     curate.panel(state)  # only on a server started with `-- --curate`
 for notice in state.notices:
@@ -95,6 +96,10 @@ def window_view(data: Dataset, state: PageState) -> None:
 data_section.prepare_search(data, state)
 window_view(data, state)
 with filters_slot:
-    data_section.filters(data)
-data_section.checks(data)
+    if state.map_drawn:
+        data_section.filters(data)
+    else:  # their widgets' scripts and the outlets' list would hold up the map's frame in the browser
+        st.caption("The filters follow as soon as the map is drawn.")
+if state.map_drawn:  # under the table, which waits for the map too; a file's problems can be hundreds of lines
+    data_section.checks(data)
 timeline.player(state, data.months)

@@ -13,6 +13,7 @@ warning and a flag; a file that cannot be read at all raises :class:`~geo.proble
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -335,7 +336,10 @@ def _keep(cache: Path, digest: Callable[[], str], key_parts: tuple[str, Any, int
     except OSError:
         return
     file, how, size = key_parts
-    kept.save(cache, kept.key_of(found, file, how, size=size), result)
+    try:
+        kept.save(cache, kept.key_of(found, file, how, size=size), result)
+    except OSError as exc:  # a full disk, a folder removed meanwhile: the next start reads the file again
+        logging.getLogger(__name__).warning("could not keep a copy of %s for the next start: %s", file, exc)
     give_back()  # the copy's buffers (a million rows: hundreds of MB) are free now
 
 

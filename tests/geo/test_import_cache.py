@@ -155,6 +155,23 @@ def test_a_server_keeps_the_file_after_returning_it(tmp_path: Path, monkeypatch:
     assert_frame_equal(read_incidents(path, cache=tmp_path).frame, first.frame, check_exact=True)
 
 
+def test_a_copy_that_cannot_be_written_is_said_in_the_log_and_the_read_stands(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # A full disk, or a cache folder removed meanwhile: the keeper's thread logs it instead of dying with a traceback.
+    def refused(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kept, "save", refused)
+    before = set(threading.enumerate())
+    first = read_incidents(FIXTURES / "monitor_plain.csv", cache=tmp_path, keep_in_background=True)
+    [copying] = [t for t in threading.enumerate() if t.name == "import-cache" and t not in before]
+    copying.join(10)
+    assert not copying.is_alive() and len(first.frame) > 0
+    assert any(r.getMessage().startswith("could not keep a copy of") and "monitor_plain.csv" in r.getMessage()
+               and "No space left" in r.getMessage() for r in caplog.records), caplog.text
+    assert not list(tmp_path.glob("*.parquet"))
+
+
 @pytest.mark.parametrize("path", [p for p in FILES if readable(p)], ids=lambda p: p.name)
 def test_an_import_keeps_what_the_preview_shows(path: Path) -> None:
     # The mapping step of a loaded file shows the import's own columns and first rows: no second read.
