@@ -96,6 +96,24 @@ def test_the_first_run_leaves_the_table_and_the_timeline_for_after_the_map(incid
     assert at.get("vega_lite_chart")
 
 
+def test_the_first_run_leaves_the_filters_and_the_checks_for_after_the_map_and_a_links_filter_holds(
+        incidents: pd.DataFrame) -> None:
+    kind = sorted(incidents["type"].unique())[0]
+    count = int((incidents["type"] == kind).sum())
+    at = run(map_drawn=False, type=kind)
+    assert not at.exception
+    assert not at.multiselect and not at.text_input and not at.radio  # the filters' widgets wait for the map
+    assert not any(e.label.startswith("Data checks:") for e in at.expander)
+    assert any("The filters follow as soon as the map is drawn." in c for c in at.sidebar.caption.values)
+    # The link's filter already narrows the first map: the filters' values are the page state's, not the widgets'.
+    assert any(c.startswith(f"**{count}** of {len(incidents)} incidents") for c in at.caption.values), at.caption.values
+    at.button(key="details_now").click().run()
+    assert not at.exception
+    assert at.multiselect(key="filter_types").value == [kind]
+    assert any(e.label.startswith("Data checks:") for e in at.expander)
+    assert any(c.startswith(f"**{count}** of {len(incidents)} incidents") for c in at.caption.values)
+
+
 def test_the_map_has_reported_only_with_real_bounds() -> None:
     from dashboard.map.section import reported_by_browser as map_has_reported
 
