@@ -211,15 +211,24 @@ def bundle_text(static_dir: Path = STATIC_DIR) -> bytes:
     return b"".join(parts)
 
 
-@functools.cache
 def map_bundle(static_dir: Path = STATIC_DIR) -> str | None:
     """Return the bundle of :data:`BUNDLED_SCRIPTS` (path under `static_dir`), written once per content; None when
     the folder cannot be written (the frame then loads the scripts one by one, as before)."""
+    # Made again when a script changes (its size or time of change): an edited sim-map.js shows on the next page
+    # without a restart, as it did when the frame loaded it by itself.
+    stamps = tuple((s.st_size, s.st_mtime_ns) for s in ((static_dir / name).stat() for name in BUNDLED_SCRIPTS))
+    return _written_bundle(static_dir, stamps)
+
+
+@functools.lru_cache(maxsize=8)
+def _written_bundle(static_dir: Path, stamps: tuple[tuple[int, int], ...]) -> str | None:
+    """Write the bundle of the scripts as `stamps` found them, unless it is there; return its path or None."""
     text = bundle_text(static_dir)
     relative = _BUNDLE_NAME.format(digest=hashlib.sha256(text).hexdigest()[:16])  # a new name for new content
     target = static_dir / relative
     if target.is_file():
         return relative
+    temporary = None
     try:  # written aside, then renamed: servers starting together never serve half a file
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".map-bundle-")
         with os.fdopen(handle, "wb") as out:
@@ -227,6 +236,8 @@ def map_bundle(static_dir: Path = STATIC_DIR) -> str | None:
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except OSError as exc:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         _log.warning("could not write the map's scripts as one file (%s); the map loads them one by one", exc)
         return None
     return relative

@@ -129,6 +129,17 @@ def test_a_folder_that_cannot_be_written_loads_the_scripts_one_by_one(monkeypatc
     monkeypatch.setattr(assets.tempfile, "mkstemp", refused)
     assert assets.map_bundle(tmp_path) is None
     assert not list((tmp_path / "js").glob("map-bundle.*"))
+    monkeypatch.undo()
+    assert assets.map_bundle(tmp_path) is None  # a refusal is remembered until a script changes: one warning, not one a run
+    assets._written_bundle.cache_clear()  # as a new server would
+    # Written once it can be; an edited script makes a bundle of its own at once, under a new name.
+    first = assets.map_bundle(tmp_path)
+    assert first is not None and (tmp_path / first).read_bytes() == bundle_text(tmp_path)
+    with (tmp_path / "js" / "sim-map.js").open("ab") as script:
+        script.write(b"\n/* edited */\n")
+    second = assets.map_bundle(tmp_path)
+    assert second != first and (tmp_path / second).read_bytes().endswith(b"/* edited */\n;\n")
+    assert not list((tmp_path / "js").glob(".map-bundle-*"))  # no file left half-way
     monkeypatch.setattr(basemap, "map_bundle", lambda: None)
     places = geo.places_frame(catalogue.places)
     html = base_map(places[places["id"].isin(CONTEXT_PLACE_IDS)], (50.45, 30.52), 6).get_root().render()
