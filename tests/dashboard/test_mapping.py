@@ -52,6 +52,11 @@ def titles(catalogue: geo.Catalogue) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def base_html(catalogue: geo.Catalogue) -> str:
+    return rendered_base_map(catalogue)
+
+
+def rendered_base_map(catalogue: geo.Catalogue) -> str:
+    """The base map's HTML, with the catalogue's context places, as the page draws it (base_map as it is now)."""
     places = geo.places_frame(catalogue.places)
     return base_map(places[places["id"].isin(CONTEXT_PLACE_IDS)], (50.45, 30.52), 6).get_root().render()
 
@@ -141,8 +146,7 @@ def test_a_folder_that_cannot_be_written_loads_the_scripts_one_by_one(monkeypatc
     assert second != first and (tmp_path / second).read_bytes().endswith(b"/* edited */\n;\n")
     assert not list((tmp_path / "js").glob(".map-bundle-*"))  # no file left half-way
     monkeypatch.setattr(basemap, "map_bundle", lambda: None)
-    places = geo.places_frame(catalogue.places)
-    html = base_map(places[places["id"].isin(CONTEXT_PLACE_IDS)], (50.45, 30.52), 6).get_root().render()
+    html = rendered_base_map(catalogue)
     assert re.findall(r'<script[^>]*src="([^"]+)"', html) == [
         f"{STATIC_URL_PREFIX}/vendor/leaflet/leaflet.js", f"{STATIC_URL_PREFIX}/js/sim-map.js",
         f"{STATIC_URL_PREFIX}/vendor/leaflet.fullscreen/Control.FullScreen.js"]
