@@ -121,6 +121,32 @@ def _keep_a_log(page: Any) -> None:
         dialog.dismiss()
 
     page.on("dialog", dismiss)
+    page.add_init_script(_NOTE_CLICKS_AND_RUNS)
+
+
+# In the page itself (not its frames): each press, release and click with where it landed, and each change of the
+# script's run state, as console messages that the log above keeps. A click that did nothing in a CI run is then
+# told apart: one that landed elsewhere (the page moved between press and release), or one that came during a run.
+_NOTE_CLICKS_AND_RUNS = """
+if (window === window.top) {
+  const where = (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    const owner = target && target.closest('[data-testid]');
+    const text = target ? (target.innerText || target.getAttribute('aria-label') || '').slice(0, 40) : '';
+    return `${event.type} at ${event.clientX},${event.clientY} on ${target ? target.tagName : '?'} `
+      + `in ${owner ? owner.getAttribute('data-testid') : '-'} ${JSON.stringify(text)}`;
+  };
+  for (const type of ['mousedown', 'mouseup', 'click']) {
+    document.addEventListener(type, (event) => console.debug('sim ' + where(event)), true);
+  }
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      console.debug('sim script ' + change.target.getAttribute('data-test-script-state'));
+    }
+  }).observe(document, {subtree: true, attributes: true,
+                    attributeFilter: ['data-test-script-state']});
+}
+"""
 
 
 @contextlib.contextmanager
