@@ -58,22 +58,47 @@ def text_array(values: pa.Array | pa.ChunkedArray | pd.api.extensions.ExtensionA
     missing. The categories are sorted, so that a sort by the column is the sort of its text.
     """
     arrow = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
-    if isinstance(arrow, pa.ChunkedArray):
-        arrow = arrow.combine_chunks()
-    encoded = arrow.dictionary_encode()
-    distinct = len(encoded.dictionary)
+    dictionary, indices = _encoded(arrow)
+    distinct = len(dictionary)
     code_bytes = 1 if distinct < 2**7 else 2 if distinct < 2**15 else 4  # pandas' codes: the smallest signed type
     # Measured by the values' own bytes (and 4 per offset), whichever width of offsets either reader gave them.
     plain = (pc.sum(pc.binary_length(arrow)).as_py() or 0) + 4 * len(arrow)
-    coded = (pc.sum(pc.binary_length(encoded.dictionary)).as_py() or 0) + 4 * distinct + code_bytes * len(arrow)
+    coded = (pc.sum(pc.binary_length(dictionary)).as_py() or 0) + 4 * distinct + code_bytes * len(arrow)
     if 2 * coded > plain:
         return pd.array(arrow, dtype="str")
-    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    order = pc.array_sort_indices(dictionary).to_numpy()
     rank = np.empty(distinct + 1, dtype=np.int64)
     rank[order], rank[distinct] = np.arange(distinct), -1  # a null's code (filled as `distinct`) is -1
-    codes = rank[encoded.indices.fill_null(distinct).to_numpy()]
-    categories = pd.Index(pd.array(encoded.dictionary.take(order), dtype="str"))
+    codes = rank[indices.fill_null(distinct).to_numpy()]
+    categories = pd.Index(pd.array(dictionary.take(order), dtype="str"))
     return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+def _encoded(arrow: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array | pa.ChunkedArray]:
+    """Return Arrow text's distinct values and each cell's index among them (null where the cell is missing).
+
+    A column in several runs is encoded as it is: joined into one first, a million rows' notes were copied whole
+    (100 MB) for a code of each cell. Arrow gives every run the one dictionary of the whole column; should a run come
+    with another, the runs are joined and encoded again.
+    """
+    encoded = arrow.dictionary_encode()
+    if isinstance(encoded, pa.Array):
+        return encoded.dictionary, encoded.indices
+    if encoded.num_chunks == 0:
+        return pa.array([], arrow.type), pa.array([], pa.int32())
+    if not one_dictionary(encoded):
+        return _encoded(arrow.combine_chunks())
+    return encoded.chunk(0).dictionary, pa.chunked_array([chunk.indices for chunk in encoded.chunks],
+                                                         encoded.type.index_type)
+
+
+def one_dictionary(encoded: pa.ChunkedArray) -> bool:
+    """Return whether every run of a dictionary-encoded column holds the very same dictionary (the same buffers)."""
+    def where(chunk: pa.DictionaryArray) -> list[int | None]:
+        return [buffer.address if buffer is not None else None for buffer in chunk.dictionary.buffers()]
+
+    first = where(encoded.chunk(0))
+    return all(where(chunk) == first for chunk in encoded.chunks)
 
 
 def _casualties(incident: Incident) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo import point_coordinates
-from geo.frames import text_array
+from geo.frames import one_dictionary, text_array
+from geo.imports.schemas import _stripped
 
 COORDINATE = st.floats(-180, 180, allow_nan=False)
 
@@ -47,6 +49,59 @@ def test_text_held_as_categories_reads_back_as_the_same_cells(cells: list[str | 
         assert held.isna().tolist() == [c is None for c in cells]
 
 
+def _runs(cells: list[str | None], cuts: list[int], width: pa.DataType) -> pa.ChunkedArray:
+    """Return `cells` as a column of Arrow text in several runs, cut at `cuts` (as Arrow's CSV reader gives a file)."""
+    bounds = [0, *sorted({min(c, len(cells)) for c in cuts}), len(cells)]
+    return pa.chunked_array([pa.array(cells[a:b], width) for a, b in itertools.pairwise(bounds)], width)
+
+
+def _chunks(column: pd.Series) -> list[pa.Array]:
+    arrow = pa.array(column.array)
+    return arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
+
+
+CELLS = st.lists(st.one_of(st.none(), st.sampled_from(["", " Shelling", "Air strike ", "Ä", "z", "\u3000x"]), st.text()),
+                 max_size=60)
+
+
+@settings(max_examples=120, deadline=None)
+@given(CELLS, st.lists(st.integers(0, 60), max_size=5))
+def test_text_in_several_runs_is_held_as_it_is_held_joined(cells: list[str | None], cuts: list[int]) -> None:
+    # Encoded run by run (a million rows' notes are not joined into one copy first): the same categories and codes.
+    for width in (pa.string(), pa.large_string()):
+        given = _runs(cells, cuts, width)
+        runs, joined = text_array(given), text_array(pa.array(cells, width))
+        assert runs.dtype == joined.dtype
+        if isinstance(joined.dtype, pd.CategoricalDtype):
+            assert list(runs.categories) == list(joined.categories)
+            np.testing.assert_array_equal(runs.codes, joined.codes)
+        else:  # text that does not repeat is held as it came: the runs themselves, not a joined copy
+            assert pd.Series(runs).equals(pd.Series(joined))
+            assert [c.buffers()[2].address for c in _chunks(pd.Series(runs)) if len(c)] == [
+                c.buffers()[2].address for c in given.chunks if len(c)]
+
+
+def test_runs_with_dictionaries_of_their_own_are_joined_first() -> None:
+    # Arrow gives every run the whole column's dictionary; text_array checks it rather than trust it.
+    shared = pa.chunked_array([pa.array(["a", "b", "a"]), pa.array(["b"])]).dictionary_encode()
+    assert one_dictionary(shared)
+    own = pa.chunked_array([pa.DictionaryArray.from_arrays(pa.array([0, 0], pa.int32()), pa.array(["a"])),
+                            pa.DictionaryArray.from_arrays(pa.array([0], pa.int32()), pa.array(["b"]))])
+    assert not one_dictionary(own)
+
+
+@settings(max_examples=120, deadline=None)
+@given(CELLS, st.lists(st.integers(0, 60), max_size=5))
+def test_text_is_stripped_as_pandas_strips_it_and_a_run_with_nothing_to_strip_is_not_copied(
+        cells: list[str | None], cuts: list[int]) -> None:
+    column = pd.Series(pd.array(_runs(cells, cuts, pa.large_string()), dtype="str"))
+    stripped = _stripped(column)
+    pd.testing.assert_series_equal(stripped, column.str.strip())
+    for before, after in zip(_chunks(column), _chunks(stripped), strict=True):
+        untouched = all(c is None or c == c.strip() for c in before.to_pylist())
+        assert (before.buffers()[2].address == after.buffers()[2].address) == untouched or not len(before)
+
+
 def test_repeated_text_is_held_as_sorted_categories_and_unique_text_as_text() -> None:
     repeated = ["Shelling", "Air strike", None, "Shelling", "Air strike", "Drone strike"] * 50
     held = text_array(pa.array(repeated))
@@ -72,6 +127,11 @@ def test_a_read_files_repeated_text_is_held_as_categories_when_asked(tmp_path) -
     assert isinstance(frame["sub_event_type"].dtype, pd.CategoricalDtype)
     assert isinstance(frame["id"].dtype, pd.StringDtype)  # an id names one row: never held as categories
     text = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("event_id_cnty")
+    # Every row kept, in another order than the file's (the codes are taken in date order, not the text): the
+    # categories are the column's sorted distinct values, no more.
+    assert len(frame) == len(text) and not text["event_date"].is_monotonic_increasing
+    for name in ("type", "sub_event_type"):
+        assert list(frame[name].cat.categories) == sorted(set(frame[name].astype(str)))
     assert (frame.set_index("id")["sub_event_type"].astype(str) == text.loc[frame["id"], "sub_event_type"].values).all()
     # Asked for as text (the default: a category refuses `<` and `min`, which a caller may do), the same cells as str.
     plain = read_incidents(path, path.name).frame
