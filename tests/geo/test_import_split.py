@@ -223,6 +223,35 @@ def test_the_helpers_files_are_named_after_the_reader(monkeypatch) -> None:
         Path(name).unlink(missing_ok=True)
 
 
+def _running(pid: int) -> bool:
+    """Return whether a process runs (a zombie, ended and not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+@pytest.mark.skipif(not split.helper_wanted() or not Path("/proc").is_dir(), reason="one core, or no /proc")
+def test_a_helper_ends_when_the_process_it_reads_for_is_killed(tmp_path: Path) -> None:
+    # A reader killed outright cannot stop its pool: the helper watches for it instead of waiting for ever.
+    script = tmp_path / "killed.py"
+    script.write_text("import os\nfrom geo.imports import split\n"
+                      "print(split.start_helper().result(timeout=60), flush=True)\nos._exit(0)\n")
+    out = tmp_path / "out.txt"
+    with out.open("w") as written:  # a file, not a pipe: a helper left running would hold a pipe open
+        done = subprocess.run([sys.executable, str(script)], stdout=written, stderr=subprocess.STDOUT, timeout=120,
+                              env={**os.environ, split.HELPER_ENV: "on"})
+    assert done.returncode == 0, out.read_text()
+    helper = int(out.read_text().strip().splitlines()[-1])
+    deadline = time.monotonic() + 10 * split.ORPHAN_CHECK_S + 5
+    while _running(helper) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    running = _running(helper)
+    if running:
+        os.kill(helper, 9)  # not left behind by the test either
+    assert not running, "the helper outlived the process it reads for"
+
+
 def test_a_script_without_a_main_guard_is_not_run_again_by_the_helper(tmp_path: Path) -> None:
     path = tmp_path / "lines.geojson"
     path.write_bytes(CASES["plain"])
