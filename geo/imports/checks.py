@@ -294,14 +294,15 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
         if isinstance(column, pa.Array | pa.ChunkedArray):  # JSON text (an export's lists): taken in Arrow
             return column if whole else column.take(kept)
         if isinstance(column, pd.Series) and isinstance(column.dtype, pd.StringDtype):  # text in Arrow, taken there
-            if categories and name not in LIST_COLUMNS and len(kept) == n:
-                # Every row kept, in another order: the same text, so the same categories. Held as categories first,
-                # then only their codes are taken (a text taken whole, then encoded, was a copy at the checks' peak).
+            if name in LIST_COLUMNS:
+                return column.array if whole else column.array.take(kept)
+            # Held as categories where it repeats, here in the pool: Arrow's hashing lets go of the GIL too.
+            if categories and len(kept) == n:
+                # Every row kept (perhaps in another order): the same text, so the same categories. Held as categories
+                # first, then only their codes are taken (a text taken whole, then encoded, was a copy at the peak).
                 held = as_text(name, column.array)
                 return held if whole else held.take(kept)
-            text = column.array if whole else column.array.take(kept)
-            # Held as categories where it repeats, here in the pool: Arrow's hashing lets go of the GIL too.
-            return text if name in LIST_COLUMNS else as_text(name, text)
+            return as_text(name, column.array if whole else column.array.take(kept))
         array = column.to_numpy() if isinstance(column, pd.Series) else (
             column if isinstance(column, np.ndarray) else object_array(column))
         return array[kept]

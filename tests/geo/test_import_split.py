@@ -242,8 +242,8 @@ def test_a_helper_ends_when_the_process_it_reads_for_is_killed(tmp_path: Path) -
         done = subprocess.run([sys.executable, str(script)], stdout=written, stderr=subprocess.STDOUT, timeout=120,
                               env={**os.environ, split.HELPER_ENV: "on"})
     assert done.returncode == 0, out.read_text()
-    helper = int(out.read_text().strip().splitlines()[-1])
-    deadline = time.monotonic() + 10 * split.ORPHAN_CHECK_S + 5
+    helper = int(out.read_text().splitlines()[0])  # then, maybe, the resource tracker's warning as it ends
+    deadline = time.monotonic() + 15
     while _running(helper) and time.monotonic() < deadline:
         time.sleep(0.2)
     running = _running(helper)
