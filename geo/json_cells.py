@@ -155,13 +155,21 @@ def items_field(text: pa.ChunkedArray, key: str) -> tuple[pa.ChunkedArray, np.nd
     """Return `key`'s text in each item of each cell's list of mappings (JSON text), and the row of each; None when
     a cell or a value is not what Arrow's JSON reader can read exactly (see :func:`_rows_by_field_in_text`)."""
     values, rows = [], []
-    for start in range(0, len(text), READ_ROWS):
-        found = _field_of_items(text.slice(start, READ_ROWS), key)
+    for start, found in items_field_slices(text, key):
         if found is None:
             return None
         values.append(found[0])
         rows.append(found[1] + start)
     return pa.chunked_array(values, pa.string()), np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+
+
+def items_field_slices(text: pa.ChunkedArray, key: str) -> Iterator[tuple[int, tuple[pa.Array, np.ndarray] | None]]:
+    """Yield, for each slice of READ_ROWS cells, its first row and :func:`items_field`'s answer for it (the rows
+    counted from the slice's start), or None where Arrow's JSON reader cannot read that slice exactly.
+
+    What the reader made of one slice is let go before the next is read."""
+    for start in range(0, len(text), READ_ROWS):
+        yield start, _field_of_items(text.slice(start, READ_ROWS), key)
 
 
 def _field_of_items(text: pa.ChunkedArray, key: str) -> tuple[pa.Array, np.ndarray] | None:

@@ -217,6 +217,11 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     them), unless a value in one is not JSON's to carry back exactly.
     """
     n = len(table.where)
+    # Each row's outlets, counted beside the checks (Arrow's JSON reader lets go of the GIL: a million rows' sources,
+    # 0.5 s), from the draft's sources in the file's order, and taken with the usable rows below.
+    counting = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-outlets")
+    outlets = counting.submit(outlet_counts, draft.columns["sources"])
+    counting.shutdown(wait=False)
 
     def flag(i: int, reason: str, code: str) -> None:
         if int(i) not in table.errors:
@@ -333,7 +338,7 @@ def finish(table: Table, draft: Draft, file: str, kind: str, options: ImportOpti
     columns["date_precision"] = precision.array if isinstance(precision.dtype, pd.StringDtype) else precision.to_numpy(
         dtype=object)
     columns["date_label"] = as_text("date_label", per_distinct([start, end, precision], _label_text))
-    columns["corroboration"] = np.array(outlet_counts(columns["sources"]), dtype=np.int64)
+    columns["corroboration"] = np.asarray(outlets.result(), dtype=np.int64)[kept]
     count = len(kept)
     columns["flags"] = _flag_column(kept, warnings)
     for name in INCIDENT_COLUMNS:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import orjson
 import pandas as pd
 import pyarrow as pa
@@ -81,7 +84,29 @@ def test_outlets_in_text_arrow_cannot_read_are_counted_a_row_at_a_time(rows: lis
     from geo.imports import links
 
     text = pa.array([orjson.dumps(items).decode("utf-8") for items in rows], type=pa.large_string())
-    with mock.patch.object(links, "items_field", return_value=None):
+    with mock.patch.object(links, "items_field_slices", lambda text, key: iter([(0, None)])):
+        assert links.outlet_counts(text) == links.outlet_counts(rows)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(SOURCE_ITEM, max_size=4), max_size=30), st.integers(1, 8), st.integers(0, 1))
+def test_outlets_are_counted_a_slice_at_a_time_whichever_way_each_slice_is_read(
+        rows: list[list[dict]], slice_rows: int, unread: int) -> None:
+    """Slices Arrow reads and slices it cannot (every other one here) are counted each in place."""
+    from unittest import mock
+
+    from geo import json_cells
+    from geo.imports import links
+
+    text = pa.array([orjson.dumps(items).decode("utf-8") for items in rows], type=pa.large_string())
+    reading = json_cells.items_field_slices
+
+    def every_other_unread(text: pa.ChunkedArray, key: str) -> Iterator[tuple[int, Any]]:
+        for k, (start, found) in enumerate(reading(text, key)):
+            yield start, None if k % 2 == unread else found
+
+    with mock.patch.object(json_cells, "READ_ROWS", slice_rows), mock.patch.object(links, "READ_ROWS", slice_rows), \
+            mock.patch.object(links, "items_field_slices", every_other_unread):
         assert links.outlet_counts(text) == links.outlet_counts(rows)
 
 

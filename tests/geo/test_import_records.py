@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import numpy as np
 import orjson
 import pandas as pd
 import pytest
@@ -241,3 +242,35 @@ def test_the_export_reads_a_list_column_in_arrow_as_it_reads_one_of_python_text(
         assert "sources" not in checked.checked_columns
     if cells == MIXED_EMPTY:  # a row without a title is named by its first place; one without places is not
         assert "Kyiv" in drafted(in_arrow)[1][0] and "Kyiv" not in drafted(in_arrow)[1][1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([None, float("nan"), np.float64("nan")]), min_size=1, max_size=9),
+       st.lists(st.sampled_from([None, "[]", '["Kyiv"]', "not json", '[{"source": "a", "quote": ""}]']), min_size=9,
+                max_size=9))
+def test_a_list_column_with_nothing_in_it_reads_as_each_of_its_cells_would(missing: list, filled: list) -> None:
+    """A column of None and NaN only is "[]" in every row with nothing noted, as reading it cell by cell gives; the
+    columns beside it are read as they were, in the same order."""
+    from geo.imports import schemas
+
+    n = len(missing)
+    columns = {"places": (pd.Series(object_array(missing), dtype=object), False),
+               "sources": (pd.Series(object_array(filled[:n]), dtype=object), False),
+               "flags": (pd.Series(object_array(missing), dtype=object), False)}
+    assert schemas._all_missing(columns["places"][0])
+    assert schemas._all_missing(columns["sources"][0]) == all(cell is None for cell in filled[:n])
+    fast, cell_by_cell = schemas._list_columns(columns), schemas._read_list_columns(columns)
+    assert list(fast) == list(columns)
+    for name in columns:
+        assert fast[name].text.to_pylist() == cell_by_cell[name].text.to_pylist()
+        assert (fast[name].flags, fast[name].problems) == (cell_by_cell[name].flags, cell_by_cell[name].problems)
+
+
+def test_a_list_column_holding_pandas_missing_values_is_read_cell_by_cell() -> None:
+    """pd.NA and NaT are not None or NaN: such a column is not taken for empty (it is read as it always was)."""
+    from geo.imports import schemas
+
+    assert schemas._all_missing(pd.Series(object_array([None, float("nan")]), dtype=object))
+    assert not schemas._all_missing(pd.Series(object_array([None, pd.NA]), dtype=object))
+    assert not schemas._all_missing(pd.Series(object_array([None, pd.NaT]), dtype=object))
+    assert not schemas._all_missing(pd.Series(["[]", None], dtype="str"))  # text in Arrow: read as text
