@@ -15,6 +15,7 @@ each file read as Parquet (geo.import_cache_dir(), $SIM_CACHE_DIR; "off" turns i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import hashlib
 import os
@@ -23,7 +24,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,7 @@ class _Loading:
             then(fraction, message)
 
 
+READ_AT_START_ENV = "SIM_READ_AT_START"  # "off": `streamlit run` reads --data when the first page asks for it
 LOADING_POLL_S = 0.25  # how often a page waiting on another's load shows that load's progress
 
 
@@ -243,10 +245,27 @@ def preload(argv: list[str], environ: dict[str, str] | None = None) -> threading
         options = data_options(argv)
     except ValueError:
         return None
+    key = _path_key(path, options)
+    entries, lock = _registry()
+    with lock:
+        if key in entries or key in _loading():  # already read, or being read (`python -m dashboard` began it)
+            return None
     print(f"Reading {path.name} as the server starts; the first page waits for it.", file=sys.stderr, flush=True)
     thread = threading.Thread(target=_preloaded, args=(path, options), name="data-preload", daemon=True)
     thread.start()
     return thread
+
+
+@contextlib.asynccontextmanager
+async def reading_as_the_server_starts(_app: Any) -> AsyncIterator[None]:
+    """The server's lifespan (Streamlit's ``st.App``, see dashboard/app.py): begin reading ``--data`` (or $SIM_DATA)
+    as the server starts (:func:`preload`); ``streamlit run`` gives the app's arguments as sys.argv[1:].
+
+    $SIM_READ_AT_START=off leaves the file to the first page that asks for it (a shared server that should hold
+    nothing until someone looks)."""
+    if os.environ.get(READ_AT_START_ENV, "on").strip().lower() not in ("off", "0", "no"):
+        preload(sys.argv[1:])
+    yield
 
 
 def _preloaded(path: Path, options: geo.ImportOptions) -> None:
@@ -260,13 +279,17 @@ def dataset_from_path(path: Path, progress: geo.Progress | None = None,
                       options: geo.ImportOptions | None = None) -> Dataset:
     """Return the dataset in a file (parsed once per path, size, modification time and way of reading it)."""
     options = options or geo.ImportOptions()
+    # Named by its file name alone: the page and its messages never show where the server keeps it.
+    return _remember(_path_key(path, options), lambda told: _imported(path, path.name, told, options), progress)
+
+
+def _path_key(path: Path, options: geo.ImportOptions) -> tuple:
+    """Return the registry's key for a file read with `options`: its path, size and modification time, and those of
+    the mapping file beside it (which changes how it is read)."""
     stat = path.stat()
     beside = mapping_file(path)
-    # A mapping file beside the data changes how it is read: its time is part of the key too.
     mapping_time = beside.stat().st_mtime_ns if beside is not None else None
-    key = ("path", str(path.resolve()), stat.st_size, stat.st_mtime_ns, mapping_time, options_key(options))
-    # Named by its file name alone: the page and its messages never show where the server keeps it.
-    return _remember(key, lambda told: _imported(path, path.name, told, options), progress)
+    return ("path", str(path.resolve()), stat.st_size, stat.st_mtime_ns, mapping_time, options_key(options))
 
 
 def _imported(source: Path | bytes, name: str, progress: geo.Progress | None, options: geo.ImportOptions) -> Dataset:

@@ -924,8 +924,12 @@ def _list_cells(cells: pd.Series | pa.Array | np.ndarray, name: str, read: Calla
 
 def _strings(value: Any) -> list[str]:
     """Return a cell as a list of strings (a lone value becomes a one-item list)."""
-    if type(value) is list and all(type(x) is str for x in value):
-        return value
+    if type(value) is list:
+        for x in value:  # a loop, not all() over a generator: run for every list of every row of a file
+            if type(x) is not str:
+                break
+        else:
+            return value
     if _missing(value):
         return []
     if isinstance(value, list):
@@ -935,11 +939,13 @@ def _strings(value: Any) -> list[str]:
 
 def _sources(value: Any) -> list[dict]:
     """Return a sources cell as [{source, quote}]; plain names are accepted too."""
-    if type(value) is list and all(
-        type(x) is dict and len(x) == 2 and type(x.get("source")) is str and x["source"] and type(x.get("quote")) is str
-        for x in value
-    ):
-        return value  # already in the schema (the export's own files): no copy
+    if type(value) is list:
+        for x in value:  # a loop, not all() over a generator: run for every list of every row of a file
+            if not (type(x) is dict and len(x) == 2 and type(x.get("source")) is str and x["source"]
+                    and type(x.get("quote")) is str):
+                break
+        else:
+            return value  # already in the schema (the export's own files): no copy
     out = []
     for item in value if isinstance(value, list) else _strings(value):
         if isinstance(item, dict) and item.get("source") not in (None, ""):

@@ -150,10 +150,11 @@ if (window === window.top) {
 
 
 @contextlib.contextmanager
-def app_server(folder: Path, *app_args: str) -> Iterator[str]:
-    """Run the dashboard with APP_ARGS on a free local port (tests/server.py); yield its base URL."""
+def app_server(folder: Path, *app_args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run the dashboard with APP_ARGS (and `env`, if given) on a free local port (tests/server.py); yield its base
+    URL."""
     try:
-        server = AppServer("dashboard/app.py", *app_args, log=folder / "server.log")
+        server = AppServer("dashboard/app.py", *app_args, log=folder / "server.log", env=env)
     except AppServerError as error:
         pytest.fail(str(error))
     with server:
@@ -161,11 +162,11 @@ def app_server(folder: Path, *app_args: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def app_on_frame(folder: Path, frame: Any, name: str) -> Iterator[str]:
-    """Write `frame` as GeoJSON (the export schema) into `folder` and run the app on it with --data."""
+def app_on_frame(folder: Path, frame: Any, name: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Write `frame` as GeoJSON (the export schema) into `folder` and run the app on it with --data (and `env`)."""
     from geo import geojson_text
 
     path = folder / name
     path.write_text(geojson_text(frame), encoding="utf-8")
-    with app_server(folder, "--data", str(path)) as base:
+    with app_server(folder, "--data", str(path), env=env) as base:
         yield base

@@ -6,6 +6,7 @@ working. Expected values come from the same synthetic frame, filtered by the pla
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -16,6 +17,7 @@ import pytest
 
 from dashboard.data import dataset as datasets
 from dashboard.data.filters import Filters, dataset_mask
+from dashboard.data.loaders import READ_AT_START_ENV
 from dashboard.map.viewport import POINT_BUDGET
 from geo.synthetic import synthetic_incidents
 from tests.e2e import a11y
@@ -209,7 +211,8 @@ def test_a_files_load_shows_its_progress_on_the_page_itself_even_at_phone_width(
         tmp_path_factory: pytest.TempPathFactory, frame: pd.DataFrame, new_page) -> None:
     """A file read as the page opens shows its name and a moving bar in the page, not in the sidebar that a phone
     keeps folded away (a reader there saw a blank page for the whole read); the map replaces them."""
-    with app_on_frame(tmp_path_factory.mktemp("progress"), frame, "loading-100k.geojson") as base:
+    env = {**os.environ, READ_AT_START_ENV: "off"}  # the server would have read it before the page opened
+    with app_on_frame(tmp_path_factory.mktemp("progress"), frame, "loading-100k.geojson", env=env) as base:
         page = new_page(PHONE)
         page.goto(base)
         main = page.locator('[data-testid="stMain"]')
