@@ -245,7 +245,10 @@ def preload(argv: list[str], environ: dict[str, str] | None = None) -> threading
         options = data_options(argv)
     except ValueError:
         return None
-    key = _path_key(path, options)
+    try:
+        key = _path_key(path, options)
+    except OSError:  # gone, or its mapping file, since it was looked for: the page says what is wrong
+        return None
     entries, lock = _registry()
     with lock:
         if key in entries or key in _loading():  # already read, or being read (`python -m dashboard` began it)
