@@ -372,7 +372,7 @@ def packed(cells: Sequence[Any], json_column: bool) -> tuple[pa.Array | None, bo
     text (of a `json_column`); None when they are not all text, or mix JSON text and other text."""
     json = False
     if json_column:
-        kinds = set(map(type, cells))  # in C: two passes of Python generators took a tenth of reading a line
+        kinds = set(map(type, cells))  # one pass in C, not two of Python generators over every cell
         json = JsonText in kinds
         if json and not kinds <= _JSON_OR_NONE:
             return None, False  # JSON text and other text: each cell keeps its kind

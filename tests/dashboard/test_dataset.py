@@ -181,6 +181,37 @@ def test_combine_keeps_both_and_rejects_clashing_ids(bundled: datasets.Dataset, 
     assert both.readable_sources == bundled.readable_sources
 
 
+def test_combine_keeps_an_imports_categories_and_every_value(bundled: datasets.Dataset) -> None:
+    """Text the import holds as categories stays categories beside the bundled catalogue (pandas would join a category
+    and plain text as Python strings), with every cell the value a plain join gives; a column the bundled catalogue
+    lacks is missing in its rows."""
+    frame = synthetic_incidents(400, seed=4)
+    frame["actor"] = pd.Categorical(np.where(np.arange(400) % 3 == 0, "Zed unit", "Alpha unit"))
+    frame["type"] = pd.Categorical(frame["type"])  # the bundled catalogue has this column as plain text
+    imported = datasets.Dataset(frame, "mine")
+    assert not isinstance(bundled.frame["type"].dtype, pd.CategoricalDtype)
+    both = datasets.combine(bundled, imported)
+    for name in ("type", "actor"):
+        assert isinstance(both.frame[name].dtype, pd.CategoricalDtype), name
+        assert list(both.frame[name].cat.categories) == sorted(both.frame[name].cat.categories)
+    plain = pd.concat([bundled.frame.astype({"type": object}), frame.astype({"type": object, "actor": object})],
+                      ignore_index=True)
+    plain = plain.sort_values(["date_start", "id"], kind="stable").reset_index(drop=True)
+    for name in ("type", "actor", "id"):
+        got = both.frame[name].astype(object).where(both.frame[name].notna(), None).tolist()
+        assert got == plain[name].where(plain[name].notna(), None).tolist(), name
+    assert both.frame["actor"].isna().sum() == len(bundled.frame)
+
+
+def test_combine_leaves_text_that_does_not_repeat_as_text(bundled: datasets.Dataset) -> None:
+    """A small categorical column beside many more rows of plain text is not made categories of every row."""
+    frame = synthetic_incidents(300, seed=5)
+    small = datasets.Dataset(bundled.frame.assign(title=pd.Categorical(bundled.frame["title"])), "small")
+    both = datasets.combine(small, datasets.Dataset(frame, "mine"))
+    assert not isinstance(both.frame["title"].dtype, pd.CategoricalDtype)
+    assert set(frame["title"]) <= set(both.frame["title"])
+
+
 def test_extra_columns_of_an_import() -> None:
     frame = synthetic_incidents(5, seed=1)
     frame["notes"] = "n"
