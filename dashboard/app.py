@@ -2,7 +2,8 @@
 
 Run on the bundled catalogue: ``streamlit run dashboard/app.py``; on a dataset file:
 ``streamlit run dashboard/app.py -- --data PATH`` (or ``SIM_DATA=PATH``); to add articles and decide on
-their candidates: ``streamlit run dashboard/app.py -- --curate`` (otherwise the page is read-only).
+their candidates: ``streamlit run dashboard/app.py -- --curate`` (otherwise the page is read-only). A server
+started on a file begins reading it as it starts (``app`` below; ``SIM_READ_AT_START=off`` waits for a page).
 
 The page, top to bottom: the sidebar (data, filters), the time window, the map beside the selected
 incident or source, the timeline, the table and the downloads, the data checks. Each section is a
