@@ -132,6 +132,9 @@ class Result:
     cold_head_start_s: float | None = None
     rss_mb: float | None = None
     helper_rss_mb: float | None = None  # the server's child processes' (the reading helper's) peak, summed
+    # What the server holds once the pages are done and the copy kept for a restart is written (VmRSS): less the
+    # floor's, per incident, the bytes an incident costs to hold.
+    held_mb: float | None = None
     restarted_s: float | None = None  # the first map of a new server whose import cache holds the file
     restarted_rss_mb: float | None = None  # that server's peak resident memory
     # The first map of a server started by `python -m dashboard` (which reads --data as it starts), the page opened
@@ -351,6 +354,7 @@ def measure_in_browser(result: Result, path: Path, loads: int, steps: int, logs:
         # The copy kept for a restart is written in the background, once the pages are quiet: its peak counts too.
         kept = result.approach == "dashboard" and _kept_copy(timeout)
         result.rss_mb, result.helper_rss_mb = server.peak_rss_mb(), server.helpers_peak_rss_mb()
+        result.held_mb = status_mib(server.process.pid, "VmRSS")
     finally:
         server.stop()
     if kept:
@@ -423,6 +427,16 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:.2f} s" if value >= 0.1 else f"{value * 1000:.0f} ms"
 
 
+def _held(result: Result, floor: Result | None) -> str:
+    """Return what a server holds once settled, and for the dashboard the bytes per incident above the floor's."""
+    if result.held_mb is None:
+        return "—"
+    if result.approach != "dashboard" or floor is None or floor.held_mb is None or not result.size:
+        return _fmt(result.held_mb, "MB")
+    per_incident = (result.held_mb - floor.held_mb) * 2**20 / result.size
+    return f"{_fmt(result.held_mb, 'MB')} ({per_incident:,.0f} B)"
+
+
 def _ratio(value: float | None, base: float | None) -> str:
     if value is None or not base:
         return ""
@@ -446,9 +460,10 @@ def table(results: list[Result]) -> str:
     lines = [
         "| incidents | approach | build (server) | data (websocket) | page total | first map, cold (page opened after) "
         "| markers shown "
-        "| … after load event | slider step | server peak RSS | first map, restarted | peak RSS, restarted "
+        "| … after load event | slider step | server peak RSS | held once settled (per incident, above the floor) "
+        "| first map, restarted | peak RSS, restarted "
         "| first map, launched (page opened after) | place labels per draw |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in sorted(results, key=lambda r: (r.approach != "floor", r.size, list(APPS).index(r.approach))):
         b = base.get(r.size) if r.approach not in ("dashboard", "floor") else None
@@ -473,6 +488,7 @@ def table(results: list[Result]) -> str:
             _fmt(r.step_s, "s") + against(r.step_s, "step_s"),
             _fmt(r.rss_mb, "MB") + against(r.rss_mb, "rss_mb") + (
                 f" + helper {r.helper_rss_mb:.0f} MB" if r.helper_rss_mb else ""),
+            _held(r, floor),
             _fmt(r.restarted_s, "s") + against(r.restarted_s, "restarted_s"),
             _fmt(r.restarted_rss_mb, "MB") + against(r.restarted_rss_mb, "restarted_rss_mb"),
             _fmt(r.launched_s, "s") + against(r.launched_s, "launched_s") + (
