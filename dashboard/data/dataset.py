@@ -471,17 +471,14 @@ def _same_categories(first: pd.DataFrame, second: pd.DataFrame) -> list[pd.DataF
     first, second = first.copy(deep=False), second.copy(deep=False)
     for name in dict.fromkeys([*first.columns, *second.columns]):
         sides = [frame[name] if name in frame.columns else None for frame in (first, second)]
-        if not any(side is not None and isinstance(side.dtype, pd.CategoricalDtype) for side in sides):
+        held = [side for side in sides if side is not None and isinstance(side.dtype, pd.CategoricalDtype)]
+        plain = [side for side in sides if side is not None and not isinstance(side.dtype, pd.CategoricalDtype)]
+        if not held or not all(_is_text(side) for side in plain):
             continue
-        if not all(side is None or isinstance(side.dtype, pd.CategoricalDtype) or _is_text(side) for side in sides):
-            continue
-        plain = sum(len(side) for side in sides if side is not None and not isinstance(side.dtype, pd.CategoricalDtype))
-        if plain > sum(len(side) for side in sides if side is not None and isinstance(side.dtype, pd.CategoricalDtype)):
+        if sum(map(len, plain)) > sum(map(len, held)):
             continue  # most of it is text that does not repeat enough (geo.frames.text_array): it stays text
-        values: set[str] = set()
-        for side in sides:
-            if side is not None:
-                values.update(side.cat.categories if isinstance(side.dtype, pd.CategoricalDtype) else side.dropna())
+        values = {value for side in held for value in side.cat.categories} | {
+            value for side in plain for value in side.dropna()}
         # Sorted, as geo.frames.text_array makes them: a sort by the column is the sort of its text.
         categories = pd.Index(pd.array(sorted(values), dtype="str"))
         for frame, side in zip((first, second), sides, strict=True):
